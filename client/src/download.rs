@@ -1,0 +1,174 @@
+//! The exported file, as it streams in.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures_util::{Stream, StreamExt};
+use progenitor_client::{ByteStream, ResponseValue};
+use reqwest::header::{CONTENT_DISPOSITION, CONTENT_LENGTH, CONTENT_TYPE, HeaderMap};
+use tokio::io::{AsyncWrite, AsyncWriteExt};
+
+use crate::error::{Error, TimeoutPhase};
+
+type Body = std::pin::Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send + Sync>>;
+
+/// A successful export whose body has not been read yet.
+///
+/// Reading it checks the idle limit between pieces and, when the server
+/// announced a `Content-Length`, that exactly that many bytes arrived: a
+/// short body is an error, never a short file.
+pub struct WorkflowFile {
+    headers: HeaderMap,
+    body: Body,
+    idle: Duration,
+    expected: Option<u64>,
+    received: u64,
+    finished: bool,
+}
+
+impl WorkflowFile {
+    pub(crate) fn new(response: ResponseValue<ByteStream>, idle: Duration) -> Self {
+        let headers = response.headers().clone();
+        let expected = header_str(&headers, CONTENT_LENGTH.as_str()).and_then(|v| v.parse().ok());
+        WorkflowFile {
+            headers,
+            body: response.into_inner().into_inner(),
+            idle,
+            expected,
+            received: 0,
+            finished: false,
+        }
+    }
+
+    /// The response headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+    /// `Content-Length`, when the server sent one.
+    pub fn content_length(&self) -> Option<u64> {
+        self.expected
+    }
+    /// `Content-Type`, when the server sent one.
+    pub fn content_type(&self) -> Option<&str> {
+        header_str(&self.headers, CONTENT_TYPE.as_str())
+    }
+    /// `Content-Disposition` as sent (it may name the file); not sanitised.
+    pub fn content_disposition(&self) -> Option<&str> {
+        header_str(&self.headers, CONTENT_DISPOSITION.as_str())
+    }
+    /// The `X-Request-Id` response header.
+    pub fn request_id(&self) -> Option<&str> {
+        header_str(&self.headers, "x-request-id")
+    }
+    /// Bytes received so far.
+    pub fn bytes_received(&self) -> u64 {
+        self.received
+    }
+
+    /// The next piece of the file, or `None` once it has arrived whole.
+    pub async fn next_chunk(&mut self) -> Result<Option<Bytes>, Error> {
+        if self.finished {
+            return Ok(None);
+        }
+        let next = tokio::time::timeout(self.idle, self.body.next()).await;
+        let result = match next {
+            Err(_) => Err(Error::Timeout(TimeoutPhase::Idle)),
+            Ok(Some(Ok(chunk))) => {
+                self.received += chunk.len() as u64;
+                return Ok(Some(chunk));
+            }
+            Ok(Some(Err(e))) => Err(Error::from_reqwest(e)),
+            Ok(None) => match self.expected {
+                Some(expected) if expected != self.received => Err(Error::Truncated {
+                    expected,
+                    received: self.received,
+                }),
+                _ => Ok(None),
+            },
+        };
+        self.finished = true;
+        result
+    }
+
+    /// The file as a stream of pieces; it ends after the first error.
+    pub fn into_stream(self) -> impl Stream<Item = Result<Bytes, Error>> + Send {
+        futures_util::stream::unfold(Some(self), |state| async move {
+            let mut file = state?;
+            match file.next_chunk().await {
+                Ok(Some(chunk)) => Some((Ok(chunk), Some(file))),
+                Ok(None) => None,
+                Err(e) => Some((Err(e), None)),
+            }
+        })
+    }
+
+    /// Writes the whole file to `out` and flushes it. Returns the byte count.
+    pub async fn write_to<W: AsyncWrite + Unpin + ?Sized>(
+        mut self,
+        out: &mut W,
+    ) -> Result<u64, Error> {
+        while let Some(chunk) = self.next_chunk().await? {
+            out.write_all(&chunk).await?;
+        }
+        out.flush().await?;
+        Ok(self.received)
+    }
+
+    /// Saves the file at `path`, all or nothing: it is written to a temporary
+    /// file beside `path`, flushed to disk, and renamed into place only once
+    /// the whole body has arrived. On any error the temporary file is removed
+    /// and `path` is left as it was. An existing file at `path` is replaced.
+    pub async fn save_to_path(self, path: impl AsRef<Path>) -> Result<u64, Error> {
+        let path = path.as_ref();
+        let temp = temporary_sibling(path)?;
+        let result = async {
+            let mut file = tokio::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&temp)
+                .await?;
+            let written = self.write_to(&mut file).await?;
+            file.sync_all().await?;
+            drop(file);
+            tokio::fs::rename(&temp, path).await?;
+            Ok(written)
+        }
+        .await;
+        if result.is_err() {
+            let _ = tokio::fs::remove_file(&temp).await;
+        }
+        result
+    }
+}
+
+impl std::fmt::Debug for WorkflowFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WorkflowFile")
+            .field("content_length", &self.expected)
+            .field("received", &self.received)
+            .field("request_id", &self.request_id())
+            .finish_non_exhaustive()
+    }
+}
+
+fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// `.<name>.<pid>.<n>.part` in the same directory, so the final rename never
+/// crosses file systems.
+fn temporary_sibling(path: &Path) -> Result<std::path::PathBuf, Error> {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let name = path
+        .file_name()
+        .ok_or_else(|| Error::InvalidInput(format!("{} does not name a file", path.display())))?;
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let temp_name = format!(
+        ".{}.{}.{n}.part",
+        name.to_string_lossy(),
+        std::process::id()
+    );
+    Ok(path.with_file_name(temp_name))
+}

@@ -1,0 +1,213 @@
+//! The one error type callers see.
+
+use std::fmt;
+
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
+
+/// Everything that can go wrong when exporting workflows.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// An argument was refused before anything was sent.
+    InvalidInput(String),
+    /// The client could not be set up (unknown region, bad URL, bad credentials).
+    Config(String),
+    /// The service or its API gateway answered with a status other than 2xx.
+    Api(ApiError),
+    /// No connection could be made.
+    Connect(reqwest::Error),
+    /// A time limit ran out; see [`crate::Timeouts`].
+    Timeout(TimeoutPhase),
+    /// The connection broke while sending the request or receiving the body.
+    Transport(reqwest::Error),
+    /// The body ended before the length the server announced.
+    Truncated {
+        /// `Content-Length` of the response.
+        expected: u64,
+        /// Bytes that arrived.
+        received: u64,
+    },
+    /// Writing the file failed.
+    Io(std::io::Error),
+    /// Something the client does not expect happened; the text says what.
+    Unexpected(String),
+}
+
+/// Which time limit ran out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeoutPhase {
+    /// Opening the connection (TCP and TLS).
+    Connect,
+    /// Waiting for the response's status line and headers.
+    FirstByte,
+    /// Waiting for the next piece of the body.
+    Idle,
+}
+
+/// A non-2xx answer, with everything it said about itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    status: StatusCode,
+    code: Option<String>,
+    message: Option<String>,
+    request_id: Option<String>,
+    body: Option<String>,
+}
+
+/// How much of an error body is kept.
+pub(crate) const MAX_ERROR_BODY: usize = 64 * 1024;
+
+impl ApiError {
+    /// Builds the error from the raw response. The code and message are read
+    /// from any of the spellings Huawei Cloud uses: `code`/`message` (the
+    /// documented 400 body), `error_code`/`error_msg` (the API gateway) and
+    /// `errorCode`/`errorMsg`. A body that is not a JSON object is kept as text.
+    pub fn from_response_parts(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Self {
+        let request_id = headers
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let json = serde_json::from_slice::<serde_json::Value>(body).ok();
+        let field = |names: &[&str]| {
+            let object = json.as_ref()?.as_object()?;
+            names.iter().find_map(|name| match object.get(*name)? {
+                serde_json::Value::String(s) => Some(s.clone()),
+                serde_json::Value::Null => None,
+                other => Some(other.to_string()),
+            })
+        };
+        let code = field(&["code", "error_code", "errorCode"]);
+        let message = field(&["message", "error_msg", "errorMsg"]);
+        let is_object = json.as_ref().is_some_and(serde_json::Value::is_object);
+        let body =
+            (!is_object && !body.is_empty()).then(|| String::from_utf8_lossy(body).into_owned());
+        ApiError {
+            status,
+            code,
+            message,
+            request_id,
+            body,
+        }
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+    /// The error code (for example `SecMaster.20010001` or `APIGW.0301`).
+    pub fn code(&self) -> Option<&str> {
+        self.code.as_deref()
+    }
+    /// The error description.
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+    /// The `X-Request-Id` response header: quote it to Huawei Cloud support.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    /// The body as text, when it was not a JSON object (at most 64 KiB).
+    pub fn raw_body(&self) -> Option<&str> {
+        self.body.as_deref()
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "HTTP {}", self.status)?;
+        if let Some(code) = &self.code {
+            write!(f, ", code {code}")?;
+        }
+        if let Some(message) = &self.message {
+            write!(f, ": {message}")?;
+        } else if let Some(body) = &self.body {
+            let body = body.trim();
+            let short: String = body.chars().take(200).collect();
+            let ellipsis = if short.len() < body.len() { "..." } else { "" };
+            write!(f, ": {short}{ellipsis}")?;
+        }
+        match &self.request_id {
+            Some(id) => write!(f, " (request id {id})"),
+            None => write!(f, " (no request id)"),
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::InvalidInput(m) => write!(f, "invalid input: {m}"),
+            Error::Config(m) => write!(f, "configuration error: {m}"),
+            Error::Api(e) => write!(f, "the API answered {e}"),
+            Error::Connect(e) => write!(f, "cannot connect: {}", chain(e)),
+            Error::Timeout(TimeoutPhase::Connect) => f.write_str("timed out while connecting"),
+            Error::Timeout(TimeoutPhase::FirstByte) => {
+                f.write_str("timed out waiting for the response headers")
+            }
+            Error::Timeout(TimeoutPhase::Idle) => {
+                f.write_str("timed out waiting for more of the response body")
+            }
+            Error::Transport(e) => write!(f, "transport error: {}", chain(e)),
+            Error::Truncated { expected, received } => write!(
+                f,
+                "the response body ended after {received} of {expected} bytes"
+            ),
+            Error::Io(e) => write!(f, "cannot write the file: {e}"),
+            Error::Unexpected(m) => write!(f, "unexpected: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Connect(e) | Error::Transport(e) => Some(e),
+            Error::Io(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl Error {
+    /// The HTTP status, when the service answered.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Api(e) => Some(e.status()),
+            _ => None,
+        }
+    }
+
+    /// Classifies a reqwest error by when it happened.
+    pub(crate) fn from_reqwest(e: reqwest::Error) -> Self {
+        if e.is_connect() {
+            if e.is_timeout() {
+                Error::Timeout(TimeoutPhase::Connect)
+            } else {
+                Error::Connect(e)
+            }
+        } else {
+            Error::Transport(e)
+        }
+    }
+}
+
+/// reqwest's own message is terse ("error sending request"); the cause chain
+/// says what happened. URLs in it carry no secrets: credentials travel in
+/// headers only.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+impl From<std::io::Error> for Error {
+    fn from(e: std::io::Error) -> Self {
+        Error::Io(e)
+    }
+}

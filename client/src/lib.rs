@@ -1,0 +1,55 @@
+//! Client for Huawei Cloud SecMaster's "Exporting a Workflow" API.
+//!
+//! The request and response types and the request builder in [`generated`]
+//! are produced by progenitor from `openapi/secmaster.yaml`; this crate adds a
+//! small hand-written layer around them:
+//!
+//! - [`auth`]: credentials (an IAM token), never shown in `Debug` or errors;
+//! - [`endpoint`]: the regional endpoints, or any URL of your own;
+//! - [`hooks`]: what every request gets before it leaves (the documented
+//!   content type, authentication) and how error responses are kept whole;
+//! - [`transport`]: timeouts that suit a large download;
+//! - [`error`]: one error type that keeps status, code, message and request id.
+//!
+//! # Example
+//!
+//! ```no_run
+//! use secmaster_client::{Credentials, SecMasterClient};
+//!
+//! # async fn run() -> Result<(), secmaster_client::Error> {
+//! let client = SecMasterClient::builder()
+//!     .region("cn-north-4")?
+//!     .credentials(Credentials::token(std::env::var("IAM_TOKEN").unwrap_or_default())?)
+//!     .build()?;
+//! let file = client
+//!     .export_workflows(
+//!         "0123456789abcdef0123456789abcdef",
+//!         "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d",
+//!         &["c19470f3-5eaf-4572-82e8-2ff094495919"],
+//!     )
+//!     .await?;
+//! let bytes = file.save_to_path("workflows.zip").await?;
+//! println!("saved {bytes} bytes");
+//! # Ok(())
+//! # }
+//! ```
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod auth;
+mod client;
+pub mod download;
+pub mod endpoint;
+pub mod error;
+#[rustfmt::skip]
+#[allow(missing_docs, clippy::all, clippy::pedantic)]
+pub mod generated;
+pub mod hooks;
+pub mod transport;
+
+pub use auth::Credentials;
+pub use client::{SecMasterClient, SecMasterClientBuilder};
+pub use download::WorkflowFile;
+pub use endpoint::Endpoint;
+pub use error::{ApiError, Error, TimeoutPhase};
+pub use transport::Timeouts;

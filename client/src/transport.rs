@@ -1,0 +1,51 @@
+//! Time limits, and the HTTP client that carries them.
+//!
+//! A single limit on the whole exchange (progenitor's default is 15 s) would
+//! cut off a large export that is still arriving steadily, so the limits are
+//! per phase: connecting, waiting for the response headers, and the longest
+//! silence while the body streams.
+
+use std::time::Duration;
+
+use crate::error::Error;
+
+/// Per-phase time limits. Each one that runs out gives its own
+/// [`Error::Timeout`](crate::Error::Timeout) phase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// Opening the TCP connection (and TLS). Default 10 s.
+    pub connect: Duration,
+    /// From sending the request until the response headers have arrived,
+    /// connecting included. The service builds the file before it answers,
+    /// so this is generous. Default 120 s.
+    pub first_byte: Duration,
+    /// The longest wait for the next piece of the body. There is no limit on
+    /// the whole download: a large file that keeps arriving is never cut off.
+    /// Default 60 s.
+    pub idle: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            connect: Duration::from_secs(10),
+            first_byte: Duration::from_secs(120),
+            idle: Duration::from_secs(60),
+        }
+    }
+}
+
+/// `User-Agent` of every request.
+pub const USER_AGENT: &str = concat!("secmaster-client/", env!("CARGO_PKG_VERSION"));
+
+/// The HTTP client: connect limit here, the other two are applied per call
+/// (so that each has its own error). Redirects are not followed: a redirect
+/// would carry credentials to another place, and the API does not redirect.
+pub(crate) fn http_client(timeouts: &Timeouts) -> Result<reqwest::Client, Error> {
+    reqwest::Client::builder()
+        .connect_timeout(timeouts.connect)
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(USER_AGENT)
+        .build()
+        .map_err(|e| Error::Config(format!("cannot set up the HTTP client: {e}")))
+}
