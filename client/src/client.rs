@@ -49,6 +49,20 @@ impl SecMasterClientBuilder {
         self
     }
 
+    /// Takes the endpoint and credentials from the environment: see
+    /// [`crate::env`] for the variables.
+    pub fn from_env(self) -> Result<Self, Error> {
+        self.from_lookup(&|name| std::env::var(name).ok())
+    }
+
+    /// Like [`Self::from_env`], reading variables through `lookup`.
+    pub fn from_lookup(mut self, lookup: &dyn Fn(&str) -> Option<String>) -> Result<Self, Error> {
+        let (endpoint, credentials) = crate::env::read(lookup)?;
+        self.endpoint = Some(endpoint);
+        self.credentials = Some(credentials);
+        Ok(self)
+    }
+
     /// How requests authenticate.
     pub fn credentials(mut self, credentials: Credentials) -> Self {
         self.credentials = Some(credentials);

@@ -40,6 +40,7 @@ pub mod auth;
 mod client;
 pub mod download;
 pub mod endpoint;
+pub mod env;
 pub mod error;
 #[rustfmt::skip]
 #[allow(missing_docs, clippy::all, clippy::pedantic)]

@@ -84,3 +84,96 @@ fn write_atomically(path: &Path, contents: &str) -> std::io::Result<()> {
     }
     result
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A scratch workspace holding a copy of the document and the output dirs.
+    fn scratch(document: &str) -> std::path::PathBuf {
+        let root = std::env::temp_dir().join(format!(
+            "xtask-gen-{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos()
+        ));
+        for dir in ["openapi", "client/src", "tests/src"] {
+            fs::create_dir_all(root.join(dir)).unwrap();
+        }
+        fs::write(root.join(SPEC), document).unwrap();
+        root
+    }
+
+    fn real_document() -> String {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        fs::read_to_string(root.join(SPEC)).unwrap()
+    }
+
+    #[test]
+    fn gen_writes_then_check_passes_and_a_second_gen_changes_nothing() {
+        let root = scratch(&real_document());
+        run(&root, Mode::Write).unwrap();
+        let first = fs::read(root.join(secmaster_codegen::CLIENT_OUTPUT)).unwrap();
+        run(&root, Mode::Check).unwrap();
+        run(&root, Mode::Write).unwrap();
+        assert_eq!(
+            fs::read(root.join(secmaster_codegen::CLIENT_OUTPUT)).unwrap(),
+            first
+        );
+        let names: Vec<_> = fs::read_dir(root.join("client/src"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["generated.rs"], "no temporary file is left");
+        fs::remove_dir_all(root).unwrap();
+    }
+
+    #[test]
+    fn check_fails_on_stale_code_and_writes_nothing() {
+        let root = scratch(&real_document());
+        run(&root, Mode::Write).unwrap();
+        let edited = real_document().replace("ID of the SecMaster workspace.", "Workspace.");
+        fs::write(root.join(SPEC), edited).unwrap();
+        let before = fs::read(root.join(secmaster_codegen::CLIENT_OUTPUT)).unwrap();
+        let err = run(&root, Mode::Check).unwrap_err();
+        assert!(
+            err.contains("stale generated code: client/src/generated.rs"),
+            "{err}"
+        );
+        assert_eq!(
+            fs::read(root.join(secmaster_codegen::CLIENT_OUTPUT)).unwrap(),
+            before
+        );
+        run(&root, Mode::Write).unwrap();
+        run(&root, Mode::Check).unwrap();
+        fs::remove_dir_all(root).unwrap();
+    }
+
+    #[test]
+    fn a_bad_document_leaves_checked_in_files_untouched() {
+        let root = scratch(&real_document());
+        run(&root, Mode::Write).unwrap();
+        let before = fs::read(root.join(secmaster_codegen::CLIENT_OUTPUT)).unwrap();
+        for (bad, expected) in [
+            ("openapi: 3.0.3\npaths: [\n", "openapi/secmaster.yaml:"),
+            ("openapi: 3.1.0\n", "not an OpenAPI 3.0.x document"),
+        ] {
+            fs::write(root.join(SPEC), bad).unwrap();
+            let err = run(&root, Mode::Write).unwrap_err();
+            assert!(err.contains(expected), "{err}");
+            assert_eq!(
+                fs::read(root.join(secmaster_codegen::CLIENT_OUTPUT)).unwrap(),
+                before
+            );
+        }
+        fs::remove_file(root.join(SPEC)).unwrap();
+        let err = run(&root, Mode::Write).unwrap_err();
+        assert!(
+            err.starts_with("openapi/secmaster.yaml: cannot read"),
+            "{err}"
+        );
+        fs::remove_dir_all(root).unwrap();
+    }
+}
