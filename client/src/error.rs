@@ -32,6 +32,31 @@ pub enum Error {
     Io(std::io::Error),
     /// Something the client does not expect happened; the text says what.
     Unexpected(String),
+    /// Every allowed attempt failed; `last` is the last attempt's error.
+    GaveUp {
+        /// Attempts made.
+        attempts: u32,
+        /// What the last attempt ran into.
+        last: Box<Error>,
+    },
+}
+
+/// Broad classes of [`Error`], for callers that map errors to exit codes or
+/// alerts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// A bad argument, refused before sending.
+    InvalidInput,
+    /// Bad configuration (region, endpoint, credentials).
+    Config,
+    /// The service refused the credentials or the permission (401, 403).
+    Auth,
+    /// Any other non-2xx answer.
+    Api,
+    /// Connecting, a time limit, a broken or short transfer.
+    Network,
+    /// Writing the file.
+    Io,
 }
 
 /// Which time limit ran out.
@@ -155,6 +180,9 @@ impl fmt::Display for Error {
             ),
             Error::Io(e) => write!(f, "cannot write the file: {e}"),
             Error::Unexpected(m) => write!(f, "unexpected: {m}"),
+            Error::GaveUp { attempts, last } => {
+                write!(f, "gave up after {attempts} attempts; the last one: {last}")
+            }
         }
     }
 }
@@ -164,6 +192,7 @@ impl std::error::Error for Error {
         match self {
             Error::Connect(e) | Error::Transport(e) => Some(e),
             Error::Io(e) => Some(e),
+            Error::GaveUp { last, .. } => Some(last.as_ref()),
             _ => None,
         }
     }
@@ -172,9 +201,40 @@ impl std::error::Error for Error {
 impl Error {
     /// The HTTP status, when the service answered.
     pub fn status(&self) -> Option<StatusCode> {
+        self.api_error().map(ApiError::status)
+    }
+
+    /// The service's answer, when there was one (also after retries).
+    pub fn api_error(&self) -> Option<&ApiError> {
         match self {
-            Error::Api(e) => Some(e.status()),
+            Error::Api(e) => Some(e),
+            Error::GaveUp { last, .. } => last.api_error(),
             _ => None,
+        }
+    }
+
+    /// How many attempts were made (1 unless the request was retried).
+    pub fn attempts(&self) -> u32 {
+        match self {
+            Error::GaveUp { attempts, .. } => *attempts,
+            _ => 1,
+        }
+    }
+
+    /// The broad class of this error.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::InvalidInput(_) => ErrorKind::InvalidInput,
+            Error::Config(_) => ErrorKind::Config,
+            Error::Api(e) if matches!(e.status().as_u16(), 401 | 403) => ErrorKind::Auth,
+            Error::Api(_) => ErrorKind::Api,
+            Error::Connect(_)
+            | Error::Timeout(_)
+            | Error::Transport(_)
+            | Error::Truncated { .. }
+            | Error::Unexpected(_) => ErrorKind::Network,
+            Error::Io(_) => ErrorKind::Io,
+            Error::GaveUp { last, .. } => last.kind(),
         }
     }
 

@@ -6,6 +6,7 @@
 //! covers the headers that actually leave.
 
 use std::sync::{Arc, Mutex};
+use std::time::{Instant, SystemTime};
 
 use bytes::Bytes;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
@@ -13,7 +14,7 @@ use reqwest::StatusCode;
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 
 use crate::auth::Credentials;
-use crate::error::MAX_ERROR_BODY;
+use crate::error::{Error, MAX_ERROR_BODY};
 use crate::generated::Client;
 
 /// The content type the API reference requires. progenitor drops the
@@ -24,13 +25,28 @@ pub const REQUEST_CONTENT_TYPE: &str = "application/json;charset=UTF-8";
 /// does not define that header, so it is removed.
 const PROGENITOR_VERSION_HEADER: &str = "api-version";
 
-/// State for one call of a generated operation (the generated client's
-/// "inner" value). A generated client is built per call, so `failure` belongs
-/// to exactly one request.
-#[derive(Clone, Debug)]
+/// Where signatures get the time from; tests put a clock of their own here.
+pub type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
+
+/// State for one attempt of a generated operation (the generated client's
+/// "inner" value). A generated client is built per attempt, so `failure`
+/// belongs to exactly one request.
+#[derive(Clone)]
 pub struct CallContext {
     credentials: Arc<Credentials>,
-    failure: Arc<Mutex<Option<RawResponse>>>,
+    project_id: Arc<str>,
+    clock: Clock,
+    attempt: u32,
+    failure: Arc<Mutex<Option<Failure>>>,
+}
+
+/// Why an attempt did not produce a usable response, kept by the hooks.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// A non-2xx response.
+    Response(RawResponse),
+    /// The request could not be prepared (for example, not signable).
+    Local(Error),
 }
 
 /// A non-2xx response, read before the generated code decodes it: progenitor
@@ -47,16 +63,39 @@ pub struct RawResponse {
 }
 
 impl CallContext {
-    pub(crate) fn new(credentials: Arc<Credentials>) -> Self {
+    pub(crate) fn new(
+        credentials: Arc<Credentials>,
+        project_id: &str,
+        clock: Clock,
+        attempt: u32,
+    ) -> Self {
         CallContext {
             credentials,
+            project_id: project_id.into(),
+            clock,
+            attempt,
             failure: Arc::default(),
         }
     }
 
-    /// The non-2xx response of this call, if there was one.
-    pub(crate) fn take_failure(&self) -> Option<RawResponse> {
+    /// What went wrong in this attempt, if the hooks saw it.
+    pub(crate) fn take_failure(&self) -> Option<Failure> {
         self.failure.lock().ok()?.take()
+    }
+
+    fn keep(&self, failure: Failure) {
+        if let Ok(mut slot) = self.failure.lock() {
+            *slot = Some(failure);
+        }
+    }
+}
+
+impl std::fmt::Debug for CallContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CallContext")
+            .field("credentials", &self.credentials)
+            .field("attempt", &self.attempt)
+            .finish_non_exhaustive()
     }
 }
 
@@ -66,10 +105,19 @@ impl ClientHooks<CallContext> for Client {
         request: &mut reqwest::Request,
         _info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
+        let context = self.inner();
         let headers = request.headers_mut();
         headers.remove(HeaderName::from_static(PROGENITOR_VERSION_HEADER));
         headers.insert(CONTENT_TYPE, HeaderValue::from_static(REQUEST_CONTENT_TYPE));
-        self.inner().credentials.apply(request);
+        // Last: the signature covers the request as it now is.
+        if let Err(e) = context
+            .credentials
+            .apply(request, &context.project_id, (context.clock)())
+        {
+            let text = e.to_string();
+            context.keep(Failure::Local(e));
+            return Err(progenitor_client::Error::Custom(text));
+        }
         Ok(())
     }
 
@@ -78,20 +126,40 @@ impl ClientHooks<CallContext> for Client {
         request: reqwest::Request,
         _info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        let response = self.client().execute(request).await?;
-        if response.status().is_success() {
+        let context = self.inner();
+        let method = request.method().clone();
+        let path = request.url().path().to_owned();
+        let started = Instant::now();
+        let response = match self.client().execute(request).await {
+            Ok(response) => response,
+            Err(e) => {
+                tracing::debug!(
+                    target: "secmaster_client",
+                    %method, %path, attempt = context.attempt,
+                    elapsed_ms = started.elapsed().as_millis() as u64,
+                    error = %e, "request failed"
+                );
+                return Err(e);
+            }
+        };
+        let status = response.status();
+        tracing::debug!(
+            target: "secmaster_client",
+            %method, %path, status = status.as_u16(), attempt = context.attempt,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            request_id = response.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-"),
+            "response"
+        );
+        if status.is_success() {
             return Ok(response);
         }
-        let status = response.status();
         let headers = response.headers().clone();
         let body = read_capped(response, MAX_ERROR_BODY).await?;
-        if let Ok(mut slot) = self.inner().failure.lock() {
-            *slot = Some(RawResponse {
-                status,
-                headers: headers.clone(),
-                body: body.clone(),
-            });
-        }
+        context.keep(Failure::Response(RawResponse {
+            status,
+            headers: headers.clone(),
+            body: body.clone(),
+        }));
         // Hand the generated code an equivalent response to decode as it will;
         // the caller-facing error is built from the copy kept above.
         let mut rebuilt = http::Response::new(body);

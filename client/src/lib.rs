@@ -46,11 +46,14 @@ pub mod error;
 #[allow(missing_docs, clippy::all, clippy::pedantic)]
 pub mod generated;
 pub mod hooks;
+pub mod retry;
+pub mod signer;
 pub mod transport;
 
 pub use auth::Credentials;
 pub use client::{SecMasterClient, SecMasterClientBuilder};
 pub use download::WorkflowFile;
 pub use endpoint::Endpoint;
-pub use error::{ApiError, Error, TimeoutPhase};
+pub use error::{ApiError, Error, ErrorKind, TimeoutPhase};
+pub use retry::RetryPolicy;
 pub use transport::Timeouts;

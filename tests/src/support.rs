@@ -1,6 +1,6 @@
 //! Small helpers shared by the integration tests.
 
-use secmaster_client::{Credentials, SecMasterClient, Timeouts};
+use secmaster_client::{Credentials, RetryPolicy, SecMasterClient, Timeouts};
 
 /// A fake IAM token: tests check that it never leaks.
 pub const TOKEN: &str = "MIIZ-fake-token-for-tests-0123456789";
@@ -11,7 +11,8 @@ pub const ID: &str = "c19470f3-5eaf-4572-82e8-2ff094495919";
 /// The documented request content type.
 pub const CONTENT_TYPE: &str = "application/json;charset=UTF-8";
 
-/// A client with token credentials for a local server.
+/// A client with token credentials for a local server; no retries, so that
+/// each test sees exactly one attempt (the fault tests set their own policy).
 pub fn token_client(base_url: &str) -> SecMasterClient {
     token_client_with(base_url, Timeouts::default())
 }
@@ -23,6 +24,7 @@ pub fn token_client_with(base_url: &str, timeouts: Timeouts) -> SecMasterClient 
         .expect("a valid URL")
         .credentials(Credentials::token(TOKEN).expect("a valid token"))
         .timeouts(timeouts)
+        .retry(RetryPolicy::none())
         .build()
         .expect("a client")
 }
