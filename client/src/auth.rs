@@ -71,8 +71,10 @@ impl Credentials {
     }
 
     /// Puts the credentials on a request that is about to leave: the token
-    /// header, or the signature headers computed over the request as it is.
-    pub(crate) fn apply(
+    /// header, or the signature headers computed over the request as it is
+    /// (so call it last). `project_id` is sent as `X-Project-Id` with access
+    /// keys; `now` dates the signature.
+    pub fn authorize(
         &self,
         request: &mut reqwest::Request,
         project_id: &str,

@@ -110,9 +110,10 @@ impl ClientHooks<CallContext> for Client {
         headers.remove(HeaderName::from_static(PROGENITOR_VERSION_HEADER));
         headers.insert(CONTENT_TYPE, HeaderValue::from_static(REQUEST_CONTENT_TYPE));
         // Last: the signature covers the request as it now is.
-        if let Err(e) = context
-            .credentials
-            .apply(request, &context.project_id, (context.clock)())
+        if let Err(e) =
+            context
+                .credentials
+                .authorize(request, &context.project_id, (context.clock)())
         {
             let text = e.to_string();
             context.keep(Failure::Local(e));
@@ -147,7 +148,7 @@ impl ClientHooks<CallContext> for Client {
             target: "secmaster_client",
             %method, %path, status = status.as_u16(), attempt = context.attempt,
             elapsed_ms = started.elapsed().as_millis() as u64,
-            request_id = response.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-"),
+            request_id = %response.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-"),
             "response"
         );
         if status.is_success() {

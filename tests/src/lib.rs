@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 pub mod conformance;
+pub mod server;
 pub mod support;
 #[rustfmt::skip]
 #[allow(clippy::all, unused_imports)]
