@@ -6,7 +6,7 @@ use std::time::SystemTime;
 use reqwest::header::{HeaderName, HeaderValue};
 
 use crate::error::Error;
-use crate::signer::{self, RequestParts, SigningKey};
+use crate::signer::{self, RequestParts, SecretKey, SigningKey};
 
 /// How requests authenticate.
 ///
@@ -21,8 +21,8 @@ pub enum Credentials {
     AccessKey {
         /// Access key ID (AK).
         access_key_id: Secret,
-        /// Secret access key (SK).
-        secret_access_key: Secret,
+        /// Secret access key (SK), ready for signing.
+        secret_access_key: SecretKey,
         /// Security token of temporary credentials.
         security_token: Option<Secret>,
     },
@@ -44,10 +44,11 @@ impl Credentials {
     ) -> Result<Self, Error> {
         Ok(Credentials::AccessKey {
             access_key_id: Secret::header_safe(access_key_id.into(), "the access key ID")?,
-            secret_access_key: Secret::non_empty(
-                secret_access_key.into(),
-                "the secret access key",
-            )?,
+            secret_access_key: SecretKey::new(
+                Secret::non_empty(secret_access_key.into(), "the secret access key")?
+                    .expose()
+                    .as_bytes(),
+            ),
             security_token: None,
         })
     }
@@ -120,7 +121,7 @@ impl Credentials {
         };
         let key = SigningKey {
             access_key_id: access_key_id.expose(),
-            secret_access_key: secret_access_key.expose().as_bytes(),
+            secret_access_key,
             security_token: security_token.as_ref().map(Secret::expose),
             project_id: Some(project_id),
         };

@@ -7,18 +7,18 @@
 //! (huaweicloudsdkcore 3.1.219) and are checked against vectors it produced
 //! (`tests/data/signing-vectors.json`).
 
-use std::fmt::Write as _;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use hmac::{Hmac, Mac};
+use aws_lc_rs::{digest, hmac};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
-use sha2::{Digest, Sha256};
 
 /// The algorithm name, first word of the `Authorization` header.
 pub const ALGORITHM: &str = "SDK-HMAC-SHA256";
 const HEADER_DATE: &str = "X-Sdk-Date";
 const HEADER_CONTENT_SHA256: &str = "X-Sdk-Content-Sha256";
 const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
+/// Hex SHA-256 of nothing.
+const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
 /// Everything but `A-Z a-z 0-9 - _ . ~` is percent-encoded (upper-case hex).
 const ENCODE: &AsciiSet = &NON_ALPHANUMERIC
@@ -44,13 +44,35 @@ pub struct RequestParts<'a> {
     pub body: &'a [u8],
 }
 
-/// Who signs. `Debug` is deliberately not derived: this holds the secret key.
-#[derive(Clone, Copy)]
+/// A secret access key made ready for HMAC-SHA256 once (the key's inner and
+/// outer pads are hashed when it is made, not on every signature). `Debug`
+/// shows nothing of it.
+#[derive(Clone)]
+pub struct SecretKey(Box<hmac::Key>);
+
+impl SecretKey {
+    /// Prepares `secret_access_key` (the SK's bytes).
+    pub fn new(secret_access_key: &[u8]) -> Self {
+        SecretKey(Box::new(hmac::Key::new(
+            hmac::HMAC_SHA256,
+            secret_access_key,
+        )))
+    }
+}
+
+impl std::fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+/// Who signs.
+#[derive(Clone, Copy, Debug)]
 pub struct SigningKey<'a> {
     /// Access key ID (AK).
     pub access_key_id: &'a str,
-    /// Secret access key (SK).
-    pub secret_access_key: &'a [u8],
+    /// Secret access key (SK), prepared.
+    pub secret_access_key: &'a SecretKey,
     /// Security token of temporary credentials.
     pub security_token: Option<&'a str>,
     /// Project ID, sent as `X-Project-Id`.
@@ -167,38 +189,43 @@ pub fn sign(
         .join(";");
 
     let payload_hash = if request.body.is_empty() {
-        hex(&Sha256::digest(b""))
+        EMPTY_SHA256.to_owned()
     } else {
         match canonical
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(HEADER_CONTENT_SHA256))
         {
             Some((_, value)) if !value.is_empty() => (*value).to_owned(),
-            _ => hex(&Sha256::digest(request.body)),
+            _ => hex(digest::digest(&digest::SHA256, request.body).as_ref()),
         }
     };
 
     let mut canonical_request = String::with_capacity(512);
-    let _ = write!(
-        canonical_request,
-        "{}\n{}\n{}\n",
-        request.method.to_ascii_uppercase(),
-        canonical_uri(request.path),
-        canonical_query(request.query)
-    );
+    canonical_request.push_str(&request.method.to_ascii_uppercase());
+    canonical_request.push('\n');
+    push_canonical_uri(&mut canonical_request, request.path);
+    canonical_request.push('\n');
+    canonical_request.push_str(&canonical_query(request.query));
+    canonical_request.push('\n');
     for (name, value) in &canonical {
-        let _ = writeln!(canonical_request, "{name}:{value}");
+        for piece in [name.as_str(), ":", value, "\n"] {
+            canonical_request.push_str(piece);
+        }
     }
-    let _ = write!(canonical_request, "\n{signed_headers}\n{payload_hash}");
+    for piece in ["\n", &signed_headers, "\n", &payload_hash] {
+        canonical_request.push_str(piece);
+    }
 
-    let string_to_sign = format!(
-        "{ALGORITHM}\n{date}\n{}",
-        hex(&Sha256::digest(canonical_request.as_bytes()))
-    );
-    let mut mac = Hmac::<Sha256>::new_from_slice(key.secret_access_key)
-        .expect("HMAC takes keys of any length");
-    mac.update(string_to_sign.as_bytes());
-    let signature = hex(&mac.finalize().into_bytes());
+    let mut string_to_sign = String::with_capacity(ALGORITHM.len() + date.len() + 66);
+    for piece in [ALGORITHM, "\n", &date, "\n"] {
+        string_to_sign.push_str(piece);
+    }
+    string_to_sign.push_str(&hex(digest::digest(
+        &digest::SHA256,
+        canonical_request.as_bytes(),
+    )
+    .as_ref()));
+    let signature = hex(hmac::sign(&key.secret_access_key.0, string_to_sign.as_bytes()).as_ref());
 
     added.push((
         "Authorization",
@@ -220,16 +247,23 @@ pub fn sign(
 
 /// Decodes the path, then encodes each segment; always ends with `/`.
 pub fn canonical_uri(path: &str) -> String {
-    let decoded = percent_decode_str(path).decode_utf8_lossy();
-    let mut uri = decoded
-        .split('/')
-        .map(|segment| utf8_percent_encode(segment, ENCODE).to_string())
-        .collect::<Vec<_>>()
-        .join("/");
-    if !uri.ends_with('/') {
-        uri.push('/');
-    }
+    let mut uri = String::with_capacity(path.len() + 1);
+    push_canonical_uri(&mut uri, path);
     uri
+}
+
+fn push_canonical_uri(out: &mut String, path: &str) {
+    let start = out.len();
+    let decoded = percent_decode_str(path).decode_utf8_lossy();
+    for (i, segment) in decoded.split('/').enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        out.extend(utf8_percent_encode(segment, ENCODE));
+    }
+    if !out[start..].ends_with('/') {
+        out.push('/');
+    }
 }
 
 /// Decodes the `k=v` pairs, sorts them by raw key then raw value, and
@@ -301,9 +335,11 @@ fn civil_from_days(days: u64) -> (u64, u64, u64) {
 }
 
 fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(bytes.len() * 2);
     for b in bytes {
-        let _ = write!(out, "{b:02x}");
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 0xf)]));
     }
     out
 }
@@ -387,7 +423,7 @@ mod tests {
         };
         let key = SigningKey {
             access_key_id: "ak",
-            secret_access_key: b"sk",
+            secret_access_key: &SecretKey::new(b"sk"),
             security_token: Some("t"),
             project_id: Some("p"),
         };
@@ -414,7 +450,7 @@ mod tests {
         };
         let key = SigningKey {
             access_key_id: "ak",
-            secret_access_key: b"sk",
+            secret_access_key: &SecretKey::new(b"sk"),
             security_token: None,
             project_id: None,
         };

@@ -211,7 +211,7 @@ pub fn verify_signature(
     access_key_id: &str,
     secret_access_key: &str,
 ) -> Result<(), String> {
-    use secmaster_client::signer::{RequestParts, SigningKey, sign};
+    use secmaster_client::signer::{RequestParts, SecretKey, SigningKey, sign};
     let authorization = request
         .header("authorization")
         .ok_or("no Authorization header")?;
@@ -254,7 +254,7 @@ pub fn verify_signature(
     };
     let key = SigningKey {
         access_key_id,
-        secret_access_key: secret_access_key.as_bytes(),
+        secret_access_key: &SecretKey::new(secret_access_key.as_bytes()),
         security_token: None,
         project_id: None,
     };

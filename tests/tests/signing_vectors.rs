@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use secmaster_client::Credentials;
-use secmaster_client::signer::{RequestParts, SigningKey, sign};
+use secmaster_client::signer::{RequestParts, SecretKey, SigningKey, sign};
 use secmaster_tests::conformance::workspace_root;
 use serde::Deserialize;
 
@@ -101,7 +101,7 @@ fn signer_reproduces_every_vector() {
         };
         let key = SigningKey {
             access_key_id: &v.credentials.ak,
-            secret_access_key: v.credentials.sk.as_bytes(),
+            secret_access_key: &SecretKey::new(v.credentials.sk.as_bytes()),
             security_token: v.credentials.security_token.as_deref(),
             project_id: v.credentials.project_id.as_deref(),
         };
