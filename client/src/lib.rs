@@ -4,11 +4,16 @@
 //! are produced by progenitor from `openapi/secmaster.yaml`; this crate adds a
 //! small hand-written layer around them:
 //!
-//! - [`auth`]: credentials (an IAM token), never shown in `Debug` or errors;
-//! - [`endpoint`]: the regional endpoints, or any URL of your own;
+//! - [`auth`]: credentials (access keys, temporary credentials or an IAM
+//!   token), never shown in `Debug`, errors or logs;
+//! - [`signer`]: SDK-HMAC-SHA256 request signing, pure and checked against
+//!   vectors from the official SDK;
+//! - [`endpoint`] and [`env`]: the regional endpoints, any URL of your own,
+//!   and the official SDK's environment variables;
 //! - [`hooks`]: what every request gets before it leaves (the documented
 //!   content type, authentication) and how error responses are kept whole;
-//! - [`transport`]: timeouts that suit a large download;
+//! - [`retry`] and [`transport`]: which failures are retried and when, and
+//!   per-phase time limits that suit a large download;
 //! - [`error`]: one error type that keeps status, code, message and request id.
 //!
 //! # Example
@@ -19,8 +24,10 @@
 //! # async fn run() -> Result<(), secmaster_client::Error> {
 //! let client = SecMasterClient::builder()
 //!     .region("cn-north-4")?
-//!     .credentials(Credentials::token(std::env::var("IAM_TOKEN").unwrap_or_default())?)
+//!     .credentials(Credentials::access_key("<AK>", "<SK>")?)
 //!     .build()?;
+//! // Or: SecMasterClient::builder().from_env()?.build()? with the official
+//! // HUAWEICLOUD_SDK_* variables (see the `env` module).
 //! let file = client
 //!     .export_workflows(
 //!         "0123456789abcdef0123456789abcdef",
@@ -33,6 +40,10 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! A runnable version that reads its settings from the environment:
+//! `cargo run -p secmaster-client --example export -- <project_id>
+//! <workspace_id> <output_path> <workflow_id>...` (`examples/export.rs`).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
