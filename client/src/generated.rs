@@ -224,7 +224,7 @@ pub mod types {
 
 Exports SecMaster workflows of one workspace as a file.
 
-Version: 2025-10-29*/
+Version: 2025.10.29*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
@@ -266,7 +266,7 @@ impl Client {
 }
 impl ClientInfo<crate::hooks::CallContext> for Client {
     fn api_version() -> &'static str {
-        "2025-10-29"
+        "2025.10.29"
     }
     fn baseurl(&self) -> &str {
         self.baseurl.as_str()

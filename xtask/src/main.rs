@@ -5,7 +5,9 @@
 //!   not what the document produces now.
 #![forbid(unsafe_code)]
 
+mod bench_task;
 mod gen_task;
+mod spec_task;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -17,6 +19,11 @@ tasks:
   gen            regenerate client/src/generated.rs and tests/src/generated_mocks.rs
                  from openapi/secmaster.yaml
   gen --check    write nothing; exit 1 with a diff if the checked-in files are stale
+  bench          benchmarks against curl and the official SDK (see BENCHMARKS.md)
+  bench --quick  the same harness, small and fast (CI: checks it still works)
+  spec           check the document with standard OpenAPI tools and generated Python and
+                 TypeScript clients (installs pinned tools into .tools/ on first use)
+  spec --spec F  the same for another copy of the document (to see a check fail)
 ";
 
 fn main() -> ExitCode {
@@ -25,6 +32,10 @@ fn main() -> ExitCode {
     let result = match args.as_slice() {
         ["gen"] => gen_task::run(&workspace_root(), gen_task::Mode::Write),
         ["gen", "--check"] => gen_task::run(&workspace_root(), gen_task::Mode::Check),
+        ["spec"] => spec_task::run(&workspace_root(), &workspace_root().join(gen_task::SPEC)),
+        ["spec", "--spec", path] => spec_task::run(&workspace_root(), std::path::Path::new(path)),
+        ["bench"] => bench_task::run(&workspace_root(), false),
+        ["bench", "--quick"] => bench_task::run(&workspace_root(), true),
         ["help" | "--help" | "-h"] => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;

@@ -1,0 +1,167 @@
+//! Exit codes, and the one line printed for each failure.
+
+use std::fmt;
+
+use secmaster_client::{Error, ErrorKind};
+
+/// The export succeeded.
+pub const OK: u8 = 0;
+/// Bad arguments (clap's own code) or configuration the command cannot use.
+pub const USAGE: u8 = 2;
+/// The service refused the credentials or the permission (HTTP 401, 403).
+pub const AUTH: u8 = 3;
+/// The service answered with any other non-2xx status.
+pub const API: u8 = 4;
+/// No connection, a time limit, a broken connection or a short body.
+pub const NETWORK: u8 = 5;
+/// Reading an input file or writing the output failed, or the output exists.
+pub const IO: u8 = 6;
+
+/// The exit-code table, shown by `secmaster workflows export --help` and
+/// repeated in cli/README.md (a unit test keeps the two in step). A macro, so
+/// that `concat!` can put it into the help text.
+macro_rules! exit_code_table {
+    () => {
+        "\
+Exit codes:
+  0    the file was saved (or written to standard output)
+  2    usage error: bad arguments, no credentials, no project id, no region or endpoint,
+       no workflow ids, an unknown region or a bad endpoint URL
+  3    authentication or authorisation refused (HTTP 401 or 403)
+  4    any other error answer from the service (HTTP 400, 404, 429, 5xx, ...)
+  5    network error: cannot connect, timed out, connection broken, body shorter than announced
+  6    local I/O error: cannot read --ids-file or --token-file, cannot write the output, or
+       the output exists and --force was not given
+  130  interrupted by Ctrl-C (SIGINT); 143 for SIGTERM, 129 for SIGHUP"
+    };
+}
+pub(crate) use exit_code_table;
+
+/// Why the command failed: what decides the exit code and the message.
+#[derive(Debug)]
+pub enum Failure {
+    /// The command line or environment cannot be used.
+    Usage(String),
+    /// A local file could not be read or written; the text says which.
+    Io(String),
+    /// The client library failed (the service answered, the network, ...).
+    Client(Error),
+    /// A signal stopped the download; the number is the signal's.
+    Interrupted(i32),
+}
+
+impl Failure {
+    /// An I/O error with what was being done, for example
+    /// `cannot create the temporary file in /tmp`.
+    pub fn io(what: impl fmt::Display, e: &std::io::Error) -> Self {
+        Failure::Io(format!("{what}: {e}"))
+    }
+
+    /// The process exit code.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Failure::Usage(_) => USAGE,
+            Failure::Io(_) => IO,
+            Failure::Interrupted(signal) => u8::try_from(128 + signal).unwrap_or(130),
+            Failure::Client(e) => match e.kind() {
+                ErrorKind::InvalidInput | ErrorKind::Config => USAGE,
+                ErrorKind::Auth => AUTH,
+                ErrorKind::Api => API,
+                ErrorKind::Network => NETWORK,
+                ErrorKind::Io => IO,
+            },
+        }
+    }
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure::Client(e)
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = match self {
+            Failure::Usage(m) | Failure::Io(m) => m.clone(),
+            Failure::Interrupted(_) => {
+                "interrupted; the partial download was removed and nothing was saved".to_owned()
+            }
+            Failure::Client(e) => describe(e),
+        };
+        f.write_str(&one_line(&text))
+    }
+}
+
+/// A service answer as `HTTP <status>, code <code>: <message> (request id
+/// <id>)`, with every field that is present; other errors as the library
+/// words them.
+fn describe(e: &Error) -> String {
+    let Some(api) = e.api_error() else {
+        return e.to_string();
+    };
+    let mut text = format!("HTTP {}", api.status());
+    if let Some(code) = api.code() {
+        text.push_str(&format!(", code {code}"));
+    }
+    if let Some(message) = api.message() {
+        text.push_str(&format!(": {message}"));
+    } else if let Some(body) = api.raw_body() {
+        let body = body.trim();
+        let short: String = body.chars().take(200).collect();
+        let more = if short.len() < body.len() { "..." } else { "" };
+        text.push_str(&format!(": {short}{more}"));
+    }
+    match api.request_id() {
+        Some(id) => text.push_str(&format!(" (request id {id})")),
+        None => text.push_str(" (no request id)"),
+    }
+    if e.attempts() > 1 {
+        text.push_str(&format!(" after {} attempts", e.attempts()));
+    }
+    text
+}
+
+/// Folds line breaks and other control characters into spaces, so that an
+/// error is always one line and a server cannot send terminal escapes.
+pub fn one_line(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() {
+            if !out.ends_with(' ') {
+                out.push(' ');
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out.trim().to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_line_removes_breaks_and_escapes() {
+        assert_eq!(one_line("a\nb\r\n\x1b[31mc\t"), "a b [31mc");
+    }
+
+    #[test]
+    fn readme_repeats_the_table() {
+        let readme = include_str!("../README.md");
+        for line in exit_code_table!().lines().skip(1) {
+            let line = line.trim();
+            assert!(
+                readme.contains(line),
+                "cli/README.md lacks the exit-code line {line:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn signals_map_to_128_plus_the_number() {
+        assert_eq!(Failure::Interrupted(2).exit_code(), 130);
+        assert_eq!(Failure::Interrupted(15).exit_code(), 143);
+    }
+}
