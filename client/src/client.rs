@@ -134,7 +134,7 @@ impl SecMasterClientBuilder {
             ));
         }
         Ok(SecMasterClient {
-            http: http_client(&self.timeouts)?,
+            http: http_client(&self.timeouts, &endpoint)?,
             endpoint,
             credentials: Arc::new(credentials),
             project_id: self.project_id,

@@ -88,6 +88,11 @@ impl Endpoint {
         Ok(Endpoint(parsed.as_str().trim_end_matches('/').to_owned()))
     }
 
+    /// Whether requests go over TLS.
+    pub fn is_https(&self) -> bool {
+        self.0.starts_with("https://")
+    }
+
     /// The base URL as a string, without a trailing `/`.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -103,5 +108,23 @@ impl fmt::Display for Endpoint {
 impl fmt::Debug for Endpoint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Endpoint({})", self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_checked_and_normalised() {
+        let e = Endpoint::url("HTTP://127.0.0.1:8080/prefix/").unwrap();
+        assert_eq!(e.as_str(), "http://127.0.0.1:8080/prefix");
+        assert!(!e.is_https());
+        assert!(Endpoint::region("cn-north-4").unwrap().is_https());
+        for bad in ["ftp://x", "http://", "https://h/?q=1", "https://u:p@h", "not a url"] {
+            assert!(Endpoint::url(bad).is_err(), "{bad}");
+        }
+        let err = Endpoint::url("https://user:secret@h").unwrap_err().to_string();
+        assert!(!err.contains("secret"), "{err}");
     }
 }
