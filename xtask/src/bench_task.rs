@@ -34,6 +34,7 @@ use std::fs;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Output, Stdio};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 const TIME: &str = "/usr/bin/time";
@@ -93,6 +94,11 @@ struct Ctx {
 pub fn run(root: &Path, quick: bool) -> Result<(), String> {
     let plan = Plan::new(quick);
     let started = Instant::now();
+    note(if quick {
+        "quick mode: 1 MiB, one run each, no clean builds"
+    } else {
+        "full run: about 25 minutes on 2 cores, most of it ten clean builds"
+    });
     preflight()?;
     let load_before = loadavg();
     let target = std::env::var_os("CARGO_TARGET_DIR")
@@ -102,6 +108,11 @@ pub fn run(root: &Path, quick: bool) -> Result<(), String> {
     let _ = fs::remove_dir_all(&scratch);
     fs::create_dir_all(scratch.join("home"))
         .map_err(|e| format!("cannot create {}: {e}", scratch.display()))?;
+
+    // The SDK's venv (pip, mostly waiting on the network) is made while the
+    // release build runs.
+    let venv_root = root.to_path_buf();
+    let venv_job = std::thread::spawn(move || sdk_python(&venv_root, quick));
 
     note("building the release binaries (secmaster, bench-server, bench-loop)");
     let build_started = Instant::now();
@@ -118,7 +129,9 @@ pub fn run(root: &Path, quick: bool) -> Result<(), String> {
     )?;
     let build_secs = build_started.elapsed().as_secs_f64();
 
-    let python = sdk_python(root, quick)?;
+    let python = venv_job
+        .join()
+        .map_err(|_| "making the SDK's venv panicked".to_string())??;
     let server = Server::start(&target.join("release/bench-server"))?;
     let ctx = Ctx {
         root: root.to_path_buf(),
@@ -208,9 +221,10 @@ enum Tool {
 }
 
 impl Tool {
-    fn name(self) -> &'static str {
+    fn name(self, to_file: bool) -> &'static str {
         match self {
-            Tool::Curl => "curl + sync (reference)",
+            Tool::Curl if to_file => "curl + sync (reference)",
+            Tool::Curl => "curl (reference)",
             Tool::Cli => "secmaster (release)",
             Tool::Sdk => "official Python SDK",
         }
@@ -224,6 +238,7 @@ struct Sample {
 }
 
 fn export_bench(ctx: &Ctx, out: &mut String, verdicts: &mut Verdicts) -> Result<(), String> {
+    let load = loadavg();
     let mut tools = vec![Tool::Curl, Tool::Cli];
     if ctx.python.is_some() {
         tools.push(Tool::Sdk);
@@ -232,7 +247,8 @@ fn export_bench(ctx: &Ctx, out: &mut String, verdicts: &mut Verdicts) -> Result<
         out,
         "## 1. One export: wall time and peak RSS\n\n\
          Wall time from start to exit (curl: plus `sync FILE`); file outputs are flushed to disk \
-         by every contender. Peak RSS: the largest of the counted runs (`/usr/bin/time`).\n"
+         by every contender. Peak RSS: the largest of the counted runs (`/usr/bin/time`). \
+         Load average at the start: {load}.\n"
     );
     let _ = writeln!(
         out,
@@ -259,7 +275,7 @@ fn export_bench(ctx: &Ctx, out: &mut String, verdicts: &mut Verdicts) -> Result<
                     "| {} | {} | {} | {} | {} | {} | {:.2} | {} |",
                     size_name(size),
                     if to_file { "file" } else { "/dev/null" },
-                    tool.name(),
+                    tool.name(to_file),
                     seconds(m),
                     seconds(min(&s)),
                     seconds(max(&s)),
@@ -372,7 +388,7 @@ fn export_once(
     let secs = started.elapsed().as_secs_f64();
     let what = format!(
         "{} ({} to {})",
-        tool.name(),
+        tool.name(to_file),
         size_name(size),
         dest.display()
     );
@@ -449,6 +465,7 @@ fn verify_pattern(path: &Path, size: u64) -> Result<(), String> {
 // 2. Sequential small requests
 
 fn loop_bench(ctx: &Ctx, out: &mut String, verdicts: &mut Verdicts) -> Result<(), String> {
+    let load = loadavg();
     // (name, AK/SK?) for bench-loop; the SDK last.
     let mut names = vec![
         "secmaster-client, token (bench-loop)",
@@ -501,7 +518,7 @@ fn loop_bench(ctx: &Ctx, out: &mut String, verdicts: &mut Verdicts) -> Result<()
         out,
         "## 2. {LOOP_COUNT} sequential {LOOP_SIZE}-byte exports, one process, one client\n\n\
          Requests per second over the loop alone (client set-up and interpreter start not counted); \
-         the connection is kept alive.\n"
+         the connection is kept alive. Load average at the start: {load}.\n"
     );
     let reference = samples.last().map(|s| median(s));
     let _ = writeln!(
@@ -542,9 +559,23 @@ fn loop_bench(ctx: &Ctx, out: &mut String, verdicts: &mut Verdicts) -> Result<()
 // 3. Signing
 
 fn signing_bench(ctx: &Ctx, out: &mut String, verdicts: &mut Verdicts) -> Result<(), String> {
+    let load = loadavg();
     note("signing: cargo bench -p secmaster-client --bench signing");
     let mut cmd = cargo(&ctx.root);
-    cmd.args(["bench", "-p", "secmaster-client", "--bench", "signing"]);
+    // The CLI's packages are selected too, only so that features resolve as
+    // in the release build above and its artifacts are reused (with the
+    // client alone, tokio's features differ and half the tree is rebuilt).
+    cmd.args([
+        "bench",
+        "-p",
+        "secmaster-client",
+        "-p",
+        "secmaster-cli",
+        "-p",
+        "secmaster-bench",
+        "--bench",
+        "signing",
+    ]);
     if ctx.plan.quick {
         cmd.args(["--", "--quick"]);
     }
@@ -554,7 +585,8 @@ fn signing_bench(ctx: &Ctx, out: &mut String, verdicts: &mut Verdicts) -> Result
     let _ = writeln!(
         out,
         "## 3. Signing one export request (SDK-HMAC-SHA256)\n\n\
-         Median time per signature over batches (min–max of the batch means).\n\n\
+         Median time per signature over batches (min–max of the batch means). \
+         Load average at the start: {load}.\n\n\
          | signer | median | min | max |\n|---|---|---|---|"
     );
     let _ = writeln!(
@@ -604,6 +636,7 @@ fn parse_sign_line(text: &str) -> Option<(u64, u64, u64)> {
 // 4. Generation
 
 fn gen_bench(ctx: &Ctx, out: &mut String, verdicts: &mut Verdicts) -> Result<(), String> {
+    let load = loadavg();
     let exe = std::env::current_exe().map_err(|e| format!("cannot find this binary: {e}"))?;
     let samples = alternate(ctx.plan.rounds(), "xtask gen", &[0], |_, _| {
         let started = Instant::now();
@@ -621,7 +654,7 @@ fn gen_bench(ctx: &Ctx, out: &mut String, verdicts: &mut Verdicts) -> Result<(),
     let _ = writeln!(
         out,
         "## 4. `cargo xtask gen` on a warm build\n\n\
-         The built binary ({}) run directly.\n\n\
+         The built binary ({}) run directly. Load average at the start: {load}.\n\n\
          | command | median | min | max |\n|---|---|---|---|\n\
          | xtask gen | {} | {} | {} |\n",
         exe.strip_prefix(&ctx.root).unwrap_or(&exe).display(),
@@ -637,6 +670,7 @@ fn gen_bench(ctx: &Ctx, out: &mut String, verdicts: &mut Verdicts) -> Result<(),
 // 5. Build cost
 
 fn build_bench(ctx: &Ctx, out: &mut String, verdicts: &mut Verdicts) -> Result<(), String> {
+    let load = loadavg();
     let bare = ctx.root.join("bench/bare-reqwest/Cargo.toml");
     let crates_ours = count_crates(
         cargo(&ctx.root).args(["tree", "-p", "secmaster-client"]),
@@ -653,7 +687,7 @@ fn build_bench(ctx: &Ctx, out: &mut String, verdicts: &mut Verdicts) -> Result<(
         "## 5. Clean release build and crate count\n\n\
          `cargo build --release --locked` into an empty target directory each time (sources already \
          downloaded); crates: distinct lines of `cargo tree -e normal --prefix none --no-dedupe`, \
-         the crate itself included.\n"
+         the crate itself included. Load average at the start: {load}.\n"
     );
     let names = ["secmaster-client", "bench/bare-reqwest (reference)"];
     let counts = [crates_ours, crates_bare];
@@ -996,8 +1030,11 @@ fn number_after(text: &str, prefix: &str) -> Option<u64> {
     digits.parse().ok()
 }
 
+/// A progress line on standard error, with the time since the start.
 fn note(message: &str) {
-    eprintln!("bench: {message}");
+    static START: OnceLock<Instant> = OnceLock::new();
+    let elapsed = START.get_or_init(Instant::now).elapsed().as_secs_f64();
+    eprintln!("bench [{elapsed:6.1} s]: {message}");
 }
 
 fn secs(samples: &[Sample]) -> Vec<f64> {
@@ -1080,4 +1117,79 @@ fn machine() -> String {
             |k| format!("{:.1} GiB memory", k as f64 / 1_048_576.0),
         );
     format!("{cores} cores, {memory}, {cpu}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_numbers_from_tool_output() {
+        assert_eq!(
+            number_after("saved 1048576 bytes to x", "saved "),
+            Some(1_048_576)
+        );
+        assert_eq!(number_after("wrote  bytes", "wrote "), None);
+        assert_eq!(number_after("nothing", "saved "), None);
+        let line = "sign one export request: median 4431 ns (min 4430 ns, max 4762 ns) over 31 batches of 20000";
+        assert_eq!(parse_sign_line(line), Some((4431, 4430, 4762)));
+        assert_eq!(parse_sign_line("no such line"), None);
+    }
+
+    #[test]
+    fn statistics() {
+        assert_eq!(median(&[3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(&[4.0, 1.0, 2.0, 3.0]), 2.5);
+        assert_eq!(min(&[3.0, 1.0, 2.0]), 1.0);
+        assert_eq!(max(&[3.0, 1.0, 2.0]), 3.0);
+    }
+
+    #[test]
+    fn names_sizes() {
+        assert_eq!(size_name(MIB), "1 MiB");
+        assert_eq!(size_name(64 * MIB), "64 MiB");
+        assert_eq!(size_name(1024 * MIB), "1 GiB");
+        assert_eq!(size_name(1000), "1000 B");
+        assert_eq!(seconds(0.0123), "12.3 ms");
+        assert_eq!(seconds(2.0), "2.00 s");
+    }
+
+    #[test]
+    fn alternates_and_drops_warm_ups() {
+        let mut order = Vec::new();
+        let kept = alternate((1, 2), "t", &['a', 'b'], |c, last| {
+            order.push((c, last));
+            Ok(order.len())
+        })
+        .unwrap();
+        assert_eq!(
+            order,
+            [
+                ('a', false),
+                ('b', false),
+                ('a', false),
+                ('b', false),
+                ('a', true),
+                ('b', true)
+            ]
+        );
+        assert_eq!(kept, [vec![3, 5], vec![4, 6]]);
+    }
+
+    #[test]
+    fn checks_the_body_pattern() {
+        let dir = std::env::temp_dir().join(format!("xtask-bench-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("body.bin");
+        let size = 3 * (1 << 20) + 17;
+        let good: Vec<u8> = (0..size).map(|i| (i % PERIOD) as u8).collect();
+        fs::write(&path, &good).unwrap();
+        verify_pattern(&path, size).unwrap();
+        assert!(verify_pattern(&path, size + 1).is_err());
+        let mut bad = good;
+        bad[2 * (1 << 20) + 5] ^= 1;
+        fs::write(&path, &bad).unwrap();
+        assert!(verify_pattern(&path, size).is_err());
+        fs::remove_dir_all(&dir).unwrap();
+    }
 }
