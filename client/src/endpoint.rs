@@ -121,10 +121,18 @@ mod tests {
         assert_eq!(e.as_str(), "http://127.0.0.1:8080/prefix");
         assert!(!e.is_https());
         assert!(Endpoint::region("cn-north-4").unwrap().is_https());
-        for bad in ["ftp://x", "http://", "https://h/?q=1", "https://u:p@h", "not a url"] {
+        for bad in [
+            "ftp://x",
+            "http://",
+            "https://h/?q=1",
+            "https://u:p@h",
+            "not a url",
+        ] {
             assert!(Endpoint::url(bad).is_err(), "{bad}");
         }
-        let err = Endpoint::url("https://user:secret@h").unwrap_err().to_string();
+        let err = Endpoint::url("https://user:secret@h")
+            .unwrap_err()
+            .to_string();
         assert!(!err.contains("secret"), "{err}");
     }
 }
