@@ -1,7 +1,9 @@
 //! Exit codes, and the one line printed for each failure.
 
 use std::fmt;
+use std::path::Path;
 
+use secmaster_client::untrusted::escape;
 use secmaster_client::{Error, ErrorKind};
 
 /// The export succeeded.
@@ -87,55 +89,18 @@ impl fmt::Display for Failure {
             Failure::Interrupted(_) => {
                 "interrupted; the partial download was removed and nothing was saved".to_owned()
             }
-            Failure::Client(e) => describe(e),
+            // The library's text: service answers as `HTTP <status>, code
+            // <code>: <message> (request id <id>)`, already escaped.
+            Failure::Client(e) => e.to_string(),
         };
-        f.write_str(&one_line(&text))
+        // Escaping is idempotent: text escaped once passes unchanged.
+        f.write_str(escape(text.trim()).as_ref())
     }
 }
 
-/// A service answer as `HTTP <status>, code <code>: <message> (request id
-/// <id>)`, with every field that is present; other errors as the library
-/// words them.
-fn describe(e: &Error) -> String {
-    let Some(api) = e.api_error() else {
-        return e.to_string();
-    };
-    let mut text = format!("HTTP {}", api.status());
-    if let Some(code) = api.code() {
-        text.push_str(&format!(", code {code}"));
-    }
-    if let Some(message) = api.message() {
-        text.push_str(&format!(": {message}"));
-    } else if let Some(body) = api.raw_body() {
-        let body = body.trim();
-        let short: String = body.chars().take(200).collect();
-        let more = if short.len() < body.len() { "..." } else { "" };
-        text.push_str(&format!(": {short}{more}"));
-    }
-    match api.request_id() {
-        Some(id) => text.push_str(&format!(" (request id {id})")),
-        None => text.push_str(" (no request id)"),
-    }
-    if e.attempts() > 1 {
-        text.push_str(&format!(" after {} attempts", e.attempts()));
-    }
-    text
-}
-
-/// Folds line breaks and other control characters into spaces, so that an
-/// error is always one line and a server cannot send terminal escapes.
-pub fn one_line(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if c.is_control() {
-            if !out.ends_with(' ') {
-                out.push(' ');
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out.trim().to_owned()
+/// A path as it may be shown: one line, no terminal escapes.
+pub fn shown(path: &Path) -> String {
+    escape(&path.display().to_string()).into_owned()
 }
 
 #[cfg(test)]
@@ -143,8 +108,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn one_line_removes_breaks_and_escapes() {
-        assert_eq!(one_line("a\nb\r\n\x1b[31mc\t"), "a b [31mc");
+    fn failures_are_one_escaped_line() {
+        let failure = Failure::Usage("a\nb\r\n\x1b[31mc\u{202e}\t".into());
+        assert_eq!(failure.to_string(), "a\\nb\\r\\n\\u{1b}[31mc\\u{202e}");
     }
 
     #[test]

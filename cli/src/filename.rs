@@ -29,7 +29,8 @@ pub fn from_content_disposition(value: &str) -> Option<String> {
 }
 
 /// Makes a suggested name safe to create in the output directory: only the
-/// part after the last `/` or `\` is kept, control characters are dropped,
+/// part after the last `/` or `\` is kept, control characters and Unicode
+/// bidirectional controls are dropped,
 /// characters that some file systems refuse become `_`, leading dots and
 /// surrounding white space are removed, and the name is shortened to
 /// [`MAX_NAME`] bytes (keeping a short extension). `None` when nothing is
@@ -38,7 +39,7 @@ pub fn sanitise(suggested: &str) -> Option<String> {
     let last = suggested.rsplit(['/', '\\']).next().unwrap_or_default();
     let cleaned: String = last
         .chars()
-        .filter(|c| !c.is_control())
+        .filter(|&c| !secmaster_client::untrusted::is_unsafe(c))
         .map(|c| if is_unsafe(c) { '_' } else { c })
         .collect();
     let trimmed = cleaned
@@ -213,6 +214,43 @@ mod tests {
             name_of(r#"attachment; filename="../../etc/passwd""#).as_deref(),
             Some("passwd")
         );
+    }
+
+    #[test]
+    fn bidirectional_controls_are_dropped() {
+        // "exe.zip" written right-to-left would show as "piz.exe".
+        assert_eq!(sanitise("a\u{202e}piz.exe").as_deref(), Some("apiz.exe"));
+        assert_eq!(sanitise("\u{2066}x\u{2069}.zip").as_deref(), Some("x.zip"));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        /// Any header value: no panic, and whatever name comes out is safe.
+        #[test]
+        fn any_content_disposition_gives_a_safe_name(header in proptest::prelude::any::<String>()) {
+            if let Some(name) = from_content_disposition(&header).and_then(|n| sanitise(&n)) {
+                assert_safe(&name);
+            }
+        }
+
+        #[test]
+        fn any_suggestion_sanitises_to_a_safe_name(name in "[./\\\\a-z\\x00-\\x1f\\u{202a}-\\u{202e}\\u{2066}-\\u{2069} :*?\"<>|é工]{0,40}") {
+            if let Some(safe) = sanitise(&name) {
+                assert_safe(&safe);
+            }
+            assert_safe(&default_name(&name));
+        }
+    }
+
+    fn assert_safe(name: &str) {
+        assert!(!name.is_empty() && name != "." && name != "..", "{name:?}");
+        assert!(name.len() <= MAX_NAME, "{name:?}");
+        assert!(!name.contains(['/', '\\']), "{name:?}");
+        assert!(
+            !name.chars().any(secmaster_client::untrusted::is_unsafe),
+            "{name:?}"
+        );
+        assert!(!name.starts_with('.'), "{name:?}");
     }
 
     #[test]

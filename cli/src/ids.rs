@@ -1,5 +1,61 @@
 //! Workflow ids from `--id` and `--ids-file`.
 
+use std::collections::HashSet;
+use std::io::Read;
+use std::path::Path;
+
+use secmaster_client::untrusted::escape;
+
+use crate::exit::{Failure, shown};
+
+/// The largest ids file read: about 270,000 ids of 36 characters. A larger
+/// input (or `/dev/zero`) is refused instead of filling memory.
+pub const MAX_IDS_FILE: u64 = 10 * 1024 * 1024;
+
+/// How many repeated ids a warning names before it only counts.
+const SHOWN_REPEATS: usize = 5;
+
+/// `--id`s then the ids file (`-` is standard input), each id once, in the
+/// order first given. Repeats get one warning on standard error.
+pub fn collect(flags: &[String], file: Option<&Path>) -> Result<Vec<String>, Failure> {
+    let mut all = flags.to_vec();
+    if let Some(path) = file {
+        all.extend(parse_ids_file(&read_capped(path)?));
+    }
+    let (unique, repeated) = dedup(all);
+    if let Some(warning) = repeat_warning(&repeated) {
+        eprintln!("{warning}");
+    }
+    if unique.is_empty() {
+        return Err(Failure::Usage(
+            "no workflow ids: pass --id ID (repeatable) or --ids-file FILE".into(),
+        ));
+    }
+    Ok(unique)
+}
+
+fn read_capped(path: &Path) -> Result<String, Failure> {
+    let what = || format!("cannot read the ids file {}", shown(path));
+    let mut bytes = Vec::new();
+    let result = if path.as_os_str() == "-" {
+        std::io::stdin()
+            .take(MAX_IDS_FILE + 1)
+            .read_to_end(&mut bytes)
+    } else {
+        std::fs::File::open(path).and_then(|f| f.take(MAX_IDS_FILE + 1).read_to_end(&mut bytes))
+    };
+    result.map_err(|e| Failure::io(what(), &e))?;
+    if bytes.len() as u64 > MAX_IDS_FILE {
+        return Err(Failure::Usage(format!(
+            "the ids file {} is larger than the limit of {} MiB",
+            shown(path),
+            MAX_IDS_FILE / (1024 * 1024)
+        )));
+    }
+    String::from_utf8(bytes)
+        .map_err(|_| Failure::Usage(format!("the ids file {} is not UTF-8 text", shown(path))))
+}
+
 /// Reads an ids file: one id per line. Everything from a `#` to the end of
 /// its line is a comment; blank lines are skipped; surrounding white space
 /// (and a UTF-8 byte-order mark) is trimmed.
@@ -13,25 +69,53 @@ pub fn parse_ids_file(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// The ids with duplicates removed, in the order they were first given, and
-/// the ids that were given more than once (each named once, in order).
+/// The ids with duplicates removed, in the order first given, and the ids
+/// given more than once (each named once, in order). Linear time.
 pub fn dedup(all: impl IntoIterator<Item = String>) -> (Vec<String>, Vec<String>) {
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = HashSet::new();
+    let mut repeated_seen = HashSet::new();
     let mut unique = Vec::new();
     let mut repeated = Vec::new();
     for id in all {
-        if seen.insert(id.clone()) {
+        if !seen.contains(&id) {
+            seen.insert(id.clone());
             unique.push(id);
-        } else if !repeated.contains(&id) {
+        } else if repeated_seen.insert(id.clone()) {
             repeated.push(id);
         }
     }
     (unique, repeated)
 }
 
+/// One line that counts the repeated ids and names the first few.
+fn repeat_warning(repeated: &[String]) -> Option<String> {
+    repeated.first()?;
+    let shown: Vec<String> = repeated
+        .iter()
+        .take(SHOWN_REPEATS)
+        .map(|id| escape(id).into_owned())
+        .collect();
+    let more = repeated.len().saturating_sub(SHOWN_REPEATS);
+    let tail = if more > 0 {
+        format!(" and {more} more")
+    } else {
+        String::new()
+    };
+    let count = if repeated.len() == 1 {
+        "1 workflow id was".to_owned()
+    } else {
+        format!("{} workflow ids were", repeated.len())
+    };
+    Some(format!(
+        "warning: {count} given more than once, sent once: {}{tail}",
+        shown.join(", ")
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn comments_blanks_and_whitespace() {
@@ -45,5 +129,36 @@ mod tests {
         let (unique, repeated) = dedup(ids);
         assert_eq!(unique, ["b", "a", "c"]);
         assert_eq!(repeated, ["b", "a"]);
+    }
+
+    #[test]
+    fn many_repeats_give_a_short_warning() {
+        let ids: Vec<String> = (0..50_000).map(|i| format!("id-{i}")).collect();
+        let (_, repeated) = dedup(ids.iter().chain(&ids).cloned());
+        assert_eq!(repeated.len(), 50_000);
+        let warning = repeat_warning(&repeated).unwrap();
+        assert!(warning.len() < 200, "{warning}");
+        assert!(warning.contains("50000 workflow ids") && warning.ends_with("and 49995 more"));
+        assert_eq!(repeat_warning(&[]), None);
+        let hostile = repeat_warning(&["a\u{1b}[2J\u{202e}".to_owned()]).unwrap();
+        assert!(!hostile.chars().any(secmaster_client::untrusted::is_unsafe));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        /// Any text: every id is non-empty, trimmed, holds no `#` or line
+        /// break; de-duplication keeps each id once.
+        #[test]
+        fn parsed_ids_are_clean(text in any::<String>()) {
+            let ids = parse_ids_file(&text);
+            for id in &ids {
+                prop_assert!(!id.is_empty() && id.trim() == id);
+                prop_assert!(!id.contains('#') && !id.contains('\n') && !id.contains('\r'));
+            }
+            let (unique, repeated) = dedup(ids.clone());
+            let distinct: HashSet<&String> = ids.iter().collect();
+            prop_assert_eq!(unique.len(), distinct.len());
+            prop_assert!(repeated.iter().all(|r| unique.contains(r)));
+        }
     }
 }

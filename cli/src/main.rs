@@ -10,6 +10,7 @@ mod ids;
 mod output;
 mod progress;
 mod settings;
+mod signals;
 
 use std::process::ExitCode;
 

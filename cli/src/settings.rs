@@ -35,8 +35,9 @@ pub fn credentials(
 ) -> Result<(Credentials, CredentialSource), Failure> {
     if let Some(path) = token_file {
         let token = read_token_file(path)?;
-        let credentials = Credentials::token(token)
-            .map_err(|e| Failure::Usage(format!("the token in {}: {e}", path.display())))?;
+        let credentials = Credentials::token(token).map_err(|e| {
+            Failure::Usage(format!("the token in {}: {e}", crate::exit::shown(path)))
+        })?;
         return Ok((credentials, CredentialSource::TokenFile));
     }
     let credentials = secmaster_client::env::credentials(env)
@@ -55,7 +56,7 @@ pub fn credentials(
 /// The whole file, trimmed; `-` reads standard input.
 fn read_token_file(path: &Path) -> Result<String, Failure> {
     let mut text = String::new();
-    let what = || format!("cannot read the token file {}", path.display());
+    let what = || format!("cannot read the token file {}", crate::exit::shown(path));
     let result = if path.as_os_str() == "-" {
         std::io::stdin()
             .take(MAX_TOKEN_FILE)
@@ -68,7 +69,7 @@ fn read_token_file(path: &Path) -> Result<String, Failure> {
     if token.is_empty() {
         return Err(Failure::Usage(format!(
             "the token file {} is empty",
-            path.display()
+            crate::exit::shown(path)
         )));
     }
     Ok(token.to_owned())

@@ -52,5 +52,6 @@ async fn run(
     let file = client
         .export_workflows(project_id, workspace_id, ids)
         .await?;
-    file.save_to_path(output).await
+    file.save_to_path(output, secmaster_client::Overwrite::Replace)
+        .await
 }

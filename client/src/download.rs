@@ -1,7 +1,6 @@
 //! The exported file, as it streams in.
 
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -11,6 +10,7 @@ use reqwest::header::{CONTENT_DISPOSITION, CONTENT_LENGTH, CONTENT_TYPE, HeaderM
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
 use crate::error::{Error, TimeoutPhase};
+use crate::save::{Overwrite, PartFile, parent_dir};
 
 type Body = std::pin::Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send + Sync>>;
 
@@ -79,6 +79,14 @@ impl WorkflowFile {
                 self.received += chunk.len() as u64;
                 return Ok(Some(chunk));
             }
+            // A break before the announced length is a short body, however
+            // the connection ended.
+            Ok(Some(Err(_))) if self.expected.is_some_and(|n| n > self.received) => {
+                Err(Error::Truncated {
+                    expected: self.expected.unwrap_or_default(),
+                    received: self.received,
+                })
+            }
             Ok(Some(Err(e))) => Err(Error::from_reqwest(e)),
             Ok(None) => match self.expected {
                 Some(expected) if expected != self.received => Err(Error::Truncated {
@@ -116,30 +124,43 @@ impl WorkflowFile {
         Ok(self.received)
     }
 
-    /// Saves the file at `path`, all or nothing: it is written to a temporary
-    /// file beside `path`, flushed to disk, and renamed into place only once
-    /// the whole body has arrived. On any error the temporary file is removed
-    /// and `path` is left as it was. An existing file at `path` is replaced.
-    pub async fn save_to_path(self, path: impl AsRef<Path>) -> Result<u64, Error> {
-        let path = path.as_ref();
-        let temp = temporary_sibling(path)?;
-        let result = async {
-            let mut file = tokio::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&temp)
-                .await?;
-            let written = self.write_to(&mut file).await?;
-            file.sync_all().await?;
-            drop(file);
-            tokio::fs::rename(&temp, path).await?;
-            Ok(written)
-        }
-        .await;
-        if result.is_err() {
-            let _ = tokio::fs::remove_file(&temp).await;
-        }
-        result
+    /// Saves the file at `path`, all or nothing: it is written to a part
+    /// file beside `path`, flushed to disk, and given its name only once the
+    /// whole body has arrived; the directory is flushed too. On any error the
+    /// part file is removed and `path` is left as it was.
+    ///
+    /// With [`Overwrite::Never`] an existing `path` is an error
+    /// ([`Error::Io`] of kind `AlreadyExists`), checked atomically. With
+    /// [`Overwrite::Replace`] it is replaced in one step, keeping its
+    /// permissions and, where the process may, its owner.
+    pub async fn save_to_path(
+        self,
+        path: impl AsRef<Path>,
+        overwrite: Overwrite,
+    ) -> Result<u64, Error> {
+        let path = path.as_ref().to_owned();
+        let name = path
+            .file_name()
+            .ok_or_else(|| Error::InvalidInput(format!("{} does not name a file", path.display())))?
+            .to_string_lossy()
+            .into_owned();
+        let dir = parent_dir(&path);
+        let mut part = blocking(move || PartFile::create_in(&dir, &name)).await?;
+        let mut out = tokio::fs::File::from_std(part.file().try_clone()?);
+        let written = self.write_to(&mut out).await?;
+        drop(out);
+        blocking(move || part.finish(&path, overwrite)).await?;
+        Ok(written)
+    }
+}
+
+/// Runs file-system work that may block off the async threads.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> std::io::Result<T> + Send + 'static,
+) -> Result<T, Error> {
+    match tokio::task::spawn_blocking(work).await {
+        Ok(result) => Ok(result?),
+        Err(e) => Err(Error::Unexpected(format!("file-system task failed: {e}"))),
     }
 }
 
@@ -155,20 +176,4 @@ impl std::fmt::Debug for WorkflowFile {
 
 fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
-}
-
-/// `.<name>.<pid>.<n>.part` in the same directory, so the final rename never
-/// crosses file systems.
-fn temporary_sibling(path: &Path) -> Result<std::path::PathBuf, Error> {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let name = path
-        .file_name()
-        .ok_or_else(|| Error::InvalidInput(format!("{} does not name a file", path.display())))?;
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let temp_name = format!(
-        ".{}.{}.{n}.part",
-        name.to_string_lossy(),
-        std::process::id()
-    );
-    Ok(path.with_file_name(temp_name))
 }

@@ -62,28 +62,24 @@ impl Endpoint {
     /// Any `http` or `https` URL, for example a private endpoint or a local
     /// test server (`http://127.0.0.1:8080`).
     pub fn url(url: &str) -> Result<Self, Error> {
-        let parsed = reqwest::Url::parse(url)
-            .map_err(|e| Error::Config(format!("invalid endpoint URL {url:?}: {e}")))?;
+        // Errors show the URL without user information, query or fragment:
+        // a URL that fails to parse may still carry a password or a token.
+        let bad = |why: &dyn fmt::Display| {
+            Error::Config(format!("invalid endpoint URL {:?}: {why}", redact(url)))
+        };
+        let parsed = reqwest::Url::parse(url).map_err(|e| bad(&e))?;
         if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(Error::Config(format!(
-                "invalid endpoint URL {url:?}: the scheme must be http or https"
-            )));
+            return Err(bad(&"the scheme must be http or https"));
         }
         if parsed.host_str().is_none_or(str::is_empty) {
-            return Err(Error::Config(format!(
-                "invalid endpoint URL {url:?}: no host"
-            )));
+            return Err(bad(&"no host"));
         }
         if parsed.query().is_some() || parsed.fragment().is_some() {
-            return Err(Error::Config(format!(
-                "invalid endpoint URL {url:?}: a query or fragment cannot be a base URL"
-            )));
+            return Err(bad(&"a query or fragment cannot be a base URL"));
         }
         if !parsed.username().is_empty() || parsed.password().is_some() {
             // Credentials in a URL end up in logs and error messages.
-            return Err(Error::Config(
-                "invalid endpoint URL: user information in the URL is not accepted".into(),
-            ));
+            return Err(bad(&"user information in the URL is not accepted"));
         }
         Ok(Endpoint(parsed.as_str().trim_end_matches('/').to_owned()))
     }
@@ -91,6 +87,23 @@ impl Endpoint {
     /// Whether requests go over TLS.
     pub fn is_https(&self) -> bool {
         self.0.starts_with("https://")
+    }
+
+    /// Whether the host is a loopback address (`127.0.0.0/8`, `[::1]`,
+    /// `localhost`): such an endpoint is never reached through a proxy.
+    pub fn is_loopback(&self) -> bool {
+        let Ok(url) = reqwest::Url::parse(&self.0) else {
+            return false;
+        };
+        match url.host() {
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            Some(url::Host::Domain(name)) => {
+                name.eq_ignore_ascii_case("localhost")
+                    || name.to_ascii_lowercase().ends_with(".localhost")
+            }
+            None => false,
+        }
     }
 
     /// The base URL as a string, without a trailing `/`.
@@ -109,6 +122,25 @@ impl fmt::Debug for Endpoint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Endpoint({})", self.0)
     }
+}
+
+/// `url` as it may be shown: user information replaced by `***`, query and
+/// fragment cut off, control characters escaped. Works on text that is not a
+/// valid URL too.
+pub(crate) fn redact(url: &str) -> String {
+    let cut = url.find(['?', '#']).map_or(url, |i| &url[..i]);
+    let (scheme, rest) = match cut.find("://") {
+        Some(i) => cut.split_at(i + 3),
+        None => ("", cut),
+    };
+    let authority_end = rest.find(['/', '\\']).unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(authority_end);
+    let authority = match authority.rfind('@') {
+        Some(at) => format!("***@{}", &authority[at + 1..]),
+        None => authority.to_owned(),
+    };
+    let more = if cut.len() < url.len() { "?..." } else { "" };
+    crate::untrusted::escape(&format!("{scheme}{authority}{path}{more}")).into_owned()
 }
 
 #[cfg(test)]
@@ -134,5 +166,43 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(!err.contains("secret"), "{err}");
+    }
+
+    #[test]
+    fn errors_never_show_user_information_or_queries() {
+        for bad in [
+            "http://user:s3cr3t@[::1",
+            "http://user:s3cr3t@h/?token=s3cr3t",
+            "https://h:99999/?token=s3cr3t",
+            "ftp://u:s3cr3t@h/x?token=s3cr3t#s3cr3t",
+            "http://h/#s3cr3t",
+            "s3cr3t@h",
+            "http://a@b:s3cr3t@h/",
+        ] {
+            let err = Endpoint::url(bad).unwrap_err().to_string();
+            assert!(!err.contains("s3cr3t"), "{bad} -> {err}");
+        }
+        assert_eq!(redact("http://u:p@[::1"), "http://***@[::1");
+        assert_eq!(redact("http://h:1/a?q=1"), "http://h:1/a?...");
+    }
+
+    #[test]
+    fn loopback_endpoints() {
+        for url in [
+            "http://127.0.0.1:8080",
+            "http://127.9.0.1",
+            "http://[::1]:9",
+            "http://localhost:1",
+            "http://LOCALHOST",
+        ] {
+            assert!(Endpoint::url(url).unwrap().is_loopback(), "{url}");
+        }
+        for url in [
+            "http://10.0.0.1",
+            "https://secmaster.cn-north-4.myhuaweicloud.com",
+            "http://localhost.example.com",
+        ] {
+            assert!(!Endpoint::url(url).unwrap().is_loopback(), "{url}");
+        }
     }
 }

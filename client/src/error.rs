@@ -5,7 +5,7 @@ use std::fmt;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
-/// Everything that can go wrong when exporting workflows.
+/// Everything that can go wrong in a call.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
@@ -21,14 +21,15 @@ pub enum Error {
     Timeout(TimeoutPhase),
     /// The connection broke while sending the request or receiving the body.
     Transport(reqwest::Error),
-    /// The body ended before the length the server announced.
+    /// The body ended, or the connection broke, before the length the
+    /// server announced (`Content-Length`) had arrived.
     Truncated {
         /// `Content-Length` of the response.
         expected: u64,
         /// Bytes that arrived.
         received: u64,
     },
-    /// Writing the file failed.
+    /// Reading or writing a local file failed.
     Io(std::io::Error),
     /// Something the client does not expect happened; the text says what.
     Unexpected(String),
@@ -55,7 +56,7 @@ pub enum ErrorKind {
     Api,
     /// Connecting, a time limit, a broken or short transfer.
     Network,
-    /// Writing the file.
+    /// Reading or writing a local file.
     Io,
 }
 
@@ -71,6 +72,10 @@ pub enum TimeoutPhase {
 }
 
 /// A non-2xx answer, with everything it said about itself.
+///
+/// The accessors return the text as the server sent it. `Display` shows it
+/// escaped ([`crate::untrusted::escape`]): a server's words cannot move the
+/// cursor, recolour or reorder a terminal.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
     status: StatusCode,
@@ -140,20 +145,21 @@ impl ApiError {
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::untrusted::escape;
         write!(f, "HTTP {}", self.status)?;
         if let Some(code) = &self.code {
-            write!(f, ", code {code}")?;
+            write!(f, ", code {}", escape(code))?;
         }
         if let Some(message) = &self.message {
-            write!(f, ": {message}")?;
+            write!(f, ": {}", escape(message))?;
         } else if let Some(body) = &self.body {
             let body = body.trim();
             let short: String = body.chars().take(200).collect();
             let ellipsis = if short.len() < body.len() { "..." } else { "" };
-            write!(f, ": {short}{ellipsis}")?;
+            write!(f, ": {}{ellipsis}", escape(&short))?;
         }
         match &self.request_id {
-            Some(id) => write!(f, " (request id {id})"),
+            Some(id) => write!(f, " (request id {})", escape(id)),
             None => write!(f, " (no request id)"),
         }
     }
@@ -161,11 +167,12 @@ impl fmt::Display for ApiError {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::untrusted::escape;
         match self {
-            Error::InvalidInput(m) => write!(f, "invalid input: {m}"),
-            Error::Config(m) => write!(f, "configuration error: {m}"),
-            Error::Api(e) => write!(f, "the API answered {e}"),
-            Error::Connect(e) => write!(f, "cannot connect: {}", chain(e)),
+            Error::InvalidInput(m) => write!(f, "invalid input: {}", escape(m)),
+            Error::Config(m) => write!(f, "configuration error: {}", escape(m)),
+            Error::Api(e) => write!(f, "{e}"),
+            Error::Connect(e) => write!(f, "cannot connect: {}", escape(&chain(e))),
             Error::Timeout(TimeoutPhase::Connect) => f.write_str("timed out while connecting"),
             Error::Timeout(TimeoutPhase::FirstByte) => {
                 f.write_str("timed out waiting for the response headers")
@@ -173,15 +180,15 @@ impl fmt::Display for Error {
             Error::Timeout(TimeoutPhase::Idle) => {
                 f.write_str("timed out waiting for more of the response body")
             }
-            Error::Transport(e) => write!(f, "transport error: {}", chain(e)),
+            Error::Transport(e) => write!(f, "transport error: {}", escape(&chain(e))),
             Error::Truncated { expected, received } => write!(
                 f,
                 "the response body ended after {received} of {expected} bytes"
             ),
-            Error::Io(e) => write!(f, "cannot write the file: {e}"),
-            Error::Unexpected(m) => write!(f, "unexpected: {m}"),
+            Error::Io(e) => write!(f, "local I/O error: {e}"),
+            Error::Unexpected(m) => write!(f, "unexpected: {}", escape(m)),
             Error::GaveUp { attempts, last } => {
-                write!(f, "gave up after {attempts} attempts; the last one: {last}")
+                write!(f, "{last} (gave up after {attempts} attempts)")
             }
         }
     }
@@ -255,7 +262,7 @@ impl Error {
 /// reqwest's own message is terse ("error sending request"); the cause chain
 /// says what happened. URLs in it carry no secrets: credentials travel in
 /// headers only.
-fn chain(e: &dyn std::error::Error) -> String {
+pub(crate) fn chain(e: &dyn std::error::Error) -> String {
     let mut text = e.to_string();
     let mut source = e.source();
     while let Some(s) = source {
@@ -269,5 +276,65 @@ fn chain(e: &dyn std::error::Error) -> String {
 impl From<std::io::Error> for Error {
     fn from(e: std::io::Error) -> Self {
         Error::Io(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use reqwest::header::{CONTENT_TYPE, HeaderValue};
+
+    fn body_like() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            prop::collection::vec(any::<u8>(), 0..300),
+            any::<String>().prop_map(String::into_bytes),
+            (any::<String>(), any::<String>(), any::<i64>()).prop_map(|(c, m, n)| {
+                serde_json::json!({"error_code": c, "error_msg": m, "code": n, "errorMsg": [m]})
+                    .to_string()
+                    .into_bytes()
+            }),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+        /// Any body with any content type and status: no panic, the status
+        /// is kept, and what `Display` shows is one line with nothing unsafe.
+        #[test]
+        fn any_error_body_decodes(
+            status in 100u16..1000,
+            content_type in any::<Vec<u8>>(),
+            request_id in "[ -~\u{80}-\u{10ffff}]{0,20}",
+            body in body_like(),
+        ) {
+            let status = StatusCode::from_u16(status).unwrap();
+            let mut headers = HeaderMap::new();
+            if let Ok(v) = HeaderValue::from_bytes(&content_type) {
+                headers.insert(CONTENT_TYPE, v);
+            }
+            if let Ok(v) = HeaderValue::from_str(&request_id) {
+                headers.insert("x-request-id", v);
+            }
+            let e = ApiError::from_response_parts(status, &headers, &body);
+            prop_assert_eq!(e.status(), status);
+            let shown = Error::Api(e).to_string();
+            prop_assert!(!shown.chars().any(crate::untrusted::is_unsafe), "{shown:?}");
+        }
+    }
+
+    #[test]
+    fn codes_and_messages_from_every_spelling() {
+        let h = HeaderMap::new();
+        let s = StatusCode::BAD_REQUEST;
+        let e = ApiError::from_response_parts(s, &h, br#"{"code":"C","message":"M"}"#);
+        assert_eq!((e.code(), e.message()), (Some("C"), Some("M")));
+        let e = ApiError::from_response_parts(s, &h, br#"{"error_code":"G","error_msg":"N"}"#);
+        assert_eq!((e.code(), e.message()), (Some("G"), Some("N")));
+        let e = ApiError::from_response_parts(s, &h, br#"{"errorCode":"X","errorMsg":"Y"}"#);
+        assert_eq!((e.code(), e.message()), (Some("X"), Some("Y")));
+        let e = ApiError::from_response_parts(s, &h, b"<html>\x1b[2J</html>");
+        assert_eq!(e.raw_body(), Some("<html>\x1b[2J</html>"));
+        assert!(e.to_string().contains("<html>\\u{1b}[2J</html>"), "{e}");
     }
 }

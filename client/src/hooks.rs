@@ -1,25 +1,31 @@
-//! What every generated request goes through before and after it is sent.
+//! What every request goes through before and after it is sent, generated
+//! or hand-written alike.
 //!
-//! progenitor calls these hooks from the generated `send()`: `pre` once the
-//! request is built, `exec` to send it. The order inside `pre` matters: the
-//! content type is final before credentials are applied, so that a signature
-//! covers the headers that actually leave.
+//! progenitor calls [`prepare`] (as its `pre` hook) once the request is built
+//! and [`execute`] (as `exec`) to send it; the hand-written operations call
+//! the same two functions. The order inside [`prepare`] matters: the request
+//! is final before credentials are applied, so that a signature covers
+//! exactly what leaves.
 
 use std::sync::{Arc, Mutex};
-use std::time::{Instant, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::StatusCode;
-use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::{
+    ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue,
+};
 
 use crate::auth::Credentials;
 use crate::error::{Error, MAX_ERROR_BODY};
 use crate::generated::Client;
+use crate::untrusted;
 
-/// The content type the API reference requires. progenitor drops the
-/// `;charset=UTF-8` parameter of the document's media type, so it is set here.
-pub const REQUEST_CONTENT_TYPE: &str = "application/json;charset=UTF-8";
+/// The content type the API reference requires for JSON bodies. progenitor
+/// drops the `;charset=UTF-8` parameter of the document's media type, so it
+/// is set here.
+pub(crate) const JSON_CONTENT_TYPE: &str = "application/json;charset=UTF-8";
 
 /// progenitor adds `api-version: <info.version>` to every request; the API
 /// does not define that header, so it is removed.
@@ -28,35 +34,35 @@ const PROGENITOR_VERSION_HEADER: &str = "api-version";
 /// Where signatures get the time from; tests put a clock of their own here.
 pub type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
 
-/// State for one attempt of a generated operation (the generated client's
-/// "inner" value). A generated client is built per attempt, so `failure`
-/// belongs to exactly one request.
+/// State for one attempt of one operation (the generated client's "inner"
+/// value). A generated client is built per attempt, so `failure` belongs to
+/// exactly one request.
+#[doc(hidden)]
 #[derive(Clone)]
 pub struct CallContext {
     credentials: Arc<Credentials>,
     project_id: Arc<str>,
     clock: Clock,
     attempt: u32,
+    idle: Duration,
     failure: Arc<Mutex<Option<Failure>>>,
 }
 
-/// Why an attempt did not produce a usable response, kept by the hooks.
+/// Why an attempt did not give a usable response, as the hooks saw it.
 #[derive(Debug)]
 pub(crate) enum Failure {
-    /// A non-2xx response.
+    /// A non-2xx response (its body as far as it was read).
     Response(RawResponse),
-    /// The request could not be prepared (for example, not signable).
+    /// The request could not be prepared, or the answer is unusable.
     Local(Error),
 }
 
-/// A non-2xx response, read before the generated code decodes it: progenitor
-/// loses the status and headers of a declared error status whose body is
-/// not JSON, and reads undeclared ones differently; this keeps all of them.
+/// A non-2xx response, kept before the generated code decodes it:
+/// progenitor loses the status and headers of a declared error status whose
+/// body is not JSON, and reads undeclared ones differently.
 #[derive(Debug, Clone)]
-pub struct RawResponse {
-    /// The status.
+pub(crate) struct RawResponse {
     pub status: StatusCode,
-    /// The headers.
     pub headers: HeaderMap,
     /// At most the first 64 KiB of the body.
     pub body: Bytes,
@@ -68,12 +74,14 @@ impl CallContext {
         project_id: &str,
         clock: Clock,
         attempt: u32,
+        idle: Duration,
     ) -> Self {
         CallContext {
             credentials,
             project_id: project_id.into(),
             clock,
             attempt,
+            idle,
             failure: Arc::default(),
         }
     }
@@ -106,20 +114,11 @@ impl ClientHooks<CallContext> for Client {
         _info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
         let context = self.inner();
-        let headers = request.headers_mut();
-        headers.remove(HeaderName::from_static(PROGENITOR_VERSION_HEADER));
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static(REQUEST_CONTENT_TYPE));
-        // Last: the signature covers the request as it now is.
-        if let Err(e) =
-            context
-                .credentials
-                .authorize(request, &context.project_id, (context.clock)())
-        {
+        prepare(context, request).map_err(|e| {
             let text = e.to_string();
             context.keep(Failure::Local(e));
-            return Err(progenitor_client::Error::Custom(text));
-        }
-        Ok(())
+            progenitor_client::Error::Custom(text)
+        })
     }
 
     async fn exec(
@@ -127,59 +126,136 @@ impl ClientHooks<CallContext> for Client {
         request: reqwest::Request,
         _info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        let context = self.inner();
-        let method = request.method().clone();
-        let path = request.url().path().to_owned();
-        let started = Instant::now();
-        let response = match self.client().execute(request).await {
-            Ok(response) => response,
-            Err(e) => {
-                tracing::debug!(
-                    target: "secmaster_client",
-                    %method, %path, attempt = context.attempt,
-                    elapsed_ms = started.elapsed().as_millis() as u64,
-                    error = %e, "request failed"
-                );
-                return Err(e);
-            }
-        };
-        let status = response.status();
-        tracing::debug!(
-            target: "secmaster_client",
-            %method, %path, status = status.as_u16(), attempt = context.attempt,
-            elapsed_ms = started.elapsed().as_millis() as u64,
-            request_id = %response.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-"),
-            "response"
-        );
-        if status.is_success() {
-            return Ok(response);
-        }
-        let headers = response.headers().clone();
-        let body = read_capped(response, MAX_ERROR_BODY).await?;
-        context.keep(Failure::Response(RawResponse {
-            status,
-            headers: headers.clone(),
-            body: body.clone(),
-        }));
-        // Hand the generated code an equivalent response to decode as it will;
-        // the caller-facing error is built from the copy kept above.
-        let mut rebuilt = http::Response::new(body);
-        *rebuilt.status_mut() = status;
-        *rebuilt.headers_mut() = headers;
-        Ok(reqwest::Response::from(rebuilt))
+        execute(self.inner(), self.client(), request).await
     }
 }
 
-/// Reads at most `limit` bytes of a body: an error page should not be able
-/// to exhaust memory.
-async fn read_capped(mut response: reqwest::Response, limit: usize) -> reqwest::Result<Bytes> {
+/// Makes a built request ready to leave, then authenticates it (last, so the
+/// signature covers the request as it is sent):
+/// - the `api-version` header progenitor adds is removed;
+/// - a JSON body gets the documented `application/json;charset=UTF-8`, and a
+///   request without a body gets no content type at all;
+/// - the query is rewritten in the canonical form the signer uses (sorted,
+///   RFC 3986: a space is `%20`, never `+`), so what is sent is exactly what
+///   is signed, as the official SDK does;
+/// - `Accept-Encoding: identity` (not signed): the file must arrive as it is.
+pub(crate) fn prepare(context: &CallContext, request: &mut reqwest::Request) -> Result<(), Error> {
+    let has_body = request.body().is_some();
+    let headers = request.headers_mut();
+    headers.remove(HeaderName::from_static(PROGENITOR_VERSION_HEADER));
+    let is_json = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !has_body {
+        headers.remove(CONTENT_TYPE);
+    } else if is_json {
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static(JSON_CONTENT_TYPE));
+    }
+    canonicalise_query(request.url_mut());
+    context
+        .credentials
+        .authorize(request, &context.project_id, (context.clock)())?;
+    // After signing, as the official SDK's transport adds its own: a proxy
+    // that rewrites this header must not break the signature.
+    request
+        .headers_mut()
+        .insert(ACCEPT_ENCODING, HeaderValue::from_static("identity"));
+    Ok(())
+}
+
+/// Sends the request and logs one event for it. A non-2xx answer is kept
+/// whole (status and headers at once, then up to 64 KiB of body, each piece
+/// within the idle limit), so that the status survives a body that stalls
+/// or breaks. A 2xx with a content coding the client did not ask for is
+/// refused: the bytes would not be the file.
+pub(crate) async fn execute(
+    context: &CallContext,
+    client: &reqwest::Client,
+    request: reqwest::Request,
+) -> reqwest::Result<reqwest::Response> {
+    let method = request.method().clone();
+    let path = request.url().path().to_owned();
+    let started = Instant::now();
+    let response = match client.execute(request).await {
+        Ok(response) => response,
+        Err(e) => {
+            tracing::debug!(
+                target: "secmaster_client",
+                %method, %path, attempt = context.attempt,
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                error = %untrusted::escape(&crate::error::chain(&e)), "request failed"
+            );
+            return Err(e);
+        }
+    };
+    let status = response.status();
+    let headers = response.headers().clone();
+    let request_id = headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-");
+    tracing::debug!(
+        target: "secmaster_client",
+        %method, %path, status = status.as_u16(), attempt = context.attempt,
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        request_id = %untrusted::escape(request_id),
+        "response"
+    );
+    if status.is_success() {
+        let coding = headers
+            .get(CONTENT_ENCODING)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+        if let Some(coding) = coding.filter(|c| !c.trim().eq_ignore_ascii_case("identity")) {
+            context.keep(Failure::Local(Error::Unexpected(format!(
+                "the service answered with Content-Encoding {:?}, which the client did not accept",
+                untrusted::escape(&coding)
+            ))));
+        }
+        return Ok(response);
+    }
+    let mut raw = RawResponse {
+        status,
+        headers,
+        body: Bytes::new(),
+    };
+    context.keep(Failure::Response(raw.clone()));
+    raw.body = read_capped(response, MAX_ERROR_BODY, context.idle).await;
+    context.keep(Failure::Response(raw.clone()));
+    // Hand the generated code an equivalent response to decode as it will;
+    // the caller-facing error is built from the copy kept above.
+    let mut rebuilt = http::Response::new(raw.body);
+    *rebuilt.status_mut() = raw.status;
+    *rebuilt.headers_mut() = raw.headers;
+    Ok(reqwest::Response::from(rebuilt))
+}
+
+/// Reads at most `limit` bytes of an error body, each piece within `idle`:
+/// an error page must neither exhaust memory nor hold the caller. What
+/// arrived before a stall or a break is kept.
+async fn read_capped(mut response: reqwest::Response, limit: usize, idle: Duration) -> Bytes {
     let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await? {
+    while let Ok(Ok(Some(chunk))) = tokio::time::timeout(idle, response.chunk()).await {
         let room = limit - body.len();
         body.extend_from_slice(&chunk[..chunk.len().min(room)]);
         if body.len() == limit {
             break;
         }
     }
-    Ok(Bytes::from(body))
+    Bytes::from(body)
+}
+
+/// Rewrites the query as the signer's canonical query. The generated code
+/// writes it with `application/x-www-form-urlencoded` rules (`+` for a
+/// space), so it is read back with the same rules first.
+fn canonicalise_query(url: &mut reqwest::Url) {
+    let Some(query) = url.query().filter(|q| !q.is_empty()) else {
+        url.set_query(None);
+        return;
+    };
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect();
+    let canonical = crate::signer::canonical_query_of_pairs(pairs);
+    url.set_query(Some(&canonical));
 }

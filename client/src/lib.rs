@@ -10,16 +10,19 @@
 //!   vectors from the official SDK;
 //! - [`endpoint`] and [`env`]: the regional endpoints, any URL of your own,
 //!   and the official SDK's environment variables;
-//! - [`hooks`]: what every request gets before it leaves (the documented
-//!   content type, authentication) and how error responses are kept whole;
+//! - `hooks` (private): what every request gets before it leaves (the
+//!   documented content type, the canonical query, authentication) and how
+//!   error responses are kept whole;
 //! - [`retry`] and [`transport`]: which failures are retried and when, and
 //!   per-phase time limits that suit a large download;
+//! - [`save`]: all-or-nothing saving of a file;
+//! - [`untrusted`]: server text made safe to show;
 //! - [`error`]: one error type that keeps status, code, message and request id.
 //!
 //! # Example
 //!
 //! ```no_run
-//! use secmaster_client::{Credentials, SecMasterClient};
+//! use secmaster_client::{Credentials, Overwrite, SecMasterClient};
 //!
 //! # async fn run() -> Result<(), secmaster_client::Error> {
 //! let client = SecMasterClient::builder()
@@ -35,7 +38,7 @@
 //!         &["c19470f3-5eaf-4572-82e8-2ff094495919"],
 //!     )
 //!     .await?;
-//! let bytes = file.save_to_path("workflows.zip").await?;
+//! let bytes = file.save_to_path("workflows.zip", Overwrite::Never).await?;
 //! println!("saved {bytes} bytes");
 //! # Ok(())
 //! # }
@@ -48,7 +51,9 @@
 #![warn(missing_docs)]
 
 pub mod auth;
+mod call;
 mod client;
+mod dates;
 pub mod download;
 pub mod endpoint;
 pub mod env;
@@ -56,10 +61,14 @@ pub mod error;
 #[rustfmt::skip]
 #[allow(missing_docs, clippy::all, clippy::pedantic)]
 pub mod generated;
-pub mod hooks;
+mod hooks;
+mod ops;
+mod path_value;
 pub mod retry;
+pub mod save;
 pub mod signer;
 pub mod transport;
+pub mod untrusted;
 
 pub use auth::Credentials;
 pub use client::{SecMasterClient, SecMasterClientBuilder};
@@ -67,4 +76,5 @@ pub use download::WorkflowFile;
 pub use endpoint::Endpoint;
 pub use error::{ApiError, Error, ErrorKind, TimeoutPhase};
 pub use retry::RetryPolicy;
+pub use save::Overwrite;
 pub use transport::Timeouts;

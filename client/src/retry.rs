@@ -53,20 +53,24 @@ impl RetryPolicy {
         }
     }
 
-    /// The wait before retry number `retry` (1 for the first retry): the
-    /// server's `Retry-After` when it sent one (capped), else exponential
-    /// back-off with "equal jitter": half the step fixed, half random, so
-    /// that many clients do not retry in step. `random` is in `[0, 1)`.
+    /// The wait before retry number `retry` (1 for the first retry):
+    /// exponential back-off with "equal jitter" (half the step fixed, half
+    /// random, so that many clients do not retry in step), or the server's
+    /// `Retry-After` (capped at `max_retry_after`) when that is longer. A
+    /// server hint never makes the wait shorter than the policy's own: a
+    /// throttling server that says `Retry-After: 0` still gets back-off.
+    /// `random` is in `[0, 1)`.
     pub fn delay(&self, retry: u32, retry_after: Option<Duration>, random: f64) -> Duration {
-        if let Some(wait) = retry_after {
-            return wait.min(self.max_retry_after);
-        }
         let factor = 2u32.saturating_pow(retry.saturating_sub(1));
         let step = self
             .initial_backoff
             .saturating_mul(factor)
             .min(self.max_backoff);
-        step / 2 + step.mul_f64(random.clamp(0.0, 1.0) / 2.0)
+        let backoff = step / 2 + step.mul_f64(random.clamp(0.0, 1.0) / 2.0);
+        match retry_after {
+            Some(wait) => wait.min(self.max_retry_after).max(backoff),
+            None => backoff,
+        }
     }
 }
 
@@ -75,60 +79,17 @@ pub fn is_retryable_status(status: StatusCode) -> bool {
     matches!(status.as_u16(), 429 | 502 | 503 | 504)
 }
 
-/// Reads `Retry-After`: delay-seconds or an HTTP date (IMF-fixdate, as RFC
-/// 9110 requires senders to write it), relative to `now`. A date in the past
-/// means "now"; anything unreadable is ignored.
+/// Reads `Retry-After`: delay-seconds or an HTTP date (IMF-fixdate), relative
+/// to `now`. A date in the past means "no wait of its own"; anything
+/// unreadable (including dates past 9999 and numbers too large for a
+/// `u64`) is ignored. Never panics, whatever the header holds.
 pub fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
     let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        return value.parse::<u64>().ok().map(Duration::from_secs);
     }
-    let at = parse_imf_fixdate(value)?;
+    let at = crate::dates::parse_imf_fixdate(value)?;
     Some(at.duration_since(now).unwrap_or(Duration::ZERO))
-}
-
-/// `Sun, 06 Nov 1994 08:49:37 GMT`.
-fn parse_imf_fixdate(s: &str) -> Option<SystemTime> {
-    let rest = s.split_once(", ")?.1;
-    let mut parts = rest.split(' ');
-    let day: u64 = parts.next()?.parse().ok()?;
-    let month = match parts.next()? {
-        "Jan" => 1,
-        "Feb" => 2,
-        "Mar" => 3,
-        "Apr" => 4,
-        "May" => 5,
-        "Jun" => 6,
-        "Jul" => 7,
-        "Aug" => 8,
-        "Sep" => 9,
-        "Oct" => 10,
-        "Nov" => 11,
-        "Dec" => 12,
-        _ => return None,
-    };
-    let year: u64 = parts.next()?.parse().ok()?;
-    let mut hms = parts.next()?.split(':').map(|p| p.parse::<u64>().ok());
-    let (h, m, sec) = (hms.next()??, hms.next()??, hms.next()??);
-    if parts.next()? != "GMT" || parts.next().is_some() || year < 1970 {
-        return None;
-    }
-    if !(1..=31).contains(&day) || h > 23 || m > 59 || sec > 60 {
-        return None;
-    }
-    let days = days_from_civil(year, month, day);
-    Some(SystemTime::UNIX_EPOCH + Duration::from_secs(days * 86_400 + h * 3600 + m * 60 + sec))
-}
-
-/// (year, month, day) to days since 1970-01-01 (H. Hinnant's algorithm).
-fn days_from_civil(year: u64, month: u64, day: u64) -> u64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y / 400;
-    let yoe = y - era * 400;
-    let mp = if month > 2 { month - 3 } else { month + 9 };
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 /// A random number in `[0, 1)` for jitter; not for anything secret.
@@ -175,7 +136,7 @@ mod tests {
     }
 
     #[test]
-    fn retry_after_wins_and_is_capped() {
+    fn retry_after_lengthens_the_wait_but_never_shortens_it() {
         let p = RetryPolicy::default();
         assert_eq!(
             p.delay(1, Some(Duration::from_secs(3)), 0.7),
@@ -184,6 +145,15 @@ mod tests {
         assert_eq!(
             p.delay(1, Some(Duration::from_secs(3600)), 0.7),
             Duration::from_secs(30)
+        );
+        // `Retry-After: 0` or a past date: the policy's back-off still applies.
+        assert_eq!(
+            p.delay(1, Some(Duration::ZERO), 0.0),
+            Duration::from_millis(100)
+        );
+        assert_eq!(
+            p.delay(3, Some(Duration::ZERO), 0.0),
+            Duration::from_millis(400)
         );
     }
 
@@ -212,6 +182,10 @@ mod tests {
         );
         for bad in [
             "-1",
+            "+5",
+            "99999999999999999999999",
+            "Sun, 06 Nov 400000000000 08:49:37 GMT",
+            "Sun, 06 Nov 9999999999999 08:49:37 GMT",
             "soon",
             "Sun, 06 Nov 1994 08:49:37 UTC",
             "Sun, 32 Nov 1994 08:49:37 GMT",
@@ -221,6 +195,28 @@ mod tests {
             assert_eq!(retry_after(&headers(bad), now), None, "{bad}");
         }
         assert_eq!(retry_after(&HeaderMap::new(), now), None);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        /// Any header value: no panic, and the wait that results is within
+        /// the policy's bounds (at least the back-off, at most the caps).
+        #[test]
+        fn any_retry_after_gives_a_bounded_wait(
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..48),
+            now in 0u64..300_000_000_000,
+            retry in 1u32..12,
+        ) {
+            let Ok(value) = HeaderValue::from_bytes(&bytes) else { return Ok(()) };
+            let mut h = HeaderMap::new();
+            h.insert(RETRY_AFTER, value);
+            let now = SystemTime::UNIX_EPOCH + Duration::from_secs(now);
+            let hint = retry_after(&h, now);
+            let p = RetryPolicy::default();
+            let wait = p.delay(retry, hint, 0.0);
+            proptest::prop_assert!(wait >= p.delay(retry, None, 0.0));
+            proptest::prop_assert!(wait <= p.max_backoff.max(p.max_retry_after));
+        }
     }
 
     #[test]

@@ -42,6 +42,11 @@ pub const USER_AGENT: &str = concat!("secmaster-client/", env!("CARGO_PKG_VERSIO
 /// The HTTP client: connect limit here, the other two are applied per call
 /// (so that each has its own error). Redirects are not followed: a redirect
 /// would carry credentials to another place, and the API does not redirect.
+///
+/// Proxies: the standard variables (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`
+/// and their lower-case forms) apply, except to the hosts that `NO_PROXY`
+/// names. A loopback endpoint (a local simulator or tunnel) never goes
+/// through a proxy: a proxy there would only receive the credentials.
 pub(crate) fn http_client(
     timeouts: &Timeouts,
     endpoint: &Endpoint,
@@ -50,6 +55,9 @@ pub(crate) fn http_client(
         .connect_timeout(timeouts.connect)
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(USER_AGENT);
+    if endpoint.is_loopback() {
+        builder = builder.no_proxy();
+    }
     if !endpoint.is_https() {
         // The client only ever talks to its endpoint, so a plain-HTTP one
         // needs no trust store; loading the system's costs 4-6 ms per client

@@ -1,34 +1,47 @@
 //! Checks an OpenAPI document against the facts transcribed from the API
-//! reference (`tests/data/reference-facts.json`), in both directions:
+//! reference (`tests/data/reference-facts.json`), operation by operation and
+//! in both directions:
 //!
-//! - every documented fact must be in the document;
-//! - everything in the document must be documented, or carry an `x-source`
-//!   extension that names where it comes from.
+//! - every documented operation, and every fact of it, must be in the
+//!   document, and every operation of the document must have facts;
+//! - everything else in the document must carry an `x-source` extension that
+//!   names where it comes from.
 //!
 //! The document is parsed with the generator's own loader into `openapiv3`
 //! types and then walked as JSON, so what is checked is what progenitor reads.
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 use serde_json::Value;
 
-/// The transcription of the API reference.
+/// The transcription of the API reference, keyed by operationId.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Facts {
-    pub operation: Operation,
-    pub path_parameters: Vec<Field>,
-    pub header_parameters: Vec<Field>,
-    pub request_body: Vec<Field>,
-    pub responses: Vec<Response>,
-    pub example_request: Example,
-    pub example_response_200: Example,
+    pub operations: BTreeMap<String, OperationFacts>,
 }
 
+/// One reference page.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Operation {
+pub struct OperationFacts {
     pub method: String,
     pub path: String,
+    #[serde(default)]
+    pub path_parameters: Vec<Field>,
+    #[serde(default)]
+    pub query_parameters: Vec<Field>,
+    #[serde(default)]
+    pub header_parameters: Vec<Field>,
+    #[serde(default)]
+    pub request_body: Option<RequestBody>,
+    #[serde(default)]
+    pub responses: Vec<Response>,
 }
 
+/// A row of a parameter or body table. `fields` lists the members of an
+/// object (or of an array's objects). An object the reference names (type
+/// "AopWorkflowInfo object", "Array of AopWorkflowInfo objects") is one
+/// definition: its members are the union of what every page lists for it.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Field {
     pub name: String,
@@ -38,6 +51,23 @@ pub struct Field {
     pub kind: String,
     #[serde(default)]
     pub range: Vec<String>,
+    #[serde(default)]
+    pub minimum: Option<Value>,
+    #[serde(default)]
+    pub maximum: Option<Value>,
+    #[serde(default)]
+    pub default: Option<Value>,
+    #[serde(default)]
+    pub fields: Vec<Field>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct RequestBody {
+    pub media_type: String,
+    #[serde(default)]
+    pub fields: Vec<Field>,
+    #[serde(default)]
+    pub example: Option<Value>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -47,15 +77,18 @@ pub struct Response {
     #[serde(default)]
     pub body: Option<String>,
     #[serde(default)]
-    pub body_media_type: Option<String>,
+    pub media_type: Option<String>,
     #[serde(default)]
     pub fields: Vec<Field>,
+    #[serde(default)]
+    pub headers: Vec<Field>,
+    #[serde(default)]
+    pub example: Option<Value>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
-pub struct Example {
-    pub body: Value,
-}
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 
 /// The workspace root (this crate lives one level below it).
 pub fn workspace_root() -> std::path::PathBuf {
@@ -90,21 +123,71 @@ pub fn parse(text: &str) -> Result<Value, String> {
 pub fn check(doc: &Value, facts: &Facts) -> Vec<String> {
     let mut c = Checker {
         doc,
+        objects: named_objects(facts),
         problems: Vec::new(),
     };
-    c.documented_facts_present(facts);
-    c.extras_have_sources(facts);
+    c.operations_match(facts);
+    for (id, op_facts) in &facts.operations {
+        if let Some(op) = c.operation_at(&op_facts.method, &op_facts.path) {
+            c.documented_facts_present(id, op, op_facts);
+            c.operation_extras(id, op, op_facts);
+        }
+    }
+    c.document_extras(facts);
     c.problems
 }
 
 struct Checker<'a> {
     doc: &'a Value,
+    /// Members of each named object, over all pages.
+    objects: BTreeMap<String, Vec<Field>>,
     problems: Vec<String>,
+}
+
+/// "X object" and "Array of X objects" name the object X.
+fn object_name(kind: &str) -> Option<&str> {
+    let kind = kind.strip_prefix("Array of ").unwrap_or(kind);
+    kind.strip_suffix(" objects")
+        .or_else(|| kind.strip_suffix(" object"))
+}
+
+fn named_objects(facts: &Facts) -> BTreeMap<String, Vec<Field>> {
+    fn collect(fields: &[Field], objects: &mut BTreeMap<String, Vec<Field>>) {
+        for field in fields {
+            if let Some(name) = object_name(&field.kind) {
+                let members = objects.entry(name.to_owned()).or_default();
+                for member in &field.fields {
+                    if !members.iter().any(|m| m.name == member.name) {
+                        members.push(member.clone());
+                    }
+                }
+            }
+            collect(&field.fields, objects);
+        }
+    }
+    let mut objects = BTreeMap::new();
+    for f in facts.operations.values() {
+        if let Some(body) = &f.request_body {
+            collect(&body.fields, &mut objects);
+        }
+        for response in &f.responses {
+            collect(&response.fields, &mut objects);
+        }
+    }
+    objects
 }
 
 impl<'a> Checker<'a> {
     fn problem(&mut self, text: String) {
         self.problems.push(text);
+    }
+
+    /// The members of a field's object: of the named object if it has a name.
+    fn members(&self, field: &Field) -> Vec<Field> {
+        object_name(&field.kind)
+            .and_then(|name| self.objects.get(name))
+            .unwrap_or(&field.fields)
+            .clone()
     }
 
     /// Follows a local `$ref` (`#/a/b/c`).
@@ -118,144 +201,159 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn operation(&self, facts: &Facts) -> Option<&'a Value> {
+    fn operation_at(&self, method: &str, path: &str) -> Option<&'a Value> {
         self.doc
             .get("paths")?
-            .get(&facts.operation.path)?
-            .get(facts.operation.method.to_ascii_lowercase())
+            .get(path)?
+            .get(method.to_ascii_lowercase())
     }
 
-    fn parameters(&self, facts: &Facts) -> Vec<&'a Value> {
-        let item = self.doc.pointer(&format!(
-            "/paths/{}",
-            facts.operation.path.replace('~', "~0").replace('/', "~1")
-        ));
-        let op = self.operation(facts);
+    /// Every operation of the document: (method, path, operation).
+    fn document_operations(&self) -> Vec<(&'a str, &'a str, &'a Value)> {
+        let mut ops = Vec::new();
+        for (path, item) in self.doc["paths"].as_object().into_iter().flatten() {
+            for (method, op) in item.as_object().into_iter().flatten() {
+                if METHODS.contains(&method.as_str()) {
+                    ops.push((method.as_str(), path.as_str(), op));
+                }
+            }
+        }
+        ops
+    }
+
+    /// Facts and document name the same operations, at the same places.
+    fn operations_match(&mut self, facts: &Facts) {
+        for (id, f) in &facts.operations {
+            if self.operation_at(&f.method, &f.path).is_none() {
+                self.problem(format!(
+                    "{id}: documented operation {} {} ({id}) is missing from the document",
+                    f.method, f.path
+                ));
+            }
+        }
+        for (method, path, op) in self.document_operations() {
+            let id = op["operationId"].as_str().unwrap_or("(no operationId)");
+            match facts.operations.get(id) {
+                None => self.problem(format!(
+                    "operation {id} ({method} {path}) is in the document but \
+                     tests/data/reference-facts.json has no facts for it"
+                )),
+                Some(f) if !f.method.eq_ignore_ascii_case(method) || f.path != path => self
+                    .problem(format!(
+                        "operation {method} {path} ({id}): the reference has {} {}",
+                        f.method, f.path
+                    )),
+                Some(_) => {}
+            }
+        }
+    }
+
+    /// Path-level and operation-level parameters, resolved.
+    fn parameters(&self, op: &'a Value, path: &str) -> Vec<&'a Value> {
+        let item = &self.doc["paths"][path];
         [item, op]
             .into_iter()
-            .flatten()
             .filter_map(|v| v.get("parameters").and_then(Value::as_array))
             .flatten()
             .map(|p| self.resolve(p))
             .collect()
     }
 
-    fn documented_facts_present(&mut self, facts: &Facts) {
-        let Some(op) = self.operation(facts) else {
-            self.problem(format!(
-                "documented operation {} {} is missing",
-                facts.operation.method, facts.operation.path
-            ));
-            return;
-        };
-        let params = self.parameters(facts);
-
-        for fact in &facts.path_parameters {
-            match params
-                .iter()
-                .find(|p| p["name"] == fact.name.as_str() && p["in"] == "path")
-            {
-                None => self.problem(format!("path parameter {} is missing", fact.name)),
-                Some(p) => {
-                    if p["required"].as_bool().unwrap_or(false) != fact.mandatory {
-                        self.problem(format!(
-                            "path parameter {}: required should be {}",
-                            fact.name, fact.mandatory
-                        ));
+    fn documented_facts_present(&mut self, id: &str, op: &'a Value, f: &OperationFacts) {
+        let params = self.parameters(op, &f.path);
+        for (place, list) in [("path", &f.path_parameters), ("query", &f.query_parameters)] {
+            for fact in list {
+                match params
+                    .iter()
+                    .find(|p| p["name"] == fact.name.as_str() && p["in"] == place)
+                {
+                    None => {
+                        self.problem(format!("{id}: {place} parameter {} is missing", fact.name))
                     }
-                    self.check_type(
-                        &format!("path parameter {}", fact.name),
-                        &p["schema"],
-                        &fact.kind,
-                    );
+                    Some(p) => self.check_parameter(id, place, p, fact),
                 }
             }
         }
 
-        for fact in &facts.header_parameters {
+        for fact in &f.header_parameters {
             if fact.name.eq_ignore_ascii_case("content-type") {
-                self.check_content_type(op, fact);
+                self.check_content_type(id, op, fact);
             } else {
-                self.check_header(op, &params, fact);
+                self.check_header(id, op, &params, fact);
             }
         }
 
-        let body_schema = op
-            .pointer("/requestBody/content")
-            .and_then(Value::as_object)
-            .and_then(|content| content.values().next())
-            .map(|media| self.resolve(&media["schema"]));
-        match body_schema {
-            None => self.problem("request body schema is missing".into()),
-            Some(schema) => self.check_object(schema, &facts.request_body, "request body", true),
-        }
-        let example = op
-            .pointer("/requestBody/content")
-            .and_then(Value::as_object)
-            .and_then(|content| content.values().next())
-            .and_then(|media| media.get("example"));
-        if example != Some(&facts.example_request.body) {
-            self.problem(format!(
-                "request body example should be {}",
-                facts.example_request.body
-            ));
+        if let Some(body) = &f.request_body {
+            self.check_request_body(id, op, body);
         }
 
-        for fact in &facts.responses {
-            let Some(response) = op.pointer(&format!("/responses/{}", fact.status)) else {
-                self.problem(format!("response {} is missing", fact.status));
-                continue;
-            };
-            let response = self.resolve(response);
-            let content = response.get("content").and_then(Value::as_object);
-            if fact.body.as_deref() == Some("File") {
-                let binary = content.is_some_and(|c| {
-                    c.values().any(|m| {
-                        let s = self.resolve(&m["schema"]);
-                        s["type"] == "string" && s["format"] == "binary"
-                    })
-                });
-                if !binary {
-                    self.problem(format!(
-                        "response {}: body should be a file (string, binary)",
-                        fact.status
-                    ));
-                }
-                if fact.status == "200" {
-                    let example = content.and_then(|c| c.values().find_map(|m| m.get("example")));
-                    if example != Some(&facts.example_response_200.body) {
-                        self.problem(format!(
-                            "response 200 example should be {}",
-                            facts.example_response_200.body
-                        ));
-                    }
-                }
-            }
-            if let Some(media_type) = &fact.body_media_type {
-                match content.and_then(|c| c.get(media_type)) {
-                    None => self.problem(format!(
-                        "response {}: media type {media_type} is missing",
-                        fact.status
-                    )),
-                    Some(media) => {
-                        let schema = self.resolve(&media["schema"]);
-                        self.check_object(
-                            schema,
-                            &fact.fields,
-                            &format!("response {} body", fact.status),
-                            false,
-                        );
-                    }
-                }
+        for fact in &f.responses {
+            self.check_response(id, op, fact);
+        }
+    }
+
+    fn check_parameter(&mut self, id: &str, place: &str, p: &Value, fact: &Field) {
+        let what = format!("{id}: {place} parameter {}", fact.name);
+        if p["required"].as_bool().unwrap_or(false) != fact.mandatory {
+            self.problem(format!("{what}: required should be {}", fact.mandatory));
+        }
+        let schema = self.resolve(&p["schema"]);
+        self.check_type(&what, schema, &fact.kind);
+        self.check_values(&what, schema, fact, false);
+        for (key, documented) in [
+            ("minimum", &fact.minimum),
+            ("maximum", &fact.maximum),
+            ("default", &fact.default),
+        ] {
+            let found = schema.get(key);
+            if found != documented.as_ref() {
+                self.problem(format!(
+                    "{what}: {key} should be {}, found {}",
+                    show(documented.as_ref()),
+                    show(found)
+                ));
             }
         }
     }
 
-    fn check_content_type(&mut self, op: &Value, fact: &Field) {
+    /// The documented range of values. Request values are an `enum`; for
+    /// response fields `x-known-values` (an open string) is accepted too.
+    fn check_values(&mut self, what: &str, schema: &Value, fact: &Field, response: bool) {
+        let listed = |key: &str| -> Option<Vec<String>> {
+            schema[key].as_array().map(|values| {
+                values
+                    .iter()
+                    .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+                    .collect()
+            })
+        };
+        let found = listed("enum").or_else(|| response.then(|| listed("x-known-values")).flatten());
+        let documented = (!fact.range.is_empty()).then(|| fact.range.clone());
+        if found != documented {
+            self.problem(format!(
+                "{what}: values should be {:?}, found {:?}",
+                documented.unwrap_or_default(),
+                found.unwrap_or_default()
+            ));
+        }
+    }
+
+    fn check_content_type(&mut self, id: &str, op: &Value, fact: &Field) {
         let body = &op["requestBody"];
+        if body.is_null() {
+            // OpenAPI has no place for a body-less request's Content-Type.
+            let found = &op["x-content-type"];
+            if fact.range.len() != 1 || *found != fact.range[0].as_str() {
+                self.problem(format!(
+                    "{id}: x-content-type should be {:?} (the documented content-type), found {found}",
+                    fact.range
+                ));
+            }
+            return;
+        }
         if body["required"].as_bool().unwrap_or(false) != fact.mandatory {
             self.problem(format!(
-                "request body: required should be {}",
+                "{id}: request body: required should be {}",
                 fact.mandatory
             ));
         }
@@ -266,7 +364,7 @@ impl<'a> Checker<'a> {
         for value in &fact.range {
             if !found.contains(&value) {
                 self.problem(format!(
-                    "request body media type {value} (the documented content-type) is missing; found {found:?}"
+                    "{id}: request body media type {value} (the documented content-type) is missing; found {found:?}"
                 ));
             }
         }
@@ -274,7 +372,7 @@ impl<'a> Checker<'a> {
 
     /// A documented header is either a header parameter or, for credentials,
     /// an apiKey security scheme in that header that the operation requires.
-    fn check_header(&mut self, op: &Value, params: &[&Value], fact: &Field) {
+    fn check_header(&mut self, id: &str, op: &Value, params: &[&Value], fact: &Field) {
         let as_param = params.iter().find(|p| {
             p["in"] == "header"
                 && p["name"]
@@ -282,31 +380,17 @@ impl<'a> Checker<'a> {
                     .is_some_and(|n| n.eq_ignore_ascii_case(&fact.name))
         });
         if let Some(p) = as_param {
+            let what = format!("{id}: header {}", fact.name);
             if p["required"].as_bool().unwrap_or(false) != fact.mandatory {
-                self.problem(format!(
-                    "header {}: required should be {}",
-                    fact.name, fact.mandatory
-                ));
+                self.problem(format!("{what}: required should be {}", fact.mandatory));
             }
-            self.check_type(&format!("header {}", fact.name), &p["schema"], &fact.kind);
+            self.check_type(&what, &p["schema"], &fact.kind);
             return;
         }
-        let schemes = self
-            .doc
-            .pointer("/components/securitySchemes")
-            .and_then(Value::as_object);
-        let scheme = schemes.and_then(|s| {
-            s.iter().find(|(_, v)| {
-                v["type"] == "apiKey"
-                    && v["in"] == "header"
-                    && v["name"]
-                        .as_str()
-                        .is_some_and(|n| n.eq_ignore_ascii_case(&fact.name))
-            })
-        });
-        let Some((scheme_name, _)) = scheme else {
+        let scheme = self.scheme_for_header(&fact.name);
+        let Some(scheme_name) = scheme else {
             self.problem(format!(
-                "header {} is missing (neither a header parameter nor an apiKey security scheme)",
+                "{id}: header {} is missing (neither a header parameter nor an apiKey security scheme)",
                 fact.name
             ));
             return;
@@ -322,13 +406,102 @@ impl<'a> Checker<'a> {
             });
         if fact.mandatory && !alone {
             self.problem(format!(
-                "header {}: security scheme {scheme_name} is not required by the operation",
+                "{id}: header {}: security scheme {scheme_name} is not required by the operation",
                 fact.name
             ));
         }
     }
 
-    fn check_object(&mut self, schema: &Value, fields: &[Field], what: &str, check_required: bool) {
+    fn scheme_for_header(&self, header: &str) -> Option<&'a str> {
+        self.doc
+            .pointer("/components/securitySchemes")
+            .and_then(Value::as_object)?
+            .iter()
+            .find(|(_, v)| {
+                v["type"] == "apiKey"
+                    && v["in"] == "header"
+                    && v["name"]
+                        .as_str()
+                        .is_some_and(|n| n.eq_ignore_ascii_case(header))
+            })
+            .map(|(name, _)| name.as_str())
+    }
+
+    fn check_request_body(&mut self, id: &str, op: &'a Value, fact: &RequestBody) {
+        let Some(media) = op["requestBody"]["content"].get(&fact.media_type) else {
+            self.problem(format!(
+                "{id}: request body media type {} is missing",
+                fact.media_type
+            ));
+            return;
+        };
+        let any_mandatory = fact.fields.iter().any(|f| f.mandatory);
+        if any_mandatory && op["requestBody"]["required"] != true {
+            self.problem(format!("{id}: request body should be required"));
+        }
+        let schema = self.resolve(&media["schema"]);
+        self.check_object(schema, &fact.fields, &format!("{id}: request body"), true);
+        if let Some(example) = &fact.example
+            && media.get("example") != Some(example)
+        {
+            self.problem(format!("{id}: request body example should be {example}"));
+        }
+    }
+
+    fn check_response(&mut self, id: &str, op: &'a Value, fact: &Response) {
+        let status = &fact.status;
+        let Some(response) = op.pointer(&format!("/responses/{status}")) else {
+            self.problem(format!("{id}: response {status} is missing"));
+            return;
+        };
+        let response = self.resolve(response);
+        for header in &fact.headers {
+            let what = format!("{id}: response {status} header {}", header.name);
+            match response["headers"].get(&header.name) {
+                None => self.problem(format!("{what} is missing")),
+                Some(h) => {
+                    let h = self.resolve(h);
+                    self.check_type(&what, &h["schema"], &header.kind);
+                }
+            }
+        }
+        let content = response.get("content").and_then(Value::as_object);
+        if fact.body.as_deref() == Some("File") {
+            let binary = content.is_some_and(|c| c.values().any(|m| self.is_file(&m["schema"])));
+            if !binary {
+                self.problem(format!(
+                    "{id}: response {status}: body should be a file (string, binary)"
+                ));
+            }
+            if let Some(documented) = &fact.example {
+                let example = content.and_then(|c| c.values().find_map(|m| m.get("example")));
+                if example != Some(documented) {
+                    self.problem(format!(
+                        "{id}: response {status} example should be {documented}"
+                    ));
+                }
+            }
+        }
+        if let Some(media_type) = &fact.media_type {
+            match content.and_then(|c| c.get(media_type)) {
+                None => self.problem(format!(
+                    "{id}: response {status}: media type {media_type} is missing"
+                )),
+                Some(media) => {
+                    let schema = self.resolve(&media["schema"]);
+                    let what = format!("{id}: response {status} body");
+                    self.check_object(schema, &fact.fields, &what, false);
+                }
+            }
+        }
+    }
+
+    fn is_file(&self, schema: &Value) -> bool {
+        let s = self.resolve(schema);
+        s["type"] == "string" && s["format"] == "binary"
+    }
+
+    fn check_object(&mut self, schema: &Value, fields: &[Field], what: &str, request: bool) {
         if schema["type"] != "object" {
             self.problem(format!("{what}: schema should be an object"));
         }
@@ -337,39 +510,52 @@ impl<'a> Checker<'a> {
             .map(|r| r.iter().filter_map(Value::as_str).collect())
             .unwrap_or_default();
         for field in fields {
-            match schema.pointer(&format!("/properties/{}", field.name)) {
-                None => self.problem(format!("{what}: field {} is missing", field.name)),
-                Some(property) => {
-                    let property = self.resolve(property);
-                    self.check_type(
-                        &format!("{what}: field {}", field.name),
-                        property,
-                        &field.kind,
-                    );
-                    if check_required && required.contains(&field.name.as_str()) != field.mandatory
-                    {
-                        self.problem(format!(
-                            "{what}: field {} should be {}",
-                            field.name,
-                            if field.mandatory {
-                                "required"
-                            } else {
-                                "optional"
-                            }
-                        ));
+            let Some(property) = schema.pointer(&format!("/properties/{}", field.name)) else {
+                self.problem(format!("{what}: field {} is missing", field.name));
+                continue;
+            };
+            let property = self.resolve(property);
+            let field_what = format!("{what}: field {}", field.name);
+            self.check_type(&field_what, property, &field.kind);
+            self.check_values(&field_what, property, field, !request);
+            if request && required.contains(&field.name.as_str()) != field.mandatory {
+                self.problem(format!(
+                    "{what}: field {} should be {}",
+                    field.name,
+                    if field.mandatory {
+                        "required"
+                    } else {
+                        "optional"
                     }
-                }
+                ));
+            }
+            let members = self.members(field);
+            if !members.is_empty() {
+                let (inner, suffix) = match property["type"].as_str() {
+                    Some("array") => (self.resolve(&property["items"]), "[]"),
+                    _ => (property, ""),
+                };
+                let inner_what = format!("{what}: field {}{suffix}", field.name);
+                self.check_object(inner, &members, &inner_what, request);
             }
         }
     }
 
     fn check_type(&mut self, what: &str, schema: &Value, documented: &str) {
         let schema = self.resolve(schema);
+        let is_object = |s: &Value| s["type"] == "object";
         let ok = match documented {
-            "String" => schema["type"] == "string",
+            "String" => schema["type"] == "string" && schema.get("format").is_none(),
+            "Integer" => schema["type"] == "integer",
+            "Boolean" => schema["type"] == "boolean",
+            "File" => self.is_file(schema),
             "Array of strings" => {
                 schema["type"] == "array" && self.resolve(&schema["items"])["type"] == "string"
             }
+            other if other.starts_with("Array of ") && other.ends_with(" objects") => {
+                schema["type"] == "array" && is_object(self.resolve(&schema["items"]))
+            }
+            other if other.ends_with(" object") => is_object(schema),
             other => {
                 self.problem(format!("{what}: the facts use an unknown type {other:?}"));
                 return;
@@ -380,7 +566,89 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn extras_have_sources(&mut self, facts: &Facts) {
+    /// What the document has beyond the facts of one operation.
+    fn operation_extras(&mut self, id: &str, op: &'a Value, f: &OperationFacts) {
+        for p in self.parameters(op, &f.path) {
+            let name = p["name"].as_str().unwrap_or_default();
+            let documented = match p["in"].as_str() {
+                Some("path") => f.path_parameters.iter().any(|x| x.name == name),
+                Some("query") => f.query_parameters.iter().any(|x| x.name == name),
+                Some("header") => f
+                    .header_parameters
+                    .iter()
+                    .any(|x| x.name.eq_ignore_ascii_case(name)),
+                _ => false,
+            };
+            if !documented {
+                self.need_source(&format!("{id}: parameter {name} ({})", p["in"]), p);
+            }
+        }
+        for (media_type, media) in op["requestBody"]["content"]
+            .as_object()
+            .into_iter()
+            .flatten()
+        {
+            let documented = f
+                .request_body
+                .as_ref()
+                .filter(|b| b.media_type == *media_type);
+            match documented {
+                None => self.need_source(&format!("{id}: request media type {media_type}"), media),
+                Some(body) => {
+                    let schema = self.resolve(&media["schema"]);
+                    self.property_extras(&format!("{id}: request body"), schema, &body.fields);
+                }
+            }
+        }
+        for (status, response) in op["responses"].as_object().into_iter().flatten() {
+            let response = self.resolve(response);
+            let Some(fact) = f.responses.iter().find(|r| r.status == *status) else {
+                self.need_source(&format!("{id}: response {status}"), response);
+                continue;
+            };
+            for (name, header) in response["headers"].as_object().into_iter().flatten() {
+                if !fact.headers.iter().any(|h| h.name == *name) {
+                    let what = format!("{id}: response {status} header {name}");
+                    self.need_source(&what, self.resolve(header));
+                }
+            }
+            for (media_type, media) in response["content"].as_object().into_iter().flatten() {
+                if fact.media_type.as_deref() != Some(media_type.as_str()) {
+                    let what = format!("{id}: response {status} media type {media_type}");
+                    self.need_source(&what, media);
+                }
+                let schema = self.resolve(&media["schema"]);
+                if fact.body.is_none() {
+                    let what = format!("{id}: response {status} body");
+                    self.property_extras(&what, schema, &fact.fields);
+                }
+            }
+        }
+        // Security alternatives other than the documented header's scheme are
+        // covered by the scheme's own x-source (see document_extras).
+    }
+
+    fn property_extras(&mut self, what: &str, schema: &'a Value, fields: &[Field]) {
+        for (name, property) in schema["properties"].as_object().into_iter().flatten() {
+            let Some(field) = fields.iter().find(|f| f.name == *name) else {
+                self.need_source(&format!("{what}: field {name}"), property);
+                continue;
+            };
+            let members = self.members(field);
+            if members.is_empty() {
+                continue;
+            }
+            let property = self.resolve(property);
+            let (inner, suffix) = match property["type"].as_str() {
+                Some("array") => (self.resolve(&property["items"]), "[]"),
+                _ => (property, ""),
+            };
+            self.property_extras(&format!("{what}: field {name}{suffix}"), inner, &members);
+        }
+    }
+
+    /// What the document has beyond every operation's facts.
+    fn document_extras(&mut self, facts: &Facts) {
         let doc = self.doc;
         self.need_source("info", &doc["info"]);
         for (i, server) in doc["servers"].as_array().into_iter().flatten().enumerate() {
@@ -390,23 +658,8 @@ impl<'a> Checker<'a> {
             self.need_source(&format!("tag {}", tag["name"]), tag);
         }
         for (path, item) in doc["paths"].as_object().into_iter().flatten() {
-            if *path != facts.operation.path {
+            if !facts.operations.values().any(|f| f.path == *path) {
                 self.need_source(&format!("path {path}"), item);
-                continue;
-            }
-            for (method, op) in item.as_object().into_iter().flatten() {
-                if ![
-                    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-                ]
-                .contains(&method.as_str())
-                {
-                    continue;
-                }
-                if !method.eq_ignore_ascii_case(&facts.operation.method) {
-                    self.need_source(&format!("operation {method} {path}"), op);
-                    continue;
-                }
-                self.operation_extras(op, facts);
             }
         }
         for (name, scheme) in doc
@@ -417,72 +670,15 @@ impl<'a> Checker<'a> {
         {
             let documented = scheme["type"] == "apiKey"
                 && scheme["in"] == "header"
-                && facts.header_parameters.iter().any(|h| {
-                    scheme["name"]
-                        .as_str()
-                        .is_some_and(|n| n.eq_ignore_ascii_case(&h.name))
+                && facts.operations.values().any(|f| {
+                    f.header_parameters.iter().any(|h| {
+                        scheme["name"]
+                            .as_str()
+                            .is_some_and(|n| n.eq_ignore_ascii_case(&h.name))
+                    })
                 });
             if !documented {
                 self.need_source(&format!("security scheme {name}"), scheme);
-            }
-        }
-    }
-
-    fn operation_extras(&mut self, op: &'a Value, facts: &Facts) {
-        for p in self.parameters(facts) {
-            let name = p["name"].as_str().unwrap_or_default();
-            let documented = match p["in"].as_str() {
-                Some("path") => facts.path_parameters.iter().any(|f| f.name == name),
-                Some("header") => facts
-                    .header_parameters
-                    .iter()
-                    .any(|f| f.name.eq_ignore_ascii_case(name)),
-                _ => false,
-            };
-            if !documented {
-                self.need_source(&format!("parameter {name} ({})", p["in"]), p);
-            }
-        }
-        let content_type = facts
-            .header_parameters
-            .iter()
-            .find(|h| h.name.eq_ignore_ascii_case("content-type"));
-        for (media_type, media) in op
-            .pointer("/requestBody/content")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
-        {
-            if !content_type.is_some_and(|f| f.range.contains(media_type)) {
-                self.need_source(&format!("request media type {media_type}"), media);
-            }
-            let schema = self.resolve(&media["schema"]);
-            self.property_extras("request body", schema, &facts.request_body);
-        }
-        for (status, response) in op["responses"].as_object().into_iter().flatten() {
-            let response = self.resolve(response);
-            let Some(fact) = facts.responses.iter().find(|r| r.status == *status) else {
-                self.need_source(&format!("response {status}"), response);
-                continue;
-            };
-            for (media_type, media) in response["content"].as_object().into_iter().flatten() {
-                if fact.body_media_type.as_deref() != Some(media_type.as_str()) {
-                    self.need_source(&format!("response {status} media type {media_type}"), media);
-                }
-                let schema = self.resolve(&media["schema"]);
-                if fact.body.is_none() {
-                    self.property_extras(&format!("response {status} body"), schema, &fact.fields);
-                }
-            }
-        }
-        // Security alternatives other than the documented header's scheme are
-        // covered by the scheme's own x-source (see extras_have_sources).
-    }
-
-    fn property_extras(&mut self, what: &str, schema: &Value, fields: &[Field]) {
-        for (name, property) in schema["properties"].as_object().into_iter().flatten() {
-            if !fields.iter().any(|f| f.name == *name) {
-                self.need_source(&format!("{what}: field {name}"), property);
             }
         }
     }
@@ -498,4 +694,8 @@ impl<'a> Checker<'a> {
             ));
         }
     }
+}
+
+fn show(value: Option<&Value>) -> String {
+    value.map_or_else(|| "absent".to_owned(), Value::to_string)
 }

@@ -41,9 +41,10 @@ pub enum Reply {
     },
     /// Read the request, then say nothing.
     Stall,
-    /// Send the headers announcing `announced` bytes and the first part of the
-    /// body, then either stall or close the connection.
+    /// Send the headers (with `status`) announcing `announced` bytes and the
+    /// first part of the body, then either stall or close the connection.
     Partial {
+        status: u16,
         announced: usize,
         sent: Vec<u8>,
         then_close: bool,
@@ -138,12 +139,13 @@ async fn serve(
             Ok(())
         }
         Reply::Partial {
+            status,
             announced,
             sent,
             then_close,
         } => {
             let head = format!(
-                "HTTP/1.1 200 OK\r\ncontent-type: application/octet-stream\r\ncontent-length: {announced}\r\n\r\n"
+                "HTTP/1.1 {status} X\r\ncontent-type: application/octet-stream\r\ncontent-length: {announced}\r\nx-request-id: partial-1\r\n\r\n"
             );
             stream.write_all(head.as_bytes()).await?;
             stream.write_all(&sent).await?;

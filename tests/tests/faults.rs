@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 use secmaster_client::{
-    Credentials, Error, ErrorKind, RetryPolicy, SecMasterClient, TimeoutPhase, Timeouts,
+    Credentials, Error, ErrorKind, Overwrite, RetryPolicy, SecMasterClient, TimeoutPhase, Timeouts,
 };
 use secmaster_tests::server::{Reply, ScriptedServer, verify_signature};
 use secmaster_tests::support::{ID, PROJECT, WORKSPACE, pseudo_random_bytes};
@@ -245,6 +245,7 @@ async fn a_stall_before_headers_is_a_first_byte_timeout_and_not_retried() {
 #[tokio::test]
 async fn a_stall_mid_body_is_an_idle_timeout_and_no_file() {
     let server = ScriptedServer::start(|_, _| Reply::Partial {
+        status: 200,
         announced: 100_000,
         sent: pseudo_random_bytes(40_000),
         then_close: false,
@@ -258,7 +259,10 @@ async fn a_stall_mid_body_is_an_idle_timeout_and_no_file() {
         .export_workflows(PROJECT, WORKSPACE, &[ID])
         .await
         .unwrap();
-    let err = file.save_to_path(&path).await.unwrap_err();
+    let err = file
+        .save_to_path(&path, Overwrite::Replace)
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::Timeout(TimeoutPhase::Idle)), "{err:?}");
     assert!(!path.exists(), "no short file");
     assert_eq!(
@@ -277,6 +281,7 @@ async fn a_stall_mid_body_is_an_idle_timeout_and_no_file() {
 #[tokio::test]
 async fn a_body_cut_short_is_an_error_never_a_short_success() {
     let server = ScriptedServer::start(|_, _| Reply::Partial {
+        status: 200,
         announced: 100_000,
         sent: pseudo_random_bytes(40_000),
         then_close: true,
@@ -286,8 +291,94 @@ async fn a_body_cut_short_is_an_error_never_a_short_success() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err, Error::Transport(_) | Error::Truncated { .. }),
+        matches!(
+            err,
+            Error::Truncated {
+                expected: 100_000,
+                received: 40_000
+            }
+        ),
         "{err:?}"
     );
     assert_eq!(err.kind(), ErrorKind::Network);
+}
+
+#[tokio::test]
+async fn a_crafted_retry_after_date_cannot_crash_the_client() {
+    for hint in [
+        "Sun, 06 Nov 400000000000 08:49:37 GMT",
+        "Sun, 06 Nov 9999999999999 08:49:37 GMT",
+        "Fri, 31 Dec 9999 23:59:59 GMT",
+        "18446744073709551616",
+    ] {
+        let server = ScriptedServer::start(move |_, n| match n {
+            0 => Reply::status(429, "", &[("retry-after", hint)]),
+            _ => Reply::status(200, "ok", &[]),
+        })
+        .await;
+        let body = export(&aksk_client(&server.base_url, fast_retries(2)))
+            .await
+            .unwrap_or_else(|e| panic!("{hint}: {e}"));
+        assert_eq!(body, b"ok", "{hint}");
+        assert_eq!(server.requests().len(), 2, "{hint}");
+    }
+}
+
+#[tokio::test]
+async fn retry_after_zero_or_past_never_removes_the_back_off() {
+    for hint in ["0", "Thu, 01 Jan 1970 00:00:00 GMT"] {
+        let server =
+            ScriptedServer::start(move |_, _| Reply::status(429, "", &[("retry-after", hint)]))
+                .await;
+        let policy = RetryPolicy {
+            initial_backoff: Duration::from_millis(100),
+            max_backoff: Duration::from_secs(1),
+            ..fast_retries(3)
+        };
+        let err = export(&aksk_client(&server.base_url, policy))
+            .await
+            .unwrap_err();
+        assert_eq!(err.attempts(), 3);
+        let times: Vec<Instant> = server.requests().iter().map(|r| r.received_at).collect();
+        for pair in times.windows(2) {
+            // Equal jitter: at least half the step, 50 ms for the first retry.
+            let gap = pair[1] - pair[0];
+            assert!(gap >= Duration::from_millis(50), "{hint}: {gap:?}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_error_status_survives_a_body_that_stalls() {
+    let server = ScriptedServer::start(|_, _| Reply::Partial {
+        status: 400,
+        announced: 1000,
+        sent: br#"{"code":"SecMaster.1","mess"#.to_vec(),
+        then_close: false,
+    })
+    .await;
+    let err = export(&aksk_client(&server.base_url, fast_retries(3)))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(400), "{err:?}");
+    let api = err.api_error().unwrap();
+    assert_eq!(api.request_id(), Some("partial-1"));
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[tokio::test]
+async fn a_content_coding_the_client_did_not_ask_for_is_refused() {
+    let server = ScriptedServer::start(|_, _| {
+        Reply::status(200, vec![0x1f, 0x8b, 8, 0], &[("content-encoding", "gzip")])
+    })
+    .await;
+    let err = export(&aksk_client(&server.base_url, fast_retries(3)))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Unexpected(_)), "{err:?}");
+    assert!(err.to_string().contains("Content-Encoding"), "{err}");
+    let requests = server.requests();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(requests[0].header("accept-encoding"), Some("identity"));
+    verify_signature(&requests[0], AK, SK).unwrap();
 }

@@ -179,7 +179,7 @@ async fn save_to_path_writes_the_file() {
         .export_workflows(PROJECT, WORKSPACE, &[ID])
         .await
         .unwrap()
-        .save_to_path(&path)
+        .save_to_path(&path, secmaster_client::Overwrite::Never)
         .await
         .unwrap();
     assert_eq!(written, body.len() as u64);
@@ -234,7 +234,19 @@ async fn bad_input_is_refused_before_sending() {
             PROJECT,
             ".",
             &[ID][..],
-            "workspace_id \".\" would change the request path",
+            "workspace_id \".\" cannot be sent as one path segment",
+        ),
+        (
+            "..\\..\\..\\v2\\other",
+            WORKSPACE,
+            &[ID][..],
+            "project_id \"..\\\\..",
+        ),
+        (
+            PROJECT,
+            "a\\b",
+            &[ID][..],
+            "workspace_id \"a\\\\b\" cannot be sent as one path segment",
         ),
     ] {
         let err = client

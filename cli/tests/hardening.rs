@@ -1,0 +1,192 @@
+//! Hostile servers and hostile input: what a red-team pass found, each
+//! pinned by a test.
+
+mod common;
+
+use std::fs;
+use std::process::{Command, Stdio};
+
+use common::{Reply, Scratch, Server, export, pattern, stderr_of};
+
+/// Text no terminal should receive from a server: OSC title change, CSI
+/// colour and screen clear, BEL, CR, and bidirectional overrides.
+const HOSTILE: &str = "\u{1b}]0;pwned\u{7}\u{1b}[31m\u{1b}[2J\r\u{202e}evil\u{2066}";
+
+fn assert_terminal_safe(text: &str) {
+    for c in text.chars() {
+        assert!(
+            c == '\n' || !secmaster_client::untrusted::is_unsafe(c),
+            "unsafe character U+{:04X} reached the terminal in {text:?}",
+            u32::from(c)
+        );
+    }
+}
+
+#[test]
+fn server_text_is_escaped_at_every_verbosity() {
+    let message =
+        format!(r#"{{"error_code":"APIGW.0308{HOSTILE}","error_msg":"slow down {HOSTILE}"}}"#);
+    for verbosity in [None, Some("--verbose")] {
+        let server = Server::start({
+            let message = message.clone();
+            let served = std::sync::atomic::AtomicUsize::new(0);
+            move |_| {
+                // Throttled once (logged by --verbose as a retry), then a 400.
+                let n = served.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let status = if n == 0 { 429 } else { 400 };
+                // Header values cannot hold control characters; bidi can.
+                Reply::error(status, &message, "rid\u{202e}1")
+            }
+        });
+        let dir = Scratch::new("escape");
+        let mut cmd = export(dir.path(), &server);
+        cmd.args(["--id", "a", "-o", "out.bin"]);
+        if let Some(flag) = verbosity {
+            cmd.arg(flag);
+        }
+        let output = cmd.output().unwrap();
+        let stderr = stderr_of(&output);
+        assert_eq!(output.status.code(), Some(4), "{stderr}");
+        assert_terminal_safe(&stderr);
+        assert!(stderr.contains("slow down \\u{1b}]0;pwned"), "{stderr}");
+        if verbosity.is_some() {
+            assert!(stderr.contains("retrying"), "{stderr}");
+        }
+    }
+}
+
+#[test]
+fn a_hostile_suggested_name_is_escaped_and_made_safe() {
+    let server = Server::start(|_| {
+        Reply::file(b"x".to_vec())
+            .header(
+                "Content-Disposition",
+                "attachment; filename*=UTF-8''a%E2%80%AEpiz.exe%1B%5B2J",
+            )
+            .header("X-Request-Id", "r\u{202e}1")
+    });
+    let dir = Scratch::new("bidi-name");
+    let output = export(dir.path(), &server)
+        .args(["--id", "a"])
+        .output()
+        .unwrap();
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert_terminal_safe(&stderr);
+    assert_eq!(dir.entries(), ["apiz.exe[2J"]);
+}
+
+#[cfg(unix)]
+#[test]
+fn standard_output_that_cannot_be_written_is_an_error() {
+    let server = Server::start(|_| Reply::file(pattern(10_000)));
+    let dir = Scratch::new("stdout-closed");
+    let binary = assert_cmd::cargo::cargo_bin("secmaster");
+    let readonly = dir.join("readonly.txt");
+    fs::write(&readonly, b"").unwrap();
+    // Closed (`>&-`), and opened read-only (`1< file`).
+    for redirect in [">&-", "1<readonly.txt"] {
+        let script = format!(
+            "exec \"$0\" workflows export --endpoint {} --project-id P --workspace-id W --id a -o - {redirect}",
+            server.url()
+        );
+        let output = Command::new("sh")
+            .arg("-c")
+            .arg(script)
+            .arg(&binary)
+            .current_dir(dir.path())
+            .env("SECMASTER_AUTH_TOKEN", "t")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let stderr = stderr_of(&output);
+        assert_eq!(output.status.code(), Some(6), "{redirect}: {stderr}");
+        assert!(!stderr.contains("wrote"), "{redirect}: {stderr}");
+        assert!(stderr.contains("standard output"), "{redirect}: {stderr}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn force_keeps_the_mode_of_the_file_it_replaces() {
+    use std::os::unix::fs::PermissionsExt;
+    let server = Server::start(|_| Reply::file(b"new".to_vec()));
+    let dir = Scratch::new("force-mode");
+    let out = dir.join("secret.zip");
+    fs::write(&out, b"old").unwrap();
+    fs::set_permissions(&out, fs::Permissions::from_mode(0o600)).unwrap();
+    let output = export(dir.path(), &server)
+        .args(["--id", "a", "-o", "secret.zip", "--force"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    assert_eq!(fs::read(&out).unwrap(), b"new");
+    assert_eq!(
+        fs::metadata(&out).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn an_endless_ids_file_is_refused_with_the_limit() {
+    let server = Server::start(|_| Reply::file(b"x".to_vec()));
+    let dir = Scratch::new("ids-zero");
+    // Under a 1 GiB address-space limit: a reader without a cap fails fast
+    // instead of filling the machine's memory.
+    let script = format!(
+        "ulimit -v 1048576; exec \"$0\" workflows export --endpoint {} --project-id P --workspace-id W --ids-file /dev/zero -o out.bin",
+        server.url()
+    );
+    let output = Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .arg(assert_cmd::cargo::cargo_bin("secmaster"))
+        .current_dir(dir.path())
+        .env("SECMASTER_AUTH_TOKEN", "t")
+        .output()
+        .unwrap();
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("larger than the limit of 10 MiB"),
+        "{stderr}"
+    );
+    assert!(server.requests().is_empty());
+}
+
+#[test]
+fn a_proxy_in_the_environment_is_not_used_for_a_loopback_endpoint() {
+    let server = Server::start(|_| Reply::file(b"direct".to_vec()));
+    let dir = Scratch::new("proxy");
+    let output = export(dir.path(), &server)
+        .args(["--id", "a", "-o", "out.bin"])
+        // Nothing listens on port 9: a request through the proxy would fail.
+        .env("http_proxy", "http://127.0.0.1:9")
+        .env("HTTP_PROXY", "http://127.0.0.1:9")
+        .env("ALL_PROXY", "http://127.0.0.1:9")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    assert_eq!(fs::read(dir.join("out.bin")).unwrap(), b"direct");
+}
+
+#[test]
+fn credentials_in_a_bad_endpoint_are_never_printed() {
+    let dir = Scratch::new("endpoint-secret");
+    for endpoint in [
+        "http://user:s3cr3t@[::1",
+        "http://h/?token=s3cr3t",
+        "ftp://u:s3cr3t@h",
+    ] {
+        let output = common::secmaster(dir.path())
+            .env("SECMASTER_AUTH_TOKEN", "t")
+            .args(["workflows", "export", "--endpoint", endpoint])
+            .args(["--project-id", "P", "--workspace-id", "W", "--id", "a"])
+            .output()
+            .unwrap();
+        let stderr = stderr_of(&output);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(!stderr.contains("s3cr3t"), "{stderr}");
+    }
+}

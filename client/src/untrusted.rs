@@ -1,0 +1,69 @@
+//! Text that came from the network, made safe to show.
+//!
+//! A server chooses its error messages, codes, request ids, header values and
+//! suggested file names. Printed raw, they could move the cursor, rewrite
+//! earlier lines, change a terminal's title (CSI/OSC escapes, CR, BEL) or
+//! reorder what a reader sees (Unicode bidirectional controls). Everything
+//! this crate shows of such text goes through [`escape`].
+
+use std::borrow::Cow;
+use std::fmt::Write;
+
+/// True for characters that must not reach a terminal as they are: control
+/// characters (C0, DEL, C1) and the Unicode bidirectional formatting
+/// characters (U+061C, U+200E, U+200F, U+202A–U+202E, U+2066–U+2069).
+pub fn is_unsafe(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `text` with every unsafe character written as a visible escape
+/// (`\n`, `\r`, `\t`, else `\u{1b}`), so that the line stays one line and
+/// shows what was sent. Borrowed when nothing needed escaping.
+pub fn escape(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_unsafe) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if is_unsafe(c) => {
+                let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn escapes_controls_and_bidi() {
+        assert_eq!(escape("plain ünïcode 工作流"), "plain ünïcode 工作流");
+        assert_eq!(
+            escape("a\x1b]0;title\x07b\r\n\u{202e}c\u{2066}"),
+            "a\\u{1b}]0;title\\u{7}b\\r\\n\\u{202e}c\\u{2066}"
+        );
+        assert_eq!(escape("\u{9b}31m"), "\\u{9b}31m");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        #[test]
+        fn escaped_text_has_no_unsafe_character(text in any::<String>()) {
+            let shown = escape(&text);
+            prop_assert!(!shown.chars().any(is_unsafe), "{shown:?}");
+            // Nothing is lost: text without a backslash-u escape maps back.
+            if !text.chars().any(is_unsafe) {
+                prop_assert_eq!(shown.as_ref(), text.as_str());
+            }
+        }
+    }
+}
