@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::builder::NonEmptyStringValueParser;
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use clap_complete::Shell;
 
 /// Help is wrapped at this width whatever the terminal, so that it reads the
@@ -27,7 +27,7 @@ pub struct Cli {
 pub enum Command {
     /// Work with SecMaster workflows
     #[command(subcommand, after_help = WORKFLOWS_AFTER_HELP)]
-    Workflows(Workflows),
+    Workflows(Box<Workflows>),
     /// Print a shell completion script to standard output
     #[command(after_help = COMPLETIONS_AFTER_HELP)]
     Completions {
@@ -39,6 +39,22 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum Workflows {
+    /// List the workflows of a workspace
+    ///
+    /// One page by default (--limit, --offset); --all follows every page. The API cannot page past
+    /// offset 10000: a longer list is an error that says so, never a silent partial list.
+    #[command(after_help = LIST_AFTER_HELP)]
+    List(ListArgs),
+    /// Show one workflow
+    #[command(after_help = SHOW_AFTER_HELP)]
+    Show(ShowArgs),
+    /// Import workflows from a file into a workspace
+    ///
+    /// The file is streamed from disk, so its size does not matter to memory. The service gives
+    /// the imported workflows new ids. An import is not retried once the upload may have reached
+    /// the service.
+    #[command(after_help = IMPORT_AFTER_HELP)]
+    Import(ImportArgs),
     /// Export workflows of a workspace to a file
     ///
     /// Sends one export request for all the given workflow ids and saves the file the service
@@ -49,38 +65,23 @@ pub enum Workflows {
     Export(ExportArgs),
 }
 
+/// Where requests go and as whom: shared by every workflow command.
 #[derive(Debug, Args)]
-pub struct ExportArgs {
+#[command(next_help_heading = "Connection")]
+pub struct ConnectionArgs {
     /// Project id [default: $HUAWEICLOUD_SDK_PROJECT_ID]
     #[arg(long, value_name = "ID", value_parser = NonEmptyStringValueParser::new())]
     pub project_id: Option<String>,
 
     /// Workspace id
     #[arg(long, value_name = "ID", value_parser = NonEmptyStringValueParser::new())]
-    pub workspace_id: String,
-
-    /// Workflow id to export; repeat for more
-    #[arg(long = "id", value_name = "ID", value_parser = NonEmptyStringValueParser::new())]
-    pub ids: Vec<String>,
-
-    /// Read workflow ids from FILE, one per line ('#' starts a comment; '-' reads standard input)
-    #[arg(long, value_name = "FILE")]
-    pub ids_file: Option<PathBuf>,
-
-    /// Where to save the file: a file, an existing directory, or '-' for standard output
-    /// [default: the name the service suggests, else workflows-<WORKSPACE_ID>.bin]
-    #[arg(short, long, value_name = "PATH")]
-    pub output: Option<PathBuf>,
-
-    /// Replace the output file if it exists
-    #[arg(short, long)]
-    pub force: bool,
+    pub workspace_id: Option<String>,
 
     /// Region, for example cn-north-4 [default: $HUAWEICLOUD_SDK_REGION]
     #[arg(long, value_name = "REGION", conflicts_with = "endpoint")]
     pub region: Option<String>,
 
-    /// Send the request to URL instead of a region's endpoint (http or https)
+    /// Send requests to URL instead of a region's endpoint (http or https)
     #[arg(long, value_name = "URL")]
     pub endpoint: Option<String>,
 
@@ -97,20 +98,234 @@ pub struct ExportArgs {
     pub verbose: bool,
 }
 
+/// The list filters, shared by `list` and `export --all`.
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = "Filters")]
+pub struct FilterArgs {
+    /// Only workflows whose name matches S
+    #[arg(long, value_name = "S")]
+    pub name: Option<String>,
+
+    /// Only enabled (true) or disabled (false) workflows
+    #[arg(long, value_name = "BOOL")]
+    pub enabled: Option<bool>,
+
+    /// Only workflows of this type
+    #[arg(long, value_name = "TYPE", value_enum)]
+    pub aop_type: Option<AopType>,
+
+    /// Sort by this field [service default: create_time]
+    #[arg(long, value_name = "FIELD", value_enum)]
+    pub sort_by: Option<SortBy>,
+
+    /// Sort direction [service default: desc]
+    #[arg(long, value_name = "ORDER", value_enum)]
+    pub order: Option<Order>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[value(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum AopType {
+    Normal,
+    Survey,
+    Hemostasis,
+    Ease,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[value(rename_all = "snake_case")]
+pub enum SortBy {
+    CreateTime,
+    UpdateTime,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Order {
+    Asc,
+    Desc,
+}
+
+/// How results are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Format {
+    /// Aligned columns for people
+    #[default]
+    Table,
+    /// The service's objects as JSON, every field kept
+    Json,
+    /// One workflow id per line (for --ids-file -)
+    Ids,
+}
+
+/// Formats for a single object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ObjectFormat {
+    /// Aligned fields for people
+    #[default]
+    Table,
+    /// The object as JSON, every field kept
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Workflows per page, 1 to 100 [service default: 10; with --all: 100]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub limit: Option<u32>,
+
+    /// Skip the first N workflows, 0 to 10000
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=10_000))]
+    pub offset: Option<u32>,
+
+    /// Follow every page to the end
+    #[arg(long)]
+    pub all: bool,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+
+    #[command(flatten)]
+    pub filters: FilterArgs,
+
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The workflow's id
+    #[arg(value_name = "WORKFLOW_ID", value_parser = NonEmptyStringValueParser::new())]
+    pub workflow_id: String,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t)]
+    pub format: ObjectFormat,
+
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The file to import (as export wrote it)
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// Output format of the service's answer
+    #[arg(long, value_enum, default_value_t)]
+    pub format: ObjectFormat,
+
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Workflow id to export; repeat for more
+    #[arg(long = "id", value_name = "ID", value_parser = NonEmptyStringValueParser::new())]
+    pub ids: Vec<String>,
+
+    /// Read workflow ids from FILE, one per line ('#' starts a comment; '-' reads standard input)
+    #[arg(long, value_name = "FILE")]
+    pub ids_file: Option<PathBuf>,
+
+    /// Export every workflow of the workspace that the filters match
+    #[arg(long, conflicts_with_all = ["ids", "ids_file"])]
+    pub all: bool,
+
+    /// Where to save the file: a file, an existing directory, or '-' for standard output
+    /// [default: the name the service suggests, else workflows-<WORKSPACE_ID>.bin]
+    #[arg(short, long, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+
+    /// Replace the output file if it exists
+    #[arg(short, long)]
+    pub force: bool,
+
+    #[command(flatten)]
+    pub filters: FilterArgs,
+
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
 const ROOT_AFTER_HELP: &str = "\
 Examples:
-  secmaster workflows export --help
+  secmaster workflows list --help
   secmaster completions bash > ~/.local/share/bash-completion/completions/secmaster";
 
 const WORKFLOWS_AFTER_HELP: &str = "\
 Examples:
-  secmaster workflows export --region cn-north-4 --project-id P --workspace-id W --id ID";
+  secmaster workflows list --region cn-north-4 --project-id P --workspace-id W
+  secmaster workflows export --region cn-north-4 --project-id P --workspace-id W --all -o backup.zip
+  secmaster workflows import backup.zip --region cn-north-4 --project-id P --workspace-id W2";
 
 const COMPLETIONS_AFTER_HELP: &str = "\
 Examples:
   secmaster completions bash > ~/.local/share/bash-completion/completions/secmaster
   secmaster completions zsh > ~/.zfunc/_secmaster
   secmaster completions fish > ~/.config/fish/completions/secmaster.fish";
+
+/// Credentials and endpoint, the same for every command.
+macro_rules! settings_help {
+    () => {
+        "\
+Credentials (the first one found is used; never from a flag):
+  --token-file FILE                          an IAM token, sent as X-Auth-Token
+  HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK     an access key pair; requests are signed
+  HUAWEICLOUD_SDK_SECURITY_TOKEN             with the pair, for temporary credentials
+  SECMASTER_AUTH_TOKEN                       an IAM token, sent as X-Auth-Token
+
+Endpoint: --endpoint URL, else the region's public endpoint, which
+HUAWEICLOUD_SDK_REGION_SECMASTER_<REGION> overrides (for example
+HUAWEICLOUD_SDK_REGION_SECMASTER_CN_NORTH_4=https://...). Proxies come from HTTPS_PROXY,
+HTTP_PROXY and ALL_PROXY, except for the hosts in NO_PROXY and for loopback endpoints.
+
+"
+    };
+}
+
+const LIST_AFTER_HELP: &str = concat!(
+    "\
+Examples:
+  # The first page, as a table
+  secmaster workflows list --region cn-north-4 --project-id P --workspace-id W
+
+  # Every enabled workflow, as JSON with every field the service sent
+  secmaster workflows list --project-id P --workspace-id W --all --enabled true --format json
+
+  # Back up a whole workspace
+  secmaster workflows list --project-id P --workspace-id W --all --format ids \\
+      | secmaster workflows export --project-id P --workspace-id W --ids-file - -o backup.zip
+
+",
+    settings_help!(),
+    crate::exit::exit_code_table!()
+);
+
+const SHOW_AFTER_HELP: &str = concat!(
+    "\
+Examples:
+  secmaster workflows show c19470f3-5eaf-4572-82e8-2ff094495919 --project-id P --workspace-id W
+  secmaster workflows show ID --project-id P --workspace-id W --format json
+
+",
+    settings_help!(),
+    crate::exit::exit_code_table!()
+);
+
+const IMPORT_AFTER_HELP: &str = concat!(
+    "\
+Examples:
+  # Move a workspace's workflows into another workspace
+  secmaster workflows export --project-id P --workspace-id W1 --all -o flows.zip
+  secmaster workflows import flows.zip --project-id P --workspace-id W2
+
+",
+    settings_help!(),
+    crate::exit::exit_code_table!()
+);
 
 const EXPORT_AFTER_HELP: &str = concat!(
     "\
@@ -120,31 +335,25 @@ Examples:
       --workspace-id a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d --token-file ~/.secmaster-token \\
       --id c19470f3-5eaf-4572-82e8-2ff094495919 --id 9f0c3a52-6a9e-4a55-b7d1-0a1b2c3d4e5f
 
-  # Access keys and region from the environment, ids from a file, to standard output
+  # Every workflow of the workspace, access keys and region from the environment
   export HUAWEICLOUD_SDK_AK=... HUAWEICLOUD_SDK_SK=... HUAWEICLOUD_SDK_REGION=cn-north-4
-  secmaster workflows export --project-id P --workspace-id W --ids-file ids.txt -o - > flows.zip
+  secmaster workflows export --project-id P --workspace-id W --all -o - > flows.zip
 
-  # A private endpoint or a local test server
+  # A private endpoint or a local simulator
   secmaster workflows export --endpoint http://127.0.0.1:8080 --project-id P --workspace-id W \\
       --id ID -o flows.zip --force
 
-Credentials (the first one found is used; never from a flag):
-  --token-file FILE                          an IAM token, sent as X-Auth-Token
-  HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK     an access key pair; requests are signed
-  HUAWEICLOUD_SDK_SECURITY_TOKEN             with the pair, for temporary credentials
-  SECMASTER_AUTH_TOKEN                       an IAM token, sent as X-Auth-Token
-
-Endpoint: --endpoint URL, else the region's public endpoint, which
-HUAWEICLOUD_SDK_REGION_SECMASTER_<REGION> overrides (for example
-HUAWEICLOUD_SDK_REGION_SECMASTER_CN_NORTH_4=https://...).
-
+",
+    settings_help!(),
+    "\
 Output: the file is never written in place. It is streamed to a hidden temporary file in the
 output's directory, flushed to disk, and given its name only when the whole body has arrived (and
 matches Content-Length when the service sent one). An existing file is kept unless --force is
-given. A name suggested by the service is reduced to a plain file name (no directories, no
-leading dot, no control characters) and saved in the current directory, or in the directory that
---output names. A device or named pipe (such as /dev/null) is written to directly. Duplicate ids
-are sent once, with a warning.
+given; a replaced file keeps its permissions. A name suggested by the service is reduced to a
+plain file name (no directories, no leading dot, no control or bidirectional characters) and saved
+in the current directory, or in the directory that --output names. A device or named pipe (such as
+/dev/null) is written to directly. Duplicate ids are sent once, with a warning. A temporary file
+left by a killed run is removed by the next export to the same name.
 
 ",
     crate::exit::exit_code_table!()
@@ -161,7 +370,14 @@ mod tests {
     }
 
     #[test]
-    fn export_help_carries_the_exit_code_table() {
-        assert!(EXPORT_AFTER_HELP.ends_with(crate::exit::exit_code_table!()));
+    fn every_command_help_carries_the_exit_code_table() {
+        for help in [
+            LIST_AFTER_HELP,
+            SHOW_AFTER_HELP,
+            IMPORT_AFTER_HELP,
+            EXPORT_AFTER_HELP,
+        ] {
+            assert!(help.ends_with(crate::exit::exit_code_table!()));
+        }
     }
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 use secmaster_client::untrusted::escape;
 use secmaster_client::{Error, ErrorKind};
 
-/// The export succeeded.
+/// The command succeeded.
 pub const OK: u8 = 0;
 /// Bad arguments (clap's own code) or configuration the command cannot use.
 pub const USAGE: u8 = 2;
@@ -19,21 +19,22 @@ pub const NETWORK: u8 = 5;
 /// Reading an input file or writing the output failed, or the output exists.
 pub const IO: u8 = 6;
 
-/// The exit-code table, shown by `secmaster workflows export --help` and
+/// The exit-code table, shown by each workflow command's `--help` and
 /// repeated in cli/README.md (a unit test keeps the two in step). A macro, so
 /// that `concat!` can put it into the help text.
 macro_rules! exit_code_table {
     () => {
         "\
 Exit codes:
-  0    the file was saved (or written to standard output)
-  2    usage error: bad arguments, no credentials, no project id, no region or endpoint,
-       no workflow ids, an unknown region or a bad endpoint URL
+  0    success
+  2    usage error: bad arguments, missing settings (credentials, project id, workspace id,
+       region or endpoint), no workflow ids, more workflows than the API can list, an unknown
+       region or a bad endpoint URL
   3    authentication or authorisation refused (HTTP 401 or 403)
   4    any other error answer from the service (HTTP 400, 404, 429, 5xx, ...)
   5    network error: cannot connect, timed out, connection broken, body shorter than announced
-  6    local I/O error: cannot read --ids-file or --token-file, cannot write the output, or
-       the output exists and --force was not given
+  6    local I/O error: cannot read an input file, cannot write the output, or the output exists
+       and --force was not given
   130  interrupted by Ctrl-C (SIGINT); 143 for SIGTERM, 129 for SIGHUP"
     };
 }

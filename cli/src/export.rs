@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use secmaster_client::untrusted::escape;
-use secmaster_client::{SecMasterClient, WorkflowFile};
+use secmaster_client::{ListAllOptions, WorkflowFile};
 
 use crate::cli::ExportArgs;
 use crate::exit::{Failure, shown};
@@ -11,33 +11,31 @@ use crate::filename;
 use crate::ids;
 use crate::output::{self, Output};
 use crate::progress::Progress;
-use crate::settings::{self, Lookup};
+use crate::session::Session;
+use crate::settings::Lookup;
 use crate::signals::Signals;
 
 pub async fn run(args: ExportArgs, env: Lookup<'_>) -> Result<(), Failure> {
     let stdin = |p: &Option<PathBuf>| p.as_deref().is_some_and(|p| p.as_os_str() == "-");
-    if stdin(&args.ids_file) && stdin(&args.token_file) {
+    if stdin(&args.ids_file) && stdin(&args.connection.token_file) {
         return Err(Failure::Usage(
             "--ids-file and --token-file cannot both read standard input".into(),
         ));
     }
-    let ids = ids::collect(&args.ids, args.ids_file.as_deref())?;
-    let project = settings::project_id(args.project_id.as_deref(), env)?;
-    let endpoint = settings::endpoint(args.endpoint.as_deref(), args.region.as_deref(), env)?;
-    let (credentials, source) = settings::credentials(args.token_file.as_deref(), env)?;
-    tracing::debug!(
-        target: "secmaster",
-        %endpoint,
-        credentials = ?source,
-        ids = ids.len(),
-        "exporting workflows"
-    );
-
-    let client = SecMasterClient::builder()
-        .endpoint(endpoint)
-        .credentials(credentials)
-        .project_id(&project)
-        .build()?;
+    if !args.all && args.ids.is_empty() && args.ids_file.is_none() {
+        return Err(Failure::Usage(
+            "no workflow ids: pass --id ID (repeatable), --ids-file FILE or --all".into(),
+        ));
+    }
+    let ids = if args.all {
+        Vec::new()
+    } else {
+        ids::collect(&args.ids, args.ids_file.as_deref())?
+    };
+    let session = Session::resolve(&args.connection, env)?;
+    let (client, project, workspace) =
+        (&session.client, &session.project_id, &session.workspace_id);
+    tracing::debug!(target: "secmaster", ids = ids.len(), all = args.all, "exporting workflows");
     // Listen before the temporary file exists, so that no signal can end the
     // process with the file left behind. Standard output and devices have
     // nothing to clean up: there an interrupt ends the process as usual.
@@ -51,9 +49,24 @@ pub async fn run(args: ExportArgs, env: Lookup<'_>) -> Result<(), Failure> {
     let output = Output::prepare(args.output.as_deref(), args.force)?;
 
     let work = async {
-        let file = client
-            .export_workflows(&project, &args.workspace_id, &ids)
-            .await?;
+        let ids = if args.all {
+            let query = crate::list::query(&args.filters);
+            let all = client
+                .list_all_workflows(project, workspace, &query, ListAllOptions::default())
+                .await?;
+            let ids: Vec<String> = all.workflows.into_iter().filter_map(|w| w.id).collect();
+            if ids.is_empty() {
+                return Err(Failure::Usage(
+                    "no workflow matches: the workspace has nothing to export, so nothing was written"
+                        .into(),
+                ));
+            }
+            tracing::debug!(target: "secmaster", ids = ids.len(), "exporting every listed workflow");
+            ids
+        } else {
+            ids
+        };
+        let file = client.export_workflows(project, workspace, &ids).await?;
         tracing::debug!(
             target: "secmaster",
             request_id = %escape(file.request_id().unwrap_or("-")),
@@ -61,7 +74,7 @@ pub async fn run(args: ExportArgs, env: Lookup<'_>) -> Result<(), Failure> {
             content_disposition = %escape(file.content_disposition().unwrap_or("-")),
             "the file is arriving"
         );
-        receive(file, output, &args).await
+        receive(file, output, &args, workspace).await
     };
 
     let Some(mut signals) = signals else {
@@ -75,12 +88,17 @@ pub async fn run(args: ExportArgs, env: Lookup<'_>) -> Result<(), Failure> {
 }
 
 /// Saves or prints the body, then says what was done.
-async fn receive(mut file: WorkflowFile, output: Output, args: &ExportArgs) -> Result<(), Failure> {
+async fn receive(
+    mut file: WorkflowFile,
+    output: Output,
+    args: &ExportArgs,
+    workspace_id: &str,
+) -> Result<(), Failure> {
     let request_id = file
         .request_id()
         .map(|id| format!(" (request id {})", escape(id)))
         .unwrap_or_default();
-    let progress = Progress::new(!args.quiet, file.content_length());
+    let progress = Progress::new(!args.connection.quiet, file.content_length());
     let (what, bytes) = match output {
         Output::Stdout(out) => {
             let what = "standard output";
@@ -97,7 +115,7 @@ async fn receive(mut file: WorkflowFile, output: Output, args: &ExportArgs) -> R
             (format!("saved {bytes} bytes to {}", shown(&path)), bytes)
         }
         Output::Directory(dir, part) => {
-            let name = file_name(&file, &args.workspace_id);
+            let name = file_name(&file, workspace_id);
             let path = dir.map_or_else(|| PathBuf::from(&name), |d| d.join(&name));
             if !args.force && std::fs::symlink_metadata(&path).is_ok() {
                 return Err(output::exists_failure(&path));
@@ -108,7 +126,7 @@ async fn receive(mut file: WorkflowFile, output: Output, args: &ExportArgs) -> R
     };
     drop(progress);
     tracing::debug!(target: "secmaster", bytes, "done");
-    if !args.quiet {
+    if !args.connection.quiet {
         eprintln!("{what}{request_id}");
     }
     Ok(())

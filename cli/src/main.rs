@@ -1,15 +1,20 @@
 //! `secmaster`: a command-line client for Huawei Cloud SecMaster's workflow
-//! export API, on top of the `secmaster-client` library.
+//! API, on top of the `secmaster-client` library.
 #![forbid(unsafe_code)]
 
 mod cli;
 mod exit;
 mod export;
 mod filename;
+mod format;
 mod ids;
+mod import;
+mod list;
 mod output;
 mod progress;
+mod session;
 mod settings;
+mod show;
 mod signals;
 
 use std::process::ExitCode;
@@ -17,11 +22,24 @@ use std::process::ExitCode;
 use clap::{CommandFactory, Parser};
 
 use crate::cli::{Cli, Command, Workflows};
+use crate::exit::Failure;
 
 fn main() -> ExitCode {
     // Help, version and usage errors: clap prints them and exits (0 or 2).
     let cli = Cli::try_parse().unwrap_or_else(|e| e.exit());
-    match cli.command {
+    match run(cli) {
+        Ok(()) => ExitCode::from(exit::OK),
+        Err(failure) => {
+            eprintln!("error: {failure}");
+            ExitCode::from(failure.exit_code())
+        }
+    }
+}
+
+/// Runs one command. Every failure comes back here, to the one printer in
+/// `main`.
+fn run(cli: Cli) -> Result<(), Failure> {
+    let workflows = match cli.command {
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,
@@ -29,33 +47,38 @@ fn main() -> ExitCode {
                 "secmaster",
                 &mut std::io::stdout(),
             );
-            ExitCode::SUCCESS
+            return Ok(());
         }
-        Command::Workflows(Workflows::Export(args)) => {
-            if args.verbose {
-                init_tracing();
-            }
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build();
-            let result = match runtime {
-                Ok(runtime) => runtime.block_on(export::run(args, &settings::process_env)),
-                Err(e) => Err(exit::Failure::io("cannot start the async runtime", &e)),
-            };
-            match result {
-                Ok(()) => ExitCode::from(exit::OK),
-                Err(failure) => {
-                    eprintln!("error: {failure}");
-                    ExitCode::from(failure.exit_code())
-                }
-            }
-        }
+        Command::Workflows(workflows) => *workflows,
+    };
+    let verbose = match &workflows {
+        Workflows::List(a) => a.connection.verbose,
+        Workflows::Show(a) => a.connection.verbose,
+        Workflows::Import(a) => a.connection.verbose,
+        Workflows::Export(a) => a.connection.verbose,
+    };
+    if verbose {
+        init_tracing();
     }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::io("cannot start the async runtime", &e))?;
+    let env = &settings::process_env;
+    runtime.block_on(async {
+        match workflows {
+            Workflows::List(args) => list::run(args, env).await,
+            Workflows::Show(args) => show::run(args, env).await,
+            Workflows::Import(args) => import::run(args, env).await,
+            Workflows::Export(args) => export::run(args, env).await,
+        }
+    })
 }
 
 /// `--verbose`: the library's events (one per attempt, retries, the
 /// response) and this program's, at debug level, on standard error. Neither
-/// ever logs credentials or headers that carry them.
+/// ever logs credentials or headers that carry them; server text in them is
+/// escaped.
 fn init_tracing() {
     use tracing_subscriber::filter::Targets;
     use tracing_subscriber::layer::SubscriberExt;

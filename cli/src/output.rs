@@ -94,7 +94,7 @@ pub fn is_stream(output: Option<&Path>) -> bool {
 /// Rust's `Stdout` treats a closed descriptor as a sink that accepts
 /// everything; a duplicate reports `EBADF` instead, and a descriptor opened
 /// read-only fails its first write.
-fn stdout_file() -> Result<File, Failure> {
+pub fn stdout_file() -> Result<File, Failure> {
     if stdout_was_closed() {
         return Err(Failure::Io(
             "cannot write to standard output: it was closed when secmaster started".into(),

@@ -421,8 +421,7 @@ fn connection_refused_is_a_network_error() {
 #[test]
 fn bad_arguments_are_clap_usage_errors() {
     let dir = Scratch::new("usage");
-    let cases: [&[&str]; 5] = [
-        &["workflows", "export", "--id", "a"],
+    let cases: [&[&str]; 4] = [
         &[
             "workflows",
             "export",
@@ -444,6 +443,18 @@ fn bad_arguments_are_clap_usage_errors() {
         assert!(stderr.starts_with("error: "), "{args:?}: {stderr}");
         assert!(stderr.contains("--help"), "{args:?}: {stderr}");
     }
+    // Settings clap cannot check (they may come from the environment) are
+    // named all at once.
+    let output = secmaster(dir.path())
+        .args(["workflows", "export", "--id", "a"])
+        .output()
+        .unwrap();
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    for name in ["--project-id", "--workspace-id", "--region", "--token-file"] {
+        assert!(stderr.contains(name), "{name}: {stderr}");
+    }
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
     // Clap's own exit code for a missing subcommand as well.
     let output = secmaster(dir.path()).output().unwrap();
     assert_eq!(output.status.code(), Some(2));

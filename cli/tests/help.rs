@@ -9,10 +9,13 @@ use std::path::PathBuf;
 
 use common::{Scratch, secmaster};
 
-const CASES: [(&str, &[&str]); 7] = [
+const CASES: [(&str, &[&str]); 10] = [
     ("secmaster.txt", &["--help"]),
     ("secmaster-short.txt", &["-h"]),
     ("workflows.txt", &["workflows", "--help"]),
+    ("workflows-list.txt", &["workflows", "list", "--help"]),
+    ("workflows-show.txt", &["workflows", "show", "--help"]),
+    ("workflows-import.txt", &["workflows", "import", "--help"]),
     ("workflows-export.txt", &["workflows", "export", "--help"]),
     ("workflows-export-short.txt", &["workflows", "export", "-h"]),
     ("completions.txt", &["completions", "--help"]),

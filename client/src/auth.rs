@@ -107,10 +107,21 @@ impl Credentials {
                 Some((name.as_str(), std::str::from_utf8(value.as_bytes()).ok()?))
             })
             .collect();
-        let body = request
-            .body()
-            .and_then(reqwest::Body::as_bytes)
-            .unwrap_or_default();
+        let body = match request.body() {
+            None => &[][..],
+            Some(body) => match body.as_bytes() {
+                Some(bytes) => bytes,
+                // A streamed body (an import) cannot be hashed before it is
+                // sent; the signer then uses UNSIGNED-PAYLOAD, for which any
+                // non-empty stand-in signs the same. JSON is always hashed.
+                None if !is_hashed_content(request) => b"(streamed)",
+                None => {
+                    return Err(Error::InvalidInput(
+                        "a streamed JSON body cannot be signed".into(),
+                    ));
+                }
+            },
+        };
         let parts = RequestParts {
             method: request.method().as_str(),
             path: url.path(),
@@ -145,6 +156,16 @@ impl Credentials {
         }
         Ok(())
     }
+}
+
+/// Whether the signer hashes this request's body (JSON and BSON) rather than
+/// sign it as `UNSIGNED-PAYLOAD`.
+fn is_hashed_content(request: &reqwest::Request) -> bool {
+    request
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|ct| ct.starts_with("application/json") || ct.starts_with("application/bson"))
 }
 
 impl fmt::Debug for Credentials {

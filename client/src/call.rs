@@ -33,7 +33,6 @@ pub(crate) enum Repeat {
     Safe,
     /// Changes state (import): repeated only when the answer proves it was
     /// not processed.
-    #[allow(dead_code)] // the import operation arrives with the next change
     OnlyIfUnprocessed,
 }
 
@@ -52,6 +51,23 @@ impl SecMasterClient {
         &self,
         project_id: &str,
         repeat: Repeat,
+        attempt: F,
+    ) -> Result<T, Error>
+    where
+        F: Fn(CallContext) -> Fut,
+        Fut: Future<Output = Result<T, Error>>,
+    {
+        self.call_observed(project_id, repeat, &|_| {}, attempt)
+            .await
+    }
+
+    /// [`Self::call`], telling `before_retry` of each error that is about to
+    /// be retried (the pager slows down on a 429).
+    pub(crate) async fn call_observed<T, F, Fut>(
+        &self,
+        project_id: &str,
+        repeat: Repeat,
+        before_retry: &(dyn Fn(&Error) + Sync),
         attempt: F,
     ) -> Result<T, Error>
     where
@@ -85,6 +101,7 @@ impl SecMasterClient {
                     }
                 });
             }
+            before_retry(&error);
             tracing::info!(
                 target: "secmaster_client",
                 attempt = number, delay_ms = delay.as_millis() as u64, error = %error,

@@ -33,6 +33,14 @@ pub enum Error {
     Io(std::io::Error),
     /// Something the client does not expect happened; the text says what.
     Unexpected(String),
+    /// More workflows match than the API can page to (it accepts no offset
+    /// past 10,000): listing them all would be a silent partial list.
+    ListTooLong {
+        /// How many match, when the service said.
+        total: Option<u64>,
+        /// How many the API can list.
+        reachable: u64,
+    },
     /// Every allowed attempt failed; `last` is the last attempt's error.
     GaveUp {
         /// Attempts made.
@@ -187,6 +195,16 @@ impl fmt::Display for Error {
             ),
             Error::Io(e) => write!(f, "local I/O error: {e}"),
             Error::Unexpected(m) => write!(f, "unexpected: {}", escape(m)),
+            Error::ListTooLong { total, reachable } => {
+                match total {
+                    Some(total) => write!(f, "{total} workflows match")?,
+                    None => write!(f, "more than {reachable} workflows match")?,
+                }
+                write!(
+                    f,
+                    ", but the API can list only the first {reachable} (no offset past 10000); narrow the list with filters"
+                )
+            }
             Error::GaveUp { attempts, last } => {
                 write!(f, "{last} (gave up after {attempts} attempts)")
             }
@@ -231,7 +249,7 @@ impl Error {
     /// The broad class of this error.
     pub fn kind(&self) -> ErrorKind {
         match self {
-            Error::InvalidInput(_) => ErrorKind::InvalidInput,
+            Error::InvalidInput(_) | Error::ListTooLong { .. } => ErrorKind::InvalidInput,
             Error::Config(_) => ErrorKind::Config,
             Error::Api(e) if matches!(e.status().as_u16(), 401 | 403) => ErrorKind::Auth,
             Error::Api(_) => ErrorKind::Api,

@@ -75,6 +75,22 @@ pub use client::{SecMasterClient, SecMasterClientBuilder};
 pub use download::WorkflowFile;
 pub use endpoint::Endpoint;
 pub use error::{ApiError, Error, ErrorKind, TimeoutPhase};
+pub use ops::{ImportFile, ListAll, ListAllOptions, ListQuery, MAX_LIMIT, MAX_OFFSET};
 pub use retry::RetryPolicy;
 pub use save::Overwrite;
+
+/// The request and response types of the operations, generated from the
+/// document. Fields the document does not name are kept in `extra`.
+pub mod types {
+    /// `aop_type` filter values.
+    pub use crate::generated::types::ListWorkflowsAopType as AopType;
+    /// Sort direction.
+    pub use crate::generated::types::ListWorkflowsOrder as Order;
+    /// Sort fields.
+    pub use crate::generated::types::ListWorkflowsSortby as SortBy;
+    pub use crate::generated::types::{
+        AopWorkflowInfo, ErrorBody, ImportWorkflowsResponse, ListWorkflowsResponse,
+        ShowWorkflowResponse,
+    };
+}
 pub use transport::Timeouts;

@@ -1,0 +1,157 @@
+//! Printing what the service answered: aligned columns for people, JSON
+//! with every field for programs, or bare ids for pipes. Every string from
+//! the service is escaped on the way out (JSON stays valid: the escapes are
+//! JSON's own).
+
+use std::io::Write;
+
+use secmaster_client::types::AopWorkflowInfo;
+use secmaster_client::untrusted::{escape, is_unsafe};
+use serde::Serialize;
+
+/// Reads one cell of a row.
+type Cell = fn(&AopWorkflowInfo) -> String;
+
+/// The table's columns: header and how to read the value.
+const COLUMNS: [(&str, Cell); 6] = [
+    ("ID", |w| text(&w.id)),
+    ("NAME", |w| text(&w.name)),
+    ("ENABLED", |w| {
+        w.enabled.map_or_else(|| "-".into(), |e| e.to_string())
+    }),
+    ("TYPE", |w| text(&w.aop_type)),
+    ("VERSION", |w| text(&w.version)),
+    ("UPDATED", |w| text(&w.update_time)),
+];
+
+fn text(value: &Option<String>) -> String {
+    value
+        .as_deref()
+        .map_or_else(|| "-".into(), |v| escape(v).into_owned())
+}
+
+/// Workflows as aligned columns, a header first.
+pub fn table(out: &mut impl Write, workflows: &[AopWorkflowInfo]) -> std::io::Result<()> {
+    let rows: Vec<Vec<String>> = workflows
+        .iter()
+        .map(|w| COLUMNS.iter().map(|(_, read)| read(w)).collect())
+        .collect();
+    let headers: Vec<String> = COLUMNS.iter().map(|(h, _)| (*h).to_owned()).collect();
+    let widths: Vec<usize> = (0..COLUMNS.len())
+        .map(|i| {
+            std::iter::once(&headers)
+                .chain(&rows)
+                .map(|r| r[i].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    for row in std::iter::once(&headers).chain(&rows) {
+        let mut line = String::new();
+        for (i, cell) in row.iter().enumerate() {
+            if i + 1 == row.len() {
+                line.push_str(cell);
+            } else {
+                line.push_str(cell);
+                line.push_str(&" ".repeat(widths[i] - cell.chars().count() + 2));
+            }
+        }
+        writeln!(out, "{}", line.trim_end())?;
+    }
+    Ok(())
+}
+
+/// One workflow as `field: value` lines, every field the service sent.
+pub fn fields(out: &mut impl Write, workflow: &AopWorkflowInfo) -> std::io::Result<()> {
+    let value = serde_json::to_value(workflow).map_err(std::io::Error::other)?;
+    let Some(object) = value.as_object() else {
+        return Ok(());
+    };
+    let width = object.keys().map(|k| k.chars().count()).max().unwrap_or(0);
+    for (key, value) in object {
+        let shown = match value {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        writeln!(out, "{:width$}  {}", escape(key), escape(&shown))?;
+    }
+    Ok(())
+}
+
+/// `value` as pretty JSON and a line break.
+pub fn json(out: &mut impl Write, value: &impl Serialize) -> std::io::Result<()> {
+    let text = serde_json::to_string_pretty(value).map_err(std::io::Error::other)?;
+    writeln!(out, "{}", json_safe(&text))
+}
+
+/// Ids, one per line.
+pub fn ids(out: &mut impl Write, workflows: &[AopWorkflowInfo]) -> std::io::Result<()> {
+    for id in workflows.iter().filter_map(|w| w.id.as_deref()) {
+        writeln!(out, "{}", escape(id))?;
+    }
+    Ok(())
+}
+
+/// JSON text with the characters a terminal must not receive written as
+/// `\uXXXX`. serde_json escapes C0 controls already; DEL, C1 and the
+/// bidirectional controls can only stand inside strings, where the escape
+/// means the same character.
+fn json_safe(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        // Line breaks outside strings are pretty-printing; inside strings
+        // serde_json has written them as `\n` already.
+        if c != '\n' && is_unsafe(c) {
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn workflow(id: &str, name: &str) -> AopWorkflowInfo {
+        serde_json::from_value(serde_json::json!({
+            "id": id, "name": name, "enabled": true, "aop_type": "NORMAL",
+            "version": "v1", "update_time": "2026-11-28T00:00:00Z", "new_field": [1, 2]
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn tables_align_and_escape() {
+        let mut out = Vec::new();
+        table(
+            &mut out,
+            &[workflow("a", "short"), workflow("bb", "x\u{1b}[2J\u{202e}")],
+        )
+        .unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 3);
+        assert!(
+            lines[2].starts_with("bb  x\\u{1b}[2J\\u{202e}  true "),
+            "{text}"
+        );
+        // Every column starts at the same place on every line.
+        let column = |line: &str, word: &str| line.find(word).unwrap();
+        assert_eq!(column(lines[0], "ENABLED"), column(lines[1], "true"));
+        assert_eq!(column(lines[0], "ENABLED"), column(lines[2], "true"));
+        assert_eq!(column(lines[0], "UPDATED"), column(lines[2], "2026"));
+    }
+
+    #[test]
+    fn json_keeps_unknown_fields_and_stays_valid() {
+        let mut out = Vec::new();
+        json(&mut out, &[workflow("a", "\u{202e}\u{7f}\u{1b}")]).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(!text.chars().any(|c| c != '\n' && is_unsafe(c)), "{text}");
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back[0]["name"], "\u{202e}\u{7f}\u{1b}");
+        assert_eq!(back[0]["new_field"], serde_json::json!([1, 2]));
+    }
+}

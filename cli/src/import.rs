@@ -1,0 +1,67 @@
+//! `secmaster workflows import`.
+
+use std::io::Write;
+
+use secmaster_client::ImportFile;
+use secmaster_client::untrusted::escape;
+
+use crate::cli::{ImportArgs, ObjectFormat};
+use crate::exit::{Failure, shown};
+use crate::format;
+use crate::output::stdout_file;
+use crate::session::Session;
+use crate::settings::Lookup;
+
+pub async fn run(args: ImportArgs, env: Lookup<'_>) -> Result<(), Failure> {
+    let session = Session::resolve(&args.connection, env)?;
+    match std::fs::metadata(&args.file) {
+        Ok(m) if m.is_file() => {}
+        Ok(_) => {
+            return Err(Failure::Usage(format!(
+                "{} is not a file",
+                shown(&args.file)
+            )));
+        }
+        Err(e) => {
+            return Err(Failure::io(
+                format!("cannot read {}", shown(&args.file)),
+                &e,
+            ));
+        }
+    }
+    let answer = session
+        .client
+        .import_workflows(
+            &session.project_id,
+            &session.workspace_id,
+            &ImportFile::path(&args.file),
+        )
+        .await?;
+    let request_id = answer
+        .request_id
+        .as_deref()
+        .map(escape)
+        .unwrap_or("-".into());
+    if answer.success == Some(false) {
+        return Err(Failure::Client(secmaster_client::Error::Unexpected(
+            format!(
+                "the service answered 200 but did not import: code {}, message {} (request id {request_id})",
+                answer.code.as_deref().map(escape).unwrap_or("-".into()),
+                answer.message.as_deref().map(escape).unwrap_or("-".into()),
+            ),
+        )));
+    }
+    match args.format {
+        ObjectFormat::Json => {
+            let mut out = std::io::BufWriter::new(stdout_file()?);
+            format::json(&mut out, &answer)
+                .and_then(|()| out.flush())
+                .map_err(|e| Failure::io("cannot write to standard output", &e))?;
+        }
+        ObjectFormat::Table if !args.connection.quiet => {
+            eprintln!("imported {} (request id {request_id})", shown(&args.file));
+        }
+        ObjectFormat::Table => {}
+    }
+    Ok(())
+}

@@ -1,0 +1,87 @@
+//! `secmaster workflows list`.
+
+use std::io::Write;
+
+use secmaster_client::types::{AopType, AopWorkflowInfo, Order, SortBy};
+use secmaster_client::{ListAllOptions, ListQuery};
+
+use crate::cli::{self, FilterArgs, Format, ListArgs};
+use crate::exit::Failure;
+use crate::format;
+use crate::output::stdout_file;
+use crate::session::Session;
+use crate::settings::Lookup;
+
+pub async fn run(args: ListArgs, env: Lookup<'_>) -> Result<(), Failure> {
+    let session = Session::resolve(&args.connection, env)?;
+    let mut query = query(&args.filters);
+    query.offset = args.offset;
+    let (workflows, note) = if args.all {
+        let options =
+            ListAllOptions::default().page_size(args.limit.unwrap_or(secmaster_client::MAX_LIMIT));
+        let all = session
+            .client
+            .list_all_workflows(&session.project_id, &session.workspace_id, &query, options)
+            .await?;
+        let note = format!("{} workflows ({} requests)", all.workflows.len(), all.pages);
+        (all.workflows, note)
+    } else {
+        query.limit = args.limit;
+        let page = session
+            .client
+            .list_workflows(&session.project_id, &session.workspace_id, &query)
+            .await?;
+        let shown = page.data.len();
+        let start = u64::from(args.offset.unwrap_or(0));
+        let note = match page.total.and_then(|t| u64::try_from(t).ok()) {
+            Some(total) if start + (shown as u64) < total => format!(
+                "workflows {}-{} of {total}; --all lists every page",
+                start + 1,
+                start + shown as u64
+            ),
+            Some(total) => format!("{shown} of {total} workflows"),
+            None => format!("{shown} workflows"),
+        };
+        (page.data, note)
+    };
+    print(&workflows, args.format)?;
+    if !args.connection.quiet && args.format == Format::Table {
+        eprintln!("{note}");
+    }
+    Ok(())
+}
+
+/// Prints `workflows` on standard output in `format`.
+pub fn print(workflows: &[AopWorkflowInfo], format: Format) -> Result<(), Failure> {
+    let mut out = std::io::BufWriter::new(stdout_file()?);
+    let written = match format {
+        Format::Table => format::table(&mut out, workflows),
+        Format::Json => format::json(&mut out, &workflows),
+        Format::Ids => format::ids(&mut out, workflows),
+    };
+    written
+        .and_then(|()| out.flush())
+        .map_err(|e| Failure::io("cannot write to standard output", &e))
+}
+
+/// The filters as the library's query (shared with `export --all`).
+pub fn query(filters: &FilterArgs) -> ListQuery {
+    let mut query = ListQuery::new();
+    query.name = filters.name.clone();
+    query.enabled = filters.enabled;
+    query.aop_type = filters.aop_type.map(|t| match t {
+        cli::AopType::Normal => AopType::Normal,
+        cli::AopType::Survey => AopType::Survey,
+        cli::AopType::Hemostasis => AopType::Hemostasis,
+        cli::AopType::Ease => AopType::Ease,
+    });
+    query.sort_by = filters.sort_by.map(|s| match s {
+        cli::SortBy::CreateTime => SortBy::CreateTime,
+        cli::SortBy::UpdateTime => SortBy::UpdateTime,
+    });
+    query.order = filters.order.map(|o| match o {
+        cli::Order::Asc => Order::Asc,
+        cli::Order::Desc => Order::Desc,
+    });
+    query
+}

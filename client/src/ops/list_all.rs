@@ -1,0 +1,213 @@
+//! Every page of a workflow list: the pager.
+//!
+//! The first page gives `total`; the remaining pages then go out a few at a
+//! time (in order, concurrency bounded). A 429 on any page drops the pager
+//! to one page at a time. Without `total`, pages are fetched one after the
+//! other until an empty or short page. The API cannot page past offset
+//! 10,000: a list longer than that is an error that says so, never a silent
+//! partial list. A service that repeats a page cannot make the pager loop.
+
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use futures_util::{StreamExt, TryStreamExt, stream};
+use tokio::sync::Semaphore;
+
+use super::list::{ListQuery, MAX_LIMIT, MAX_OFFSET};
+use crate::SecMasterClient;
+use crate::error::Error;
+use crate::types::{AopWorkflowInfo, ListWorkflowsResponse};
+
+/// How [`SecMasterClient::list_all_workflows`] pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ListAllOptions {
+    /// Workflows per page, 1 to 100. Default 100 (fewest requests).
+    pub page_size: u32,
+    /// Pages in flight at once once `total` is known. Default 4.
+    pub concurrency: usize,
+}
+
+impl Default for ListAllOptions {
+    fn default() -> Self {
+        ListAllOptions {
+            page_size: MAX_LIMIT,
+            concurrency: 4,
+        }
+    }
+}
+
+impl ListAllOptions {
+    /// Sets [`ListAllOptions::page_size`].
+    pub fn page_size(mut self, page_size: u32) -> Self {
+        self.page_size = page_size;
+        self
+    }
+    /// Sets [`ListAllOptions::concurrency`].
+    pub fn concurrency(mut self, concurrency: usize) -> Self {
+        self.concurrency = concurrency;
+        self
+    }
+}
+
+/// Every workflow that matched, in the service's order, each once.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ListAll {
+    /// The workflows.
+    pub workflows: Vec<AopWorkflowInfo>,
+    /// What the service said the total was, when it said.
+    pub total: Option<u64>,
+    /// Requests made.
+    pub pages: u32,
+}
+
+impl SecMasterClient {
+    /// Every workflow of the workspace that matches `query` (its `offset`
+    /// is where listing starts; its `limit` is ignored in favour of
+    /// `options.page_size`).
+    ///
+    /// Fails with [`Error::ListTooLong`] when more workflows match than the
+    /// API can page to, so narrow the query with filters then.
+    pub async fn list_all_workflows(
+        &self,
+        project_id: &str,
+        workspace_id: &str,
+        query: &ListQuery,
+        options: ListAllOptions,
+    ) -> Result<ListAll, Error> {
+        if options.page_size == 0 || options.page_size > MAX_LIMIT {
+            return Err(Error::InvalidInput(format!(
+                "page size {} is outside 1..={MAX_LIMIT}",
+                options.page_size
+            )));
+        }
+        let limit = options.page_size;
+        let start = query.offset.unwrap_or(0);
+        let page_query = |offset: u32| query.clone().offset(offset).limit(limit);
+        let throttled = AtomicBool::new(false);
+        let gate = Semaphore::new(options.concurrency.max(1));
+        let fetch = |offset: u32| {
+            let (q, gate, throttled) = (page_query(offset), &gate, &throttled);
+            async move {
+                let _permit = gate
+                    .acquire()
+                    .await
+                    .map_err(|e| Error::Unexpected(e.to_string()))?;
+                let slow_down = |e: &Error| {
+                    if e.status().is_some_and(|s| s.as_u16() == 429)
+                        && !throttled.swap(true, Ordering::SeqCst)
+                    {
+                        // From now on, one page at a time.
+                        gate.forget_permits(options.concurrency.max(1) - 1);
+                    }
+                };
+                self.list_page(project_id, workspace_id, &q, &slow_down)
+                    .await
+            }
+        };
+
+        let first = fetch(start).await?;
+        let total = first.total.and_then(|t| u64::try_from(t).ok());
+        let mut pages = vec![first];
+        match total {
+            Some(total) => {
+                check_reachable(total, start, limit)?;
+                let offsets: Vec<u32> = (1..)
+                    .map(|k| u64::from(start) + k * u64::from(limit))
+                    .take_while(|&o| o < total)
+                    .map(|o| u32::try_from(o).unwrap_or(u32::MAX))
+                    .collect();
+                let rest: Vec<ListWorkflowsResponse> = stream::iter(offsets)
+                    .map(fetch)
+                    .buffered(options.concurrency.max(1))
+                    .try_collect()
+                    .await?;
+                pages.extend(rest);
+            }
+            None => {
+                let mut offset = start;
+                loop {
+                    let last = pages.last().map_or(0, |p| p.data.len());
+                    if last < limit as usize {
+                        break;
+                    }
+                    offset += limit;
+                    if offset > MAX_OFFSET {
+                        return Err(Error::ListTooLong {
+                            total: None,
+                            reachable: u64::from(MAX_OFFSET) + u64::from(limit),
+                        });
+                    }
+                    pages.push(fetch(offset).await?);
+                    if repeats_only(&pages) {
+                        return Err(Error::Unexpected(format!(
+                            "the service answered offset {offset} with workflows it had already listed"
+                        )));
+                    }
+                }
+            }
+        }
+        let count = pages.len() as u32;
+        let mut seen = HashSet::new();
+        let workflows = pages
+            .into_iter()
+            .flat_map(|p| p.data)
+            .filter(|w| w.id.as_ref().is_none_or(|id| seen.insert(id.clone())))
+            .collect();
+        Ok(ListAll {
+            workflows,
+            total,
+            pages: count,
+        })
+    }
+}
+
+/// The API lists at most `limit` workflows from offset 10,000 on.
+fn check_reachable(total: u64, start: u32, limit: u32) -> Result<(), Error> {
+    let reachable = u64::from(MAX_OFFSET) + u64::from(limit);
+    if total > reachable && total > u64::from(start) {
+        return Err(Error::ListTooLong {
+            total: Some(total),
+            reachable,
+        });
+    }
+    Ok(())
+}
+
+/// True when the newest page is not empty and holds nothing new.
+fn repeats_only(pages: &[ListWorkflowsResponse]) -> bool {
+    let Some((last, earlier)) = pages.split_last() else {
+        return false;
+    };
+    let seen: HashSet<&String> = earlier
+        .iter()
+        .flat_map(|p| &p.data)
+        .filter_map(|w| w.id.as_ref())
+        .collect();
+    !last.data.is_empty()
+        && last
+            .data
+            .iter()
+            .all(|w| w.id.as_ref().is_some_and(|id| seen.contains(id)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_past_the_api_limit_are_refused() {
+        assert!(check_reachable(10_100, 0, 100).is_ok());
+        let err = check_reachable(10_101, 0, 100).unwrap_err();
+        assert!(matches!(
+            err,
+            Error::ListTooLong {
+                total: Some(10_101),
+                reachable: 10_100
+            }
+        ));
+        assert!(err.to_string().contains("10101"), "{err}");
+        assert!(check_reachable(10_050, 0, 50).is_ok());
+    }
+}
