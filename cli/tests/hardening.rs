@@ -190,3 +190,81 @@ fn credentials_in_a_bad_endpoint_are_never_printed() {
         assert!(!stderr.contains("s3cr3t"), "{stderr}");
     }
 }
+
+#[test]
+fn a_crafted_retry_after_cannot_crash_the_program() {
+    let server = Server::start({
+        let served = std::sync::atomic::AtomicUsize::new(0);
+        move |_| match served.fetch_add(1, std::sync::atomic::Ordering::SeqCst) {
+            0 => Reply::error(429, "{}", "r1")
+                .header("Retry-After", "Sun, 06 Nov 400000000000 08:49:37 GMT"),
+            _ => Reply::file(b"after".to_vec()),
+        }
+    });
+    let dir = Scratch::new("retry-after");
+    let output = export(dir.path(), &server)
+        .args(["--id", "a", "-o", "out.bin"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    assert_eq!(fs::read(dir.join("out.bin")).unwrap(), b"after");
+}
+
+#[test]
+fn a_path_value_cannot_change_the_request_path() {
+    let server = Server::start(|_| Reply::file(b"x".to_vec()));
+    let dir = Scratch::new("backslash");
+    for (project, workspace) in [
+        ("P", "..\\..\\..\\x"),
+        ("P", "a\\b"),
+        ("..\\..\\..\\v2\\other", "W"),
+        ("P", ".."),
+    ] {
+        let output = common::secmaster(dir.path())
+            .env("SECMASTER_AUTH_TOKEN", "t")
+            .args(["workflows", "export", "--endpoint", &server.url()])
+            .args([
+                "--project-id",
+                project,
+                "--workspace-id",
+                workspace,
+                "--id",
+                "a",
+                "-o",
+                "out.bin",
+            ])
+            .output()
+            .unwrap();
+        let stderr = stderr_of(&output);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{project} {workspace}: {stderr}"
+        );
+        assert!(
+            stderr.contains("cannot be sent as one path segment"),
+            "{stderr}"
+        );
+    }
+    assert!(server.requests().is_empty(), "nothing was sent");
+}
+
+#[test]
+fn a_compressed_answer_is_not_saved_as_the_file() {
+    let server = Server::start(|_| {
+        Reply::file(vec![0x1f, 0x8b, 8, 0, 0]).header("Content-Encoding", "gzip")
+    });
+    let dir = Scratch::new("gzip");
+    let output = export(dir.path(), &server)
+        .args(["--id", "a", "-o", "out.bin"])
+        .output()
+        .unwrap();
+    let stderr = stderr_of(&output);
+    assert_ne!(output.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("Content-Encoding"), "{stderr}");
+    assert!(dir.entries().is_empty(), "{:?}", dir.entries());
+    assert_eq!(
+        server.requests()[0].header("accept-encoding"),
+        Some("identity")
+    );
+}

@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 use crate::SecMasterClient;
 use crate::error::{ApiError, Error, TimeoutPhase};
 use crate::generated;
-use crate::hooks::{CallContext, Failure};
+use crate::hooks::{AttemptFailure, CallContext};
 use crate::retry::{is_retryable_status, jitter, retry_after};
 
 /// Whether an operation may be sent again after it may have reached the
@@ -122,8 +122,8 @@ impl SecMasterClient {
         // What the hooks kept wins: it is the full story (the status of an
         // error body that stalled, a refused content coding).
         let error = match (context.take_failure(), outcome) {
-            (Some(Failure::Local(e)), _) => e,
-            (Some(Failure::Response(raw)), _) => {
+            (Some(AttemptFailure::Local(e)), _) => e,
+            (Some(AttemptFailure::Response(raw)), _) => {
                 let api = ApiError::from_response_parts(raw.status, &raw.headers, &raw.body);
                 let status = raw.status.as_u16();
                 let proven_unprocessed = status == 429;

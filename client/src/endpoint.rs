@@ -4,39 +4,7 @@ use std::fmt;
 
 use crate::error::Error;
 
-/// The regions that have a SecMaster endpoint
-/// (`https://secmaster.<region>.myhuaweicloud.com`), as listed by the
-/// official SDK's region table.
-pub const REGIONS: [&str; 28] = [
-    "cn-north-4",
-    "cn-east-3",
-    "cn-south-1",
-    "cn-north-9",
-    "cn-north-2",
-    "cn-east-2",
-    "cn-southwest-2",
-    "cn-south-2",
-    "cn-north-1",
-    "cn-east-4",
-    "me-east-1",
-    "cn-north-11",
-    "sa-brazil-1",
-    "la-north-2",
-    "ap-southeast-3",
-    "ap-southeast-2",
-    "ap-southeast-1",
-    "ap-southeast-4",
-    "tr-west-1",
-    "af-north-1",
-    "af-south-1",
-    "la-south-2",
-    "eu-west-101",
-    "ap-southeast-5",
-    "my-kualalumpur-1",
-    "cn-east-5",
-    "cn-north-12",
-    "cn-southwest-3",
-];
+pub use crate::regions::REGIONS;
 
 /// A base URL that requests are sent to: scheme, host, optional port and
 /// optional path prefix, without a trailing `/`.
@@ -48,9 +16,9 @@ impl Endpoint {
     /// error that lists the known ones.
     pub fn region(region: &str) -> Result<Self, Error> {
         if REGIONS.contains(&region) {
-            Ok(Endpoint(format!(
-                "https://secmaster.{region}.myhuaweicloud.com"
-            )))
+            Ok(Endpoint(
+                crate::regions::URL_TEMPLATE.replace("{region}", region),
+            ))
         } else {
             Err(Error::Config(format!(
                 "unknown SecMaster region {region:?}; known regions: {}",

@@ -45,12 +45,12 @@ pub struct CallContext {
     clock: Clock,
     attempt: u32,
     idle: Duration,
-    failure: Arc<Mutex<Option<Failure>>>,
+    failure: Arc<Mutex<Option<AttemptFailure>>>,
 }
 
 /// Why an attempt did not give a usable response, as the hooks saw it.
 #[derive(Debug)]
-pub(crate) enum Failure {
+pub(crate) enum AttemptFailure {
     /// A non-2xx response (its body as far as it was read).
     Response(RawResponse),
     /// The request could not be prepared, or the answer is unusable.
@@ -87,11 +87,11 @@ impl CallContext {
     }
 
     /// What went wrong in this attempt, if the hooks saw it.
-    pub(crate) fn take_failure(&self) -> Option<Failure> {
+    pub(crate) fn take_failure(&self) -> Option<AttemptFailure> {
         self.failure.lock().ok()?.take()
     }
 
-    fn keep(&self, failure: Failure) {
+    fn keep(&self, failure: AttemptFailure) {
         if let Ok(mut slot) = self.failure.lock() {
             *slot = Some(failure);
         }
@@ -116,7 +116,7 @@ impl ClientHooks<CallContext> for Client {
         let context = self.inner();
         prepare(context, request).map_err(|e| {
             let text = e.to_string();
-            context.keep(Failure::Local(e));
+            context.keep(AttemptFailure::Local(e));
             progenitor_client::Error::Custom(text)
         })
     }
@@ -207,7 +207,7 @@ pub(crate) async fn execute(
             .get(CONTENT_ENCODING)
             .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
         if let Some(coding) = coding.filter(|c| !c.trim().eq_ignore_ascii_case("identity")) {
-            context.keep(Failure::Local(Error::Unexpected(format!(
+            context.keep(AttemptFailure::Local(Error::Unexpected(format!(
                 "the service answered with Content-Encoding {:?}, which the client did not accept",
                 untrusted::escape(&coding)
             ))));
@@ -219,9 +219,9 @@ pub(crate) async fn execute(
         headers,
         body: Bytes::new(),
     };
-    context.keep(Failure::Response(raw.clone()));
+    context.keep(AttemptFailure::Response(raw.clone()));
     raw.body = read_capped(response, MAX_ERROR_BODY, context.idle).await;
-    context.keep(Failure::Response(raw.clone()));
+    context.keep(AttemptFailure::Response(raw.clone()));
     // Hand the generated code an equivalent response to decode as it will;
     // the caller-facing error is built from the copy kept above.
     let mut rebuilt = http::Response::new(raw.body);

@@ -64,6 +64,8 @@ pub mod generated;
 mod hooks;
 mod ops;
 mod path_value;
+#[rustfmt::skip]
+mod regions;
 pub mod retry;
 pub mod save;
 pub mod signer;

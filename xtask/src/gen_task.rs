@@ -67,22 +67,15 @@ fn check(root: &Path, files: &[GeneratedFile]) -> Result<(), String> {
     }
 }
 
-/// Writes through a temporary file in the same directory and renames it into
-/// place, so a reader never sees half a file and a failure leaves the old one.
+/// Writes all or nothing, through the library's one save path: a part file
+/// beside the target, flushed, renamed into place (keeping the old file's
+/// permissions); a failure leaves the old file.
 fn write_atomically(path: &Path, contents: &str) -> std::io::Result<()> {
-    let dir = path.parent().expect("generated files live in a directory");
+    use secmaster_client::save::{Overwrite, PartFile, parent_dir};
     let name = path.file_name().expect("a file name").to_string_lossy();
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let result = (|| {
-        let mut f = fs::File::create(&tmp)?;
-        f.write_all(contents.as_bytes())?;
-        f.sync_all()?;
-        fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
+    let mut part = PartFile::create_in(&parent_dir(path), &name)?;
+    part.file().write_all(contents.as_bytes())?;
+    part.finish(path, Overwrite::Replace)
 }
 
 #[cfg(test)]
@@ -122,11 +115,16 @@ mod tests {
             fs::read(root.join(secmaster_codegen::CLIENT_OUTPUT)).unwrap(),
             first
         );
-        let names: Vec<_> = fs::read_dir(root.join("client/src"))
+        let mut names: Vec<_> = fs::read_dir(root.join("client/src"))
             .unwrap()
             .map(|e| e.unwrap().file_name())
             .collect();
-        assert_eq!(names, ["generated.rs"], "no temporary file is left");
+        names.sort();
+        assert_eq!(
+            names,
+            ["generated.rs", "regions.rs"],
+            "no temporary file is left"
+        );
         fs::remove_dir_all(root).unwrap();
     }
 
