@@ -1,0 +1,116 @@
+//! The control endpoints under `/_sim/`: not part of the document, never
+//! authenticated, never logged. They let a test in any language script
+//! faults and read what the simulator saw.
+//!
+//! - `GET /_sim/faults`: the active rules.
+//! - `POST /_sim/faults`: add rules: one JSON rule, an array of them, or
+//!   `{"spec": "OPERATION=ACTION,..."}` in the command-line form.
+//! - `DELETE /_sim/faults`: remove every rule.
+//! - `GET /_sim/settings`, `PUT /_sim/settings`: `{"latency_ms": N,
+//!   "export_size": N or null}`; fields left out stay as they are.
+//! - `GET /_sim/requests`: the request log as a JSON array.
+
+use http::{Method, Request, Response};
+use http_body_util::BodyExt;
+use hyper::body::Incoming;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::api::error;
+use crate::body::SimBody;
+use crate::faults::Fault;
+use crate::server::{Shared, json_ok};
+
+/// Admin bodies are small; anything bigger is a mistake.
+const MAX_ADMIN_BODY: usize = 1024 * 1024;
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum NewFaults {
+    Spec { spec: String },
+    One(Fault),
+    Many(Vec<Fault>),
+}
+
+pub async fn handle(shared: &Shared, request: Request<Incoming>) -> Response<SimBody> {
+    let (head, incoming) = request.into_parts();
+    let body = match http_body_util::Limited::new(incoming, MAX_ADMIN_BODY)
+        .collect()
+        .await
+    {
+        Ok(collected) => collected.to_bytes(),
+        Err(e) => return error(400, "SIM.Admin", &format!("cannot read the body: {e}")),
+    };
+    let result = match (&head.method, head.uri.path()) {
+        (&Method::GET, "/_sim/faults") => Ok(json_ok(&shared.faults().active())),
+        (&Method::POST, "/_sim/faults") => add_faults(shared, &body),
+        (&Method::DELETE, "/_sim/faults") => {
+            shared.faults().clear();
+            Ok(json_ok(&shared.faults().active()))
+        }
+        (&Method::GET, "/_sim/settings") => Ok(settings(shared)),
+        (&Method::PUT, "/_sim/settings") => change_settings(shared, &body),
+        (&Method::GET, "/_sim/requests") => Ok(json_ok(&shared.log.records())),
+        (method, path) => Err((404, format!("no admin endpoint {method} {path}"))),
+    };
+    result.unwrap_or_else(|(status, message)| error(status, "SIM.Admin", &message))
+}
+
+fn add_faults(shared: &Shared, body: &[u8]) -> Result<Response<SimBody>, (u16, String)> {
+    let parsed: NewFaults =
+        serde_json::from_slice(body).map_err(|e| (400, format!("not a fault rule: {e}")))?;
+    let faults = match parsed {
+        NewFaults::Spec { spec } => vec![Fault::parse(&spec).map_err(|e| (400, e))?],
+        NewFaults::One(fault) => vec![fault],
+        NewFaults::Many(faults) => faults,
+    };
+    for fault in faults {
+        shared.add_fault(fault).map_err(|e| (400, e))?;
+    }
+    Ok(json_ok(&shared.faults().active()))
+}
+
+fn settings(shared: &Shared) -> Response<SimBody> {
+    let s = shared.settings();
+    json_ok(&json!({
+        "latency_ms": s.latency.as_millis() as u64,
+        "export_size": s.export_size,
+    }))
+}
+
+fn change_settings(shared: &Shared, body: &[u8]) -> Result<Response<SimBody>, (u16, String)> {
+    let value: Value = serde_json::from_slice(body).map_err(|e| (400, format!("not JSON: {e}")))?;
+    let object = value
+        .as_object()
+        .ok_or((400, "expected a JSON object".to_owned()))?;
+    let mut latency = None;
+    let mut export_size = None;
+    for (key, v) in object {
+        match key.as_str() {
+            "latency_ms" => {
+                latency = Some(
+                    v.as_u64()
+                        .ok_or((400, "latency_ms must be a whole number".to_owned()))?,
+                )
+            }
+            // `null` switches synthetic exports off.
+            "export_size" if v.is_null() => export_size = Some(None),
+            "export_size" => {
+                export_size = Some(Some(
+                    v.as_u64()
+                        .ok_or((400, "export_size must be a whole number or null".to_owned()))?,
+                ))
+            }
+            other => return Err((400, format!("unknown setting {other:?}"))),
+        }
+    }
+    shared.set_settings(|s| {
+        if let Some(ms) = latency {
+            s.latency = std::time::Duration::from_millis(ms);
+        }
+        if let Some(size) = export_size {
+            s.export_size = size;
+        }
+    });
+    Ok(settings(shared))
+}

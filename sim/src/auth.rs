@@ -1,0 +1,130 @@
+//! Credentials checked as the API gateway checks them: an IAM token in
+//! `X-Auth-Token`, or an SDK-HMAC-SHA256 signature recomputed from the
+//! request as it arrived. The signature is recomputed with the client's own
+//! signer, so the workspace has one implementation of the mechanism.
+
+use std::time::SystemTime;
+
+use secmaster_client::signer::{ALGORITHM, RequestParts, SecretKey, SigningKey, sign};
+
+/// The request as received.
+pub struct Received<'a> {
+    pub method: &'a str,
+    /// Raw path, as sent (still percent-encoded).
+    pub path: &'a str,
+    /// Raw query, without `?`.
+    pub query: &'a str,
+    /// Every header, names in any case.
+    pub headers: &'a [(String, String)],
+    pub body: &'a [u8],
+}
+
+/// Which credentials the simulator accepts.
+#[derive(Debug, Clone, Default)]
+pub struct AuthConfig {
+    pub token: Option<String>,
+    pub access_key: Option<(String, SecretKey)>,
+}
+
+impl AuthConfig {
+    /// `Ok` with how the caller proved itself, or `Err` with why not (the
+    /// text goes into the 401 body and the log).
+    pub fn check(&self, request: &Received<'_>) -> Result<String, String> {
+        if self.token.is_none() && self.access_key.is_none() {
+            return Ok("not checked (no credentials configured)".into());
+        }
+        let header = |name: &str| {
+            request
+                .headers
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.as_str())
+        };
+        if let (Some((ak, sk)), Some(authorization)) = (&self.access_key, header("authorization"))
+            && authorization.starts_with(ALGORITHM)
+        {
+            return verify(request, authorization, ak, sk).map(|()| format!("signature by {ak}"));
+        }
+        if let Some(expected) = &self.token {
+            return match header("x-auth-token") {
+                Some(given) if given == expected => Ok("token".into()),
+                Some(_) => Err("the X-Auth-Token is not the one configured".into()),
+                None if self.access_key.is_some() => Err(
+                    "neither an X-Auth-Token nor an SDK-HMAC-SHA256 Authorization header".into(),
+                ),
+                None => Err("no X-Auth-Token header".into()),
+            };
+        }
+        Err("no SDK-HMAC-SHA256 Authorization header".into())
+    }
+}
+
+/// The fields of `SDK-HMAC-SHA256 Access=..., SignedHeaders=..., Signature=...`.
+pub fn authorization_fields(value: &str) -> Option<(&str, &str, &str)> {
+    let rest = value.strip_prefix(ALGORITHM)?.strip_prefix(' ')?;
+    let field = |name: &str| {
+        rest.split(',')
+            .find_map(|part| part.trim().strip_prefix(name)?.strip_prefix('='))
+    };
+    Some((
+        field("Access")?,
+        field("SignedHeaders")?,
+        field("Signature")?,
+    ))
+}
+
+fn verify(
+    request: &Received<'_>,
+    authorization: &str,
+    ak: &str,
+    sk: &SecretKey,
+) -> Result<(), String> {
+    let (access, signed_headers, claimed) =
+        authorization_fields(authorization).ok_or("the Authorization header is malformed")?;
+    if access != ak {
+        return Err(format!("unknown access key {access}"));
+    }
+    // Only the headers the caller says it signed take part, as the gateway does.
+    let mut headers: Vec<(&str, &str)> = Vec::new();
+    for name in signed_headers.split(';') {
+        let (_, value) = request
+            .headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .ok_or_else(|| format!("signed header {name} is missing"))?;
+        headers.push((name, value));
+    }
+    let host = headers
+        .iter()
+        .find(|(n, _)| *n == "host")
+        .map(|(_, v)| *v)
+        .ok_or("the Host header is not signed")?;
+    let parts = RequestParts {
+        method: request.method,
+        path: request.path,
+        query: request.query,
+        host,
+        headers: &headers,
+        body: request.body,
+    };
+    let key = SigningKey {
+        access_key_id: ak,
+        secret_access_key: sk,
+        security_token: None,
+        project_id: None,
+    };
+    // The date comes from the signed X-Sdk-Date; the clock is only used by
+    // `sign` when that header is absent, and then the header lists differ.
+    let expected = sign(&parts, &key, SystemTime::now()).map_err(|e| e.to_string())?;
+    let details = expected.details.ok_or("nothing was signed")?;
+    if details.signed_headers != signed_headers {
+        return Err(format!(
+            "SignedHeaders {signed_headers} should be {} (X-Sdk-Date, Host and, for non-JSON bodies, X-Sdk-Content-Sha256 must be signed; names lower case and sorted)",
+            details.signed_headers
+        ));
+    }
+    if details.signature != claimed {
+        return Err("the signature does not match the request".into());
+    }
+    Ok(())
+}

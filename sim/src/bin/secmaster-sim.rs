@@ -1,0 +1,185 @@
+//! `secmaster-sim`: the simulator as a command. See `sim/README.md`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+use secmaster_sim::{Fault, Simulator};
+
+/// A local SecMaster workflow service (export, list, show, import), checked
+/// against openapi/secmaster.yaml, for trying the tools and for tests.
+#[derive(Parser, Debug)]
+#[command(name = "secmaster-sim", version)]
+struct Args {
+    /// Address to listen on (port 0: any free port).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Write the port to this file once listening.
+    #[arg(long, value_name = "FILE")]
+    port_file: Option<PathBuf>,
+    /// Seed the workspace with N deterministic workflows.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    workflows: u64,
+    /// Project of the seeded workspace.
+    #[arg(
+        long,
+        value_name = "P",
+        default_value = "0123456789abcdef0123456789abcdef"
+    )]
+    project_id: String,
+    /// The seeded workspace.
+    #[arg(
+        long,
+        value_name = "W",
+        default_value = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d"
+    )]
+    workspace_id: String,
+    /// Require this X-Auth-Token (with --ak/--sk, either is accepted).
+    #[arg(long, value_name = "T")]
+    token: Option<String>,
+    /// Access key ID whose SDK-HMAC-SHA256 signatures are accepted.
+    #[arg(long, value_name = "AK", requires = "sk")]
+    ak: Option<String>,
+    /// Secret access key for --ak.
+    #[arg(long, value_name = "SK", requires = "ak")]
+    sk: Option<String>,
+    /// Also refuse what the document does not allow but the real service
+    /// probably tolerates (e.g. export without ;charset=UTF-8).
+    #[arg(long)]
+    strict: bool,
+    /// Answer every export with BYTES synthetic bytes (byte i is i % 251).
+    #[arg(long, value_name = "BYTES")]
+    export_size: Option<u64>,
+    /// Wait this many milliseconds before every answer.
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    latency: u64,
+    /// OPERATION=STATUS[,retry-after=S][,times=N][,header=NAME:VALUE], or ACTION latency,ms=MS |
+    /// stall | stall-body[,after=BYTES] | cut[,after=BYTES] | close | pass. OPERATION
+    /// is an operationId or *. Repeatable.
+    #[arg(long, value_name = "SPEC", value_parser = Fault::parse)]
+    fault: Vec<Fault>,
+    /// Append one JSON line per request to FILE.
+    #[arg(long, value_name = "FILE")]
+    log: Option<PathBuf>,
+    /// Serve this OpenAPI document instead of the one built in.
+    #[arg(long, value_name = "FILE")]
+    document: Option<PathBuf>,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => return fail(&format!("cannot start the runtime: {e}")),
+    };
+    match runtime.block_on(run(args)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => fail(&message),
+    }
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("secmaster-sim: {message}");
+    ExitCode::FAILURE
+}
+
+async fn run(args: Args) -> Result<(), String> {
+    let mut builder = Simulator::builder()
+        .listen(args.listen)
+        .strict(args.strict)
+        .latency(Duration::from_millis(args.latency))
+        .seed(&args.project_id, &args.workspace_id, args.workflows);
+    if let Some(path) = &args.document {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        builder = builder.document(text);
+    }
+    if let Some(token) = &args.token {
+        builder = builder.token(token);
+    }
+    if let (Some(ak), Some(sk)) = (&args.ak, &args.sk) {
+        builder = builder.access_key(ak, sk);
+    }
+    if let Some(size) = args.export_size {
+        builder = builder.export_size(size);
+    }
+    if let Some(log) = &args.log {
+        builder = builder.log_file(log);
+    }
+    for fault in &args.fault {
+        builder = builder.fault(fault.clone());
+    }
+    let sim = builder.start().await.map_err(|e| e.to_string())?;
+
+    println!("secmaster-sim listening on {}", sim.base_url());
+    let ops: Vec<&str> = sim
+        .contract()
+        .operations()
+        .iter()
+        .map(|o| o.id.as_str())
+        .collect();
+    println!("operations: {}", ops.join(", "));
+    let auth = match (&args.token, &args.ak) {
+        (None, None) => "none (every request is accepted)".to_owned(),
+        (Some(_), None) => "X-Auth-Token".to_owned(),
+        (None, Some(ak)) => format!("SDK-HMAC-SHA256 with access key {ak}"),
+        (Some(_), Some(ak)) => format!("X-Auth-Token or SDK-HMAC-SHA256 with access key {ak}"),
+    };
+    println!(
+        "auth: {auth}{}",
+        if args.strict {
+            "; strict validation"
+        } else {
+            ""
+        }
+    );
+    let seeded = sim.workflows(&args.project_id, &args.workspace_id);
+    println!(
+        "workspace: /v1/{}/workspaces/{}/soc/workflows ({} workflows)",
+        args.project_id,
+        args.workspace_id,
+        seeded.len()
+    );
+    if let (Some(first), Some(last)) = (seeded.first(), seeded.last()) {
+        println!("workflow ids: {} .. {}", first.id, last.id);
+    }
+    for fault in sim.faults() {
+        println!("fault: {fault}");
+    }
+    if let Some(path) = &args.port_file {
+        write_port_file(path, sim.port())
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+
+    wait_for_signal().await;
+    drop(sim);
+    Ok(())
+}
+
+/// Written whole under a temporary name and renamed, so that a reader
+/// polling for the file never sees half of it.
+fn write_port_file(path: &std::path::Path, port: u16) -> std::io::Result<()> {
+    let partial = path.with_extension("partial");
+    std::fs::write(&partial, format!("{port}\n"))?;
+    std::fs::rename(partial, path)
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
+}

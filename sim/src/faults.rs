@@ -1,0 +1,327 @@
+//! Scripted misbehaviour: which operation misbehaves, how, and how often.
+//!
+//! A fault is written `OPERATION=ACTION[,key=value]...` on the command line
+//! and as JSON on the admin endpoint (see the README for both). OPERATION is
+//! an `operationId` of the document, or `*` for every operation.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// One rule. The first active rule whose operation matches a request is
+/// applied to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fault {
+    /// An `operationId`, or `*`.
+    pub operation: String,
+    #[serde(flatten)]
+    pub action: FaultAction,
+    /// How many requests it applies to before it expires; `None`: all.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub times: Option<u32>,
+    /// Response headers to add, replacing the simulator's own of the same
+    /// name (`Content-Disposition`, `Content-Type`, even `X-Request-Id`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub headers: Vec<(String, String)>,
+}
+
+/// What happens to a request the rule applies to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "kebab-case")]
+pub enum FaultAction {
+    /// Answer this status at once. The body is `body` when given, else the
+    /// gateway's error shape for 401/403/429 and the service's otherwise.
+    Status {
+        status: u16,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        retry_after: Option<u64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        body: Option<String>,
+    },
+    /// Wait this long, then answer normally.
+    Latency { ms: u64 },
+    /// Read the request, then never answer (no status line, no headers).
+    StallHeaders,
+    /// Answer the headers and `after` bytes of the body (default: half),
+    /// then send nothing more while keeping the connection open.
+    StallBody {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        after: Option<u64>,
+    },
+    /// Like `StallBody`, but close the connection instead: the client sees
+    /// fewer bytes than `Content-Length` announced.
+    Cut {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        after: Option<u64>,
+    },
+    /// Close the connection without answering anything.
+    Close,
+    /// Answer normally (with the rule's `headers`).
+    Pass,
+}
+
+impl Fault {
+    /// Reads `OPERATION=ACTION[,retry-after=S][,times=N][,after=BYTES][,ms=MS][,header=NAME:VALUE]...`,
+    /// where ACTION is a status code (200..=599), `latency` (needs `ms`),
+    /// `stall`, `stall-body`, `cut`, `close` or `pass`. A header value here
+    /// cannot hold a comma; the JSON form has no such limit.
+    pub fn parse(spec: &str) -> Result<Fault, String> {
+        let (operation, rest) = spec
+            .split_once('=')
+            .ok_or_else(|| format!("{spec:?}: expected OPERATION=ACTION"))?;
+        let operation = operation.trim();
+        if operation.is_empty() || operation.contains(char::is_whitespace) {
+            return Err(format!("{spec:?}: bad operation name {operation:?}"));
+        }
+        let mut pieces = rest.split(',');
+        let action = pieces.next().unwrap_or_default().trim();
+        let (mut retry_after, mut times, mut after, mut ms) = (None, None, None, None);
+        let mut headers = Vec::new();
+        for piece in pieces {
+            let (key, value) = piece
+                .split_once('=')
+                .ok_or_else(|| format!("{spec:?}: expected key=value, got {piece:?}"))?;
+            if key.trim() == "header" {
+                let (name, value) = value
+                    .split_once(':')
+                    .ok_or_else(|| format!("{spec:?}: expected header=NAME:VALUE"))?;
+                headers.push((name.trim().to_owned(), value.trim().to_owned()));
+                continue;
+            }
+            let number = |v: &str| {
+                v.trim()
+                    .parse::<u64>()
+                    .map_err(|_| format!("{spec:?}: {key} must be a whole number, got {v:?}"))
+            };
+            let slot = match key.trim() {
+                "retry-after" => &mut retry_after,
+                "times" => &mut times,
+                "after" => &mut after,
+                "ms" => &mut ms,
+                other => return Err(format!("{spec:?}: unknown key {other:?}")),
+            };
+            if slot.replace(number(value)?).is_some() {
+                return Err(format!("{spec:?}: {key} given twice"));
+            }
+        }
+        let unused = |name: &str, value: Option<u64>| match value {
+            Some(_) => Err(format!("{spec:?}: {name} does not apply to {action}")),
+            None => Ok(()),
+        };
+        let action = match action {
+            "latency" => FaultAction::Latency {
+                ms: ms.ok_or_else(|| format!("{spec:?}: latency needs ms=MS"))?,
+            },
+            "stall" => FaultAction::StallHeaders,
+            "stall-body" => FaultAction::StallBody { after },
+            "cut" => FaultAction::Cut { after },
+            "close" => FaultAction::Close,
+            "pass" => FaultAction::Pass,
+            status => FaultAction::Status {
+                status: status
+                    .parse()
+                    .ok()
+                    .filter(|s| (200..=599).contains(s))
+                    .ok_or_else(|| format!("{spec:?}: {status:?} is neither a status (200..=599) nor latency, stall, stall-body, cut, close or pass"))?,
+                retry_after,
+                body: None,
+            },
+        };
+        if !matches!(action, FaultAction::Status { .. }) {
+            unused("retry-after", retry_after)?;
+        }
+        if !matches!(
+            action,
+            FaultAction::StallBody { .. } | FaultAction::Cut { .. }
+        ) {
+            unused("after", after)?;
+        }
+        if !matches!(action, FaultAction::Latency { .. }) {
+            unused("ms", ms)?;
+        }
+        let times = times
+            .map(|t| u32::try_from(t).map_err(|_| format!("{spec:?}: times is too large")))
+            .transpose()?;
+        let fault = Fault {
+            operation: operation.to_owned(),
+            action,
+            times,
+            headers,
+        };
+        fault.check().map_err(|e| format!("{spec:?}: {e}"))?;
+        Ok(fault)
+    }
+
+    /// What the spec parser checks that JSON alone does not: a status the
+    /// server can send, and headers that are valid HTTP.
+    pub fn check(&self) -> Result<(), String> {
+        if let FaultAction::Status { status, .. } = self.action
+            && !(200..=599).contains(&status)
+        {
+            return Err(format!("status {status} is not in 200..=599"));
+        }
+        for (name, value) in &self.headers {
+            http::HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| format!("{name:?} is not a header name"))?;
+            http::HeaderValue::from_str(value)
+                .map_err(|_| format!("{value:?} is not a header value"))?;
+        }
+        Ok(())
+    }
+}
+
+/// The spec form; a status body is not part of it, nor a header value's
+/// commas.
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}=", self.operation)?;
+        match &self.action {
+            FaultAction::Status {
+                status,
+                retry_after,
+                ..
+            } => {
+                write!(f, "{status}")?;
+                if let Some(s) = retry_after {
+                    write!(f, ",retry-after={s}")?;
+                }
+            }
+            FaultAction::Latency { ms } => write!(f, "latency,ms={ms}")?,
+            FaultAction::StallHeaders => f.write_str("stall")?,
+            FaultAction::StallBody { after } | FaultAction::Cut { after } => {
+                let name = if matches!(self.action, FaultAction::Cut { .. }) {
+                    "cut"
+                } else {
+                    "stall-body"
+                };
+                f.write_str(name)?;
+                if let Some(a) = after {
+                    write!(f, ",after={a}")?;
+                }
+            }
+            FaultAction::Close => f.write_str("close")?,
+            FaultAction::Pass => f.write_str("pass")?,
+        }
+        if let Some(t) = self.times {
+            write!(f, ",times={t}")?;
+        }
+        for (name, value) in &self.headers {
+            write!(f, ",header={name}:{value}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The active rules, in the order they were added. `times` counts down and
+/// a rule that reaches zero is dropped.
+#[derive(Debug, Default)]
+pub struct FaultSet {
+    rules: Vec<Fault>,
+}
+
+impl FaultSet {
+    pub fn add(&mut self, fault: Fault) {
+        if fault.times != Some(0) {
+            self.rules.push(fault);
+        }
+    }
+
+    pub fn clear(&mut self) {
+        self.rules.clear();
+    }
+
+    pub fn active(&self) -> Vec<Fault> {
+        self.rules.clone()
+    }
+
+    /// The rule for one request to `operation`, using up one of its times.
+    pub fn take(&mut self, operation: &str) -> Option<Fault> {
+        let i = self
+            .rules
+            .iter()
+            .position(|r| r.operation == "*" || r.operation == operation)?;
+        let rule = self.rules[i].clone();
+        if let Some(times) = &mut self.rules[i].times {
+            *times -= 1;
+            if *times == 0 {
+                self.rules.remove(i);
+            }
+        }
+        Some(rule)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_each_action() {
+        let f = Fault::parse("export_workflows=429,retry-after=2,times=1").unwrap();
+        assert_eq!(
+            f,
+            Fault {
+                operation: "export_workflows".into(),
+                action: FaultAction::Status {
+                    status: 429,
+                    retry_after: Some(2),
+                    body: None
+                },
+                times: Some(1),
+                headers: Vec::new(),
+            }
+        );
+        assert_eq!(f.to_string(), "export_workflows=429,retry-after=2,times=1");
+        for spec in [
+            "*=latency,ms=300",
+            "*=stall",
+            "a=stall-body,after=10",
+            "a=cut",
+            "a=close,times=3",
+            "a=pass,header=Content-Disposition:attachment; filename=\"x.zip\"",
+            "a=500,header=X-Request-Id:r-500,header=Content-Type:text/plain",
+        ] {
+            assert_eq!(Fault::parse(spec).unwrap().to_string(), spec);
+        }
+        for bad in [
+            "x",
+            "=503",
+            "a=99",
+            "a=600",
+            "a=latency",
+            "a=503,after=1",
+            "a=cut,ms=1",
+            "a=503,times=x",
+            "a=503,times=1,times=2",
+            "a=503,foo=1",
+            "a=pass,header=no colon",
+            "a=pass,header=bad name:x",
+        ] {
+            assert!(Fault::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn times_count_down_and_first_match_wins() {
+        let mut set = FaultSet::default();
+        set.add(Fault::parse("a=503,times=2").unwrap());
+        set.add(Fault::parse("*=close").unwrap());
+        assert!(matches!(
+            set.take("a").map(|r| r.action),
+            Some(FaultAction::Status { status: 503, .. })
+        ));
+        assert!(matches!(
+            set.take("b").map(|r| r.action),
+            Some(FaultAction::Close)
+        ));
+        assert!(matches!(
+            set.take("a").map(|r| r.action),
+            Some(FaultAction::Status { .. })
+        ));
+        assert!(matches!(
+            set.take("a").map(|r| r.action),
+            Some(FaultAction::Close)
+        ));
+        assert_eq!(set.active().len(), 1);
+    }
+}

@@ -1,0 +1,356 @@
+//! A local SecMaster workflow service, for people trying the tools and for
+//! every test that needs a server.
+//!
+//! It answers the operations of `openapi/secmaster.yaml` (export, list,
+//! show, import of workflows) from memory, checks every request against
+//! that document, authenticates as the API gateway does (IAM token or
+//! SDK-HMAC-SHA256 signature), logs each request, and misbehaves on demand
+//! (error statuses, stalls, cut bodies, closed connections, latency).
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use secmaster_sim::{Fault, Simulator};
+//!
+//! let sim = Simulator::builder()
+//!     .token("test-token")
+//!     .seed("project-1", "workspace-1", 25)
+//!     .start()
+//!     .await?;
+//! sim.add_fault(Fault::parse("export_workflows=503,retry-after=1,times=1")?)?;
+//! let url = format!("{}/v1/project-1/workspaces/workspace-1/soc/workflows", sim.base_url());
+//! // ... point the code under test at `url` ...
+//! for request in sim.requests() {
+//!     println!("{} {} -> {:?}", request.method, request.path, request.status);
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! The simulator stops when its [`Simulator`] is dropped.
+#![forbid(unsafe_code)]
+
+mod admin;
+mod api;
+mod auth;
+mod body;
+pub mod contract;
+pub mod faults;
+mod log;
+mod media;
+pub mod multipart;
+mod pipeline;
+pub mod query;
+mod schema;
+mod server;
+mod store;
+mod validate;
+pub mod workflow;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use secmaster_client::signer::SecretKey;
+use tokio::sync::oneshot;
+
+pub use auth::authorization_fields;
+pub use body::PERIOD as EXPORT_PATTERN_PERIOD;
+pub use contract::{Contract, ContractError, EMBEDDED_DOCUMENT};
+pub use faults::{Fault, FaultAction};
+pub use log::{KEPT_IN_MEMORY, RequestRecord};
+pub use workflow::{EXPORT_FORMAT, ExportFile, Workflow};
+
+use auth::AuthConfig;
+use server::{Settings, Shared};
+
+/// Why the simulator could not start.
+#[derive(Debug)]
+pub struct StartError(pub String);
+
+impl std::fmt::Display for StartError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for StartError {}
+
+/// How to start a [`Simulator`]; every setting has a default.
+#[derive(Debug, Clone)]
+pub struct SimulatorBuilder {
+    listen: SocketAddr,
+    document: Option<String>,
+    token: Option<String>,
+    access_key: Option<(String, String)>,
+    strict: bool,
+    seeds: Vec<(String, String, u64)>,
+    settings_latency: Duration,
+    export_size: Option<u64>,
+    faults: Vec<Fault>,
+    log_file: Option<PathBuf>,
+}
+
+impl Default for SimulatorBuilder {
+    fn default() -> Self {
+        SimulatorBuilder {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            document: None,
+            token: None,
+            access_key: None,
+            strict: false,
+            seeds: Vec::new(),
+            settings_latency: Duration::ZERO,
+            export_size: None,
+            faults: Vec::new(),
+            log_file: None,
+        }
+    }
+}
+
+impl SimulatorBuilder {
+    /// Where to listen; default `127.0.0.1:0` (any free port).
+    pub fn listen(mut self, addr: SocketAddr) -> Self {
+        self.listen = addr;
+        self
+    }
+
+    /// The OpenAPI document to serve and check against; default: the one
+    /// embedded at build time ([`EMBEDDED_DOCUMENT`]).
+    pub fn document(mut self, yaml: impl Into<String>) -> Self {
+        self.document = Some(yaml.into());
+        self
+    }
+
+    /// Require this `X-Auth-Token`.
+    pub fn token(mut self, token: impl Into<String>) -> Self {
+        self.token = Some(token.into());
+        self
+    }
+
+    /// Accept SDK-HMAC-SHA256 signatures made with this key pair.
+    pub fn access_key(mut self, ak: impl Into<String>, sk: impl Into<String>) -> Self {
+        self.access_key = Some((ak.into(), sk.into()));
+        self
+    }
+
+    /// Also refuse what the real service probably tolerates but the
+    /// document does not allow (otherwise such requests pass with a warning
+    /// in the log).
+    pub fn strict(mut self, strict: bool) -> Self {
+        self.strict = strict;
+        self
+    }
+
+    /// Fill a workspace with `count` deterministic workflows.
+    pub fn seed(
+        mut self,
+        project_id: impl Into<String>,
+        workspace_id: impl Into<String>,
+        count: u64,
+    ) -> Self {
+        self.seeds
+            .push((project_id.into(), workspace_id.into(), count));
+        self
+    }
+
+    /// Wait this long before every API answer.
+    pub fn latency(mut self, latency: Duration) -> Self {
+        self.settings_latency = latency;
+        self
+    }
+
+    /// Answer every export with `size` synthetic bytes (byte `i` is
+    /// `i % 251`), streamed from one fixed buffer.
+    pub fn export_size(mut self, size: u64) -> Self {
+        self.export_size = Some(size);
+        self
+    }
+
+    /// Start with this fault rule active.
+    pub fn fault(mut self, fault: Fault) -> Self {
+        self.faults.push(fault);
+        self
+    }
+
+    /// Append one JSON line per API request to this file.
+    pub fn log_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.log_file = Some(path.into());
+        self
+    }
+
+    /// Binds the socket and builds the state, outside any runtime.
+    fn prepare(self) -> Result<(std::net::TcpListener, Arc<Shared>), StartError> {
+        let contract = match &self.document {
+            Some(text) => Contract::from_yaml(text),
+            None => Contract::from_yaml(EMBEDDED_DOCUMENT),
+        }
+        .map_err(|e| StartError(e.to_string()))?;
+        let auth = AuthConfig {
+            token: self.token,
+            access_key: self
+                .access_key
+                .map(|(ak, sk)| (ak, SecretKey::new(sk.as_bytes()))),
+        };
+        let log = log::RequestLog::open(self.log_file.as_deref())
+            .map_err(|e| StartError(format!("cannot open the log file: {e}")))?;
+        let settings = Settings {
+            latency: self.settings_latency,
+            export_size: self.export_size,
+        };
+        let shared = Arc::new(Shared::new(contract, auth, self.strict, settings, log));
+        for fault in self.faults {
+            shared.add_fault(fault).map_err(StartError)?;
+        }
+        for (project, workspace, count) in &self.seeds {
+            shared.store().seed(project, workspace, *count);
+        }
+        let listener = std::net::TcpListener::bind(self.listen)
+            .map_err(|e| StartError(format!("cannot listen on {}: {e}", self.listen)))?;
+        listener
+            .set_nonblocking(true)
+            .map_err(|e| StartError(e.to_string()))?;
+        Ok((listener, shared))
+    }
+
+    /// Starts serving on the current tokio runtime.
+    pub async fn start(self) -> Result<Simulator, StartError> {
+        let (listener, shared) = self.prepare()?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| StartError(e.to_string()))?;
+        let listener =
+            tokio::net::TcpListener::from_std(listener).map_err(|e| StartError(e.to_string()))?;
+        let task = tokio::spawn(server::serve(listener, Arc::clone(&shared)));
+        Ok(Simulator {
+            addr,
+            shared,
+            stop: Stop::Task(task.abort_handle()),
+        })
+    }
+
+    /// Starts serving on a runtime of its own, on a thread of its own: for
+    /// tests without a runtime (`#[test]`, a command under test).
+    pub fn start_blocking(self) -> Result<Simulator, StartError> {
+        let (listener, shared) = self.prepare()?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| StartError(e.to_string()))?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| StartError(e.to_string()))?;
+        let (stop, stopped) = oneshot::channel::<()>();
+        let state = Arc::clone(&shared);
+        let thread = std::thread::Builder::new()
+            .name("secmaster-sim".into())
+            .spawn(move || {
+                runtime.block_on(async move {
+                    let listener =
+                        tokio::net::TcpListener::from_std(listener).expect("inside a runtime");
+                    tokio::select! {
+                        () = server::serve(listener, state) => {}
+                        _ = stopped => {}
+                    }
+                });
+            })
+            .map_err(|e| StartError(e.to_string()))?;
+        Ok(Simulator {
+            addr,
+            shared,
+            stop: Stop::Thread(Some((stop, thread))),
+        })
+    }
+}
+
+enum Stop {
+    Task(tokio::task::AbortHandle),
+    Thread(Option<(oneshot::Sender<()>, std::thread::JoinHandle<()>)>),
+}
+
+/// A running simulator. Dropping it stops it and closes every connection.
+pub struct Simulator {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    stop: Stop,
+}
+
+impl Simulator {
+    pub fn builder() -> SimulatorBuilder {
+        SimulatorBuilder::default()
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    /// `http://127.0.0.1:PORT`, no trailing slash.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The document in force.
+    pub fn contract(&self) -> &Contract {
+        &self.shared.contract
+    }
+
+    /// Every API request so far, in order of arrival (admin calls excluded;
+    /// the most recent [`KEPT_IN_MEMORY`] only).
+    pub fn requests(&self) -> Vec<RequestRecord> {
+        self.shared.log.records()
+    }
+
+    /// Adds a rule; refused when its operation is not in the document.
+    pub fn add_fault(&self, fault: Fault) -> Result<(), String> {
+        self.shared.add_fault(fault)
+    }
+
+    pub fn clear_faults(&self) {
+        self.shared.faults().clear();
+    }
+
+    /// The active rules, with the times they have left.
+    pub fn faults(&self) -> Vec<Fault> {
+        self.shared.faults().active()
+    }
+
+    pub fn set_latency(&self, latency: Duration) {
+        self.shared.set_settings(|s| s.latency = latency);
+    }
+
+    /// `Some(n)`: exports answer `n` synthetic bytes; `None`: real files.
+    pub fn set_export_size(&self, size: Option<u64>) {
+        self.shared.set_settings(|s| s.export_size = size);
+    }
+
+    /// Adds workflows 1..=count of the deterministic seed; returns their ids.
+    pub fn seed(&self, project_id: &str, workspace_id: &str, count: u64) -> Vec<String> {
+        self.shared.store().seed(project_id, workspace_id, count)
+    }
+
+    /// Adds or replaces one workflow, in its own project and workspace.
+    pub fn insert_workflow(&self, workflow: Workflow) {
+        self.shared.store().insert(workflow);
+    }
+
+    pub fn workflows(&self, project_id: &str, workspace_id: &str) -> Vec<Workflow> {
+        self.shared.store().workflows(project_id, workspace_id)
+    }
+}
+
+impl Drop for Simulator {
+    fn drop(&mut self) {
+        match &mut self.stop {
+            Stop::Task(task) => task.abort(),
+            Stop::Thread(running) => {
+                if let Some((stop, thread)) = running.take() {
+                    drop(stop);
+                    let _ = thread.join();
+                }
+            }
+        }
+    }
+}

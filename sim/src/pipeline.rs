@@ -1,0 +1,228 @@
+//! One API request, in the order the real gateway and service take it:
+//! read it whole, route it (404), authenticate (401), apply a fault, validate
+//! (400), answer; and log it on the way out.
+
+use std::time::{Duration, Instant, SystemTime};
+
+use bytes::Bytes;
+use http::{HeaderValue, Request, Response, header};
+use http_body_util::{BodyExt, Limited};
+use hyper::body::Incoming;
+
+use crate::api::{self, Call, error, gateway_error};
+use crate::auth::Received;
+use crate::body::{End, SimBody};
+use crate::faults::{Fault, FaultAction};
+use crate::log::{RequestRecord, redact};
+use crate::server::{CloseConnection, Shared};
+use crate::validate;
+use crate::workflow::iso_time;
+
+/// The gateway refuses request bodies over 12 MB (APIGW.0201).
+const MAX_BODY: usize = 12 * 1024 * 1024;
+
+pub async fn api_request(
+    shared: &Shared,
+    request: Request<Incoming>,
+    request_id: &str,
+) -> Result<Response<SimBody>, CloseConnection> {
+    let received_at = Instant::now();
+    let (head, incoming) = request.into_parts();
+    let headers: Vec<(String, String)> = head
+        .headers
+        .iter()
+        .map(|(n, v)| {
+            (
+                n.as_str().to_owned(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    let mut record = RequestRecord {
+        request_id: request_id.to_owned(),
+        time: iso_time(SystemTime::now()),
+        method: head.method.to_string(),
+        path: head.uri.path().to_owned(),
+        query: head.uri.query().unwrap_or_default().to_owned(),
+        headers: redact(&headers),
+        body_length: 0,
+        operation: None,
+        auth: "not run".into(),
+        validation: "not run".into(),
+        warnings: Vec::new(),
+        fault: None,
+        status: None,
+        body: Vec::new(),
+        received_at,
+    };
+    let body: Bytes = match Limited::new(incoming, MAX_BODY).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => {
+            let response = gateway_error(413, "APIGW.0201", "Request entity too large");
+            return Ok(finish(shared, record, response));
+        }
+        // The client went away while sending: nobody to answer.
+        Err(_) => return Err(CloseConnection),
+    };
+    record.body_length = body.len();
+    record.body = body.to_vec();
+
+    let latency = shared.settings().latency;
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+
+    let Some(route) = validate::route(&shared.contract, &head.method, &record.path) else {
+        let message = format!(
+            "no operation {} {} in the document",
+            record.method, record.path
+        );
+        return Ok(finish(shared, record, error(404, "APIGW.0101", &message)));
+    };
+    record.operation = Some(route.op.id.clone());
+
+    let received = Received {
+        method: head.method.as_str(),
+        path: &record.path,
+        query: &record.query,
+        headers: &headers,
+        body: &body,
+    };
+    match shared.auth.check(&received) {
+        Ok(how) => record.auth = format!("ok: {how}"),
+        Err(why) => {
+            record.auth = format!("failed: {why}");
+            let message = format!("Incorrect IAM authentication information: {why}");
+            return Ok(finish(
+                shared,
+                record,
+                gateway_error(401, "APIGW.0301", &message),
+            ));
+        }
+    }
+
+    let rule = shared.faults().take(&route.op.id);
+    record.fault = rule.as_ref().map(|r| {
+        Fault {
+            times: None,
+            ..r.clone()
+        }
+        .to_string()
+    });
+    let extra = rule.as_ref().map(|r| r.headers.clone()).unwrap_or_default();
+    let mut cut = None;
+    match rule.map(|r| r.action) {
+        None | Some(FaultAction::Pass) => {}
+        Some(FaultAction::Status {
+            status,
+            retry_after,
+            body,
+        }) => {
+            let mut response = fault_status(status, body);
+            if let Some(seconds) = retry_after {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+            }
+            return Ok(with_headers(finish(shared, record, response), &extra));
+        }
+        Some(FaultAction::Latency { ms }) => tokio::time::sleep(Duration::from_millis(ms)).await,
+        Some(FaultAction::StallHeaders) => {
+            shared.log.push(record);
+            // Never resolves: the connection task ends when the client
+            // gives up or the simulator stops.
+            return std::future::pending().await;
+        }
+        Some(FaultAction::Close) => {
+            shared.log.push(record);
+            return Err(CloseConnection);
+        }
+        Some(FaultAction::StallBody { after }) => cut = Some((after, End::Stall)),
+        Some(FaultAction::Cut { after }) => cut = Some((after, End::Close)),
+    }
+
+    let checked = match validate::check(&route, &record.query, &head.headers, &body, shared.strict)
+    {
+        Ok(checked) => checked,
+        Err(why) => {
+            record.validation = format!("rejected: {why}");
+            return Ok(finish(
+                shared,
+                record,
+                error(400, "SecMaster.Sim.InvalidRequest", &why),
+            ));
+        }
+    };
+    record.validation = "ok".into();
+    record.warnings = checked.warnings.clone();
+    let call = Call {
+        op: route.op,
+        path_params: &route.path_params,
+        checked: &checked,
+        request_id,
+    };
+    let mut response = api::answer(shared, &call);
+    if let Some((after, end)) = cut {
+        response = response.map(|body| body.cut(after, end));
+    }
+    Ok(with_headers(finish(shared, record, response), &extra))
+}
+
+/// A fault's headers, replacing the simulator's own of the same name.
+fn with_headers(mut response: Response<SimBody>, extra: &[(String, String)]) -> Response<SimBody> {
+    for (name, value) in extra {
+        // Checked when the rule was added.
+        if let (Ok(name), Ok(value)) = (
+            http::HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) {
+            response.headers_mut().insert(name, value);
+        }
+    }
+    response
+}
+
+/// The body of an injected status: the gateway's shape for the statuses
+/// the gateway answers itself, the service's otherwise.
+fn fault_status(status: u16, body: Option<String>) -> Response<SimBody> {
+    if let Some(body) = body {
+        let mut response = Response::new(SimBody::bytes(body));
+        *response.status_mut() =
+            http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+        return response;
+    }
+    match status {
+        401 => gateway_error(
+            401,
+            "APIGW.0301",
+            "Incorrect IAM authentication information (injected fault)",
+        ),
+        403 => gateway_error(
+            403,
+            "APIGW.0302",
+            "The IAM user is not authorized to access the API (injected fault)",
+        ),
+        429 => gateway_error(
+            429,
+            "APIGW.0308",
+            "The throttling threshold has been reached (injected fault)",
+        ),
+        _ => error(status, "SecMaster.Sim.Fault", "injected fault"),
+    }
+}
+
+/// Logs the request with its status and fixes `Content-Length` to the
+/// announced length (a cut body sends fewer bytes than that).
+fn finish(
+    shared: &Shared,
+    mut record: RequestRecord,
+    mut response: Response<SimBody>,
+) -> Response<SimBody> {
+    record.status = Some(response.status().as_u16());
+    shared.log.push(record);
+    let length = response.body().announced_len();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+    response
+}

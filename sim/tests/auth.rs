@@ -1,0 +1,202 @@
+//! Authentication as the API gateway does it: a token, or an SDK-HMAC-SHA256
+//! signature recomputed from the request as received.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+
+async fn expect_401(response: reqwest::Response) -> String {
+    assert_eq!(response.status(), 401);
+    assert!(response.headers().contains_key("x-request-id"));
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error_code"], "APIGW.0301");
+    body["error_msg"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn the_token_must_be_the_configured_one() {
+    let sim = sim()
+        .token(TOKEN)
+        .seed(PROJECT, WORKSPACE, 1)
+        .start()
+        .await
+        .unwrap();
+    let list = url(&sim, WORKSPACE, "");
+    let missing = expect_401(client().get(&list).send().await.unwrap()).await;
+    assert!(missing.contains("no X-Auth-Token"), "{missing}");
+    expect_401(
+        client()
+            .get(&list)
+            .header("X-Auth-Token", "wrong")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let ok = client()
+        .get(&list)
+        .header("X-Auth-Token", TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 200);
+    let outcomes: Vec<String> = sim.requests().into_iter().map(|r| r.auth).collect();
+    assert!(
+        outcomes[0].starts_with("failed: ") && outcomes[1].starts_with("failed: "),
+        "{outcomes:?}"
+    );
+    assert_eq!(outcomes[2], "ok: token");
+}
+
+#[tokio::test]
+async fn without_credentials_configured_anything_is_accepted() {
+    let sim = sim().start().await.unwrap();
+    let response = client()
+        .get(url(&sim, WORKSPACE, ""))
+        .header("X-Auth-Token", "whatever")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+}
+
+#[tokio::test]
+async fn signed_requests_pass_as_the_official_sdk_sends_them() {
+    let sim = sim()
+        .access_key(AK, SK)
+        .seed(PROJECT, WORKSPACE, 3)
+        .start()
+        .await
+        .unwrap();
+    let id = sim.workflows(PROJECT, WORKSPACE)[0].id.clone();
+
+    // List with every filter, the query in canonical order as the SDK sends it.
+    let query = "?aop_type=NORMAL&dataclass_name=Alert&description=d&enabled=true&limit=100&name=my%20wf%2F%C3%A9%26x&offset=0&order=DESC&sortby=update_time";
+    let json = [
+        ("Content-Type", "application/json"),
+        ("User-Agent", "huaweicloud-usdk-python/3.0"),
+    ];
+    let response = send_signed("GET", &url(&sim, WORKSPACE, query), &json, Vec::new(), SK).await;
+    assert_eq!(response.status(), 200);
+
+    // Export with plain application/json (not the documented ;charset=UTF-8).
+    let body = format!("{{\"id\": [\"{id}\"]}}").into_bytes();
+    let response = send_signed("POST", &url(&sim, WORKSPACE, "/export"), &json, body, SK).await;
+    assert_eq!(response.status(), 200);
+
+    // Import: multipart, so the payload is UNSIGNED-PAYLOAD.
+    let exported = response.bytes().await.unwrap();
+    let (content_type, body) = upload(&exported);
+    let response = send_signed(
+        "POST",
+        &url(&sim, "copy", "/import"),
+        &[("Content-Type", &content_type)],
+        body,
+        SK,
+    )
+    .await;
+    assert_eq!(response.status(), 200);
+
+    let records = sim.requests();
+    assert!(
+        records
+            .iter()
+            .all(|r| r.auth == format!("ok: signature by {AK}")),
+        "{records:#?}"
+    );
+    let import = &records[2];
+    assert_eq!(
+        import.header("x-sdk-content-sha256"),
+        Some("UNSIGNED-PAYLOAD")
+    );
+    assert!(
+        import.header("host").unwrap().starts_with("127.0.0.1:"),
+        "Host with the port"
+    );
+    assert_eq!(import.header("x-project-id"), Some(PROJECT));
+}
+
+#[tokio::test]
+async fn a_bad_signature_is_a_401() {
+    let sim = sim()
+        .access_key(AK, SK)
+        .seed(PROJECT, WORKSPACE, 1)
+        .start()
+        .await
+        .unwrap();
+    let export = url(&sim, WORKSPACE, "/export");
+    let json = [("Content-Type", "application/json")];
+    let body = br#"{"id": ["a"]}"#.to_vec();
+
+    let wrong_key =
+        expect_401(send_signed("POST", &export, &json, body.clone(), "another secret").await).await;
+    assert!(
+        wrong_key.contains("signature does not match"),
+        "{wrong_key}"
+    );
+
+    // Signed for one body, sent with another.
+    let mut request = client().post(&export);
+    for (name, value) in signature("POST", &export, &json, &body, SK) {
+        request = request.header(name, value);
+    }
+    expect_401(
+        request
+            .body(br#"{"id": ["b"]}"#.to_vec())
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+
+    // Signed for another query.
+    let list = url(&sim, WORKSPACE, "");
+    let mut request = client().get(format!("{list}?limit=5"));
+    for (name, value) in signature("GET", &format!("{list}?limit=6"), &json, b"", SK) {
+        request = request.header(name, value);
+    }
+    expect_401(request.send().await.unwrap()).await;
+
+    // Another access key, and a signature with no Host in it.
+    let mut headers = signature("GET", &list, &json, b"", SK);
+    for (name, value) in &mut headers {
+        if name == "Authorization" {
+            *value = value.replace(AK, "SOMEONE-ELSE");
+        }
+    }
+    let mut request = client().get(&list);
+    for (name, value) in headers {
+        request = request.header(name, value);
+    }
+    let unknown = expect_401(request.send().await.unwrap()).await;
+    assert!(
+        unknown.contains("unknown access key SOMEONE-ELSE"),
+        "{unknown}"
+    );
+    let no_auth = expect_401(client().get(&list).send().await.unwrap()).await;
+    assert!(no_auth.contains("Authorization"), "{no_auth}");
+
+    let outcomes: Vec<String> = sim.requests().into_iter().map(|r| r.auth).collect();
+    assert!(
+        outcomes.iter().all(|o| o.starts_with("failed: ")),
+        "{outcomes:?}"
+    );
+}
+
+#[tokio::test]
+async fn with_both_configured_either_credential_works() {
+    let sim = sim().token(TOKEN).access_key(AK, SK).start().await.unwrap();
+    let list = url(&sim, WORKSPACE, "");
+    let by_token = client()
+        .get(&list)
+        .header("X-Auth-Token", TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(by_token.status(), 200);
+    let signed = send_signed("GET", &list, &[], Vec::new(), SK).await;
+    assert_eq!(signed.status(), 200);
+    let message = expect_401(client().get(&list).send().await.unwrap()).await;
+    assert!(message.contains("neither"), "{message}");
+}

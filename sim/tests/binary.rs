@@ -1,0 +1,163 @@
+//! The `secmaster-sim` command: flags, --port-file, clean exit on signals.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::*;
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_secmaster-sim");
+
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("secmaster-sim-bin-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Waits for the port file the command writes once it listens.
+fn wait_for_port(child: &mut Child, path: &Path) -> u16 {
+    let started = Instant::now();
+    loop {
+        if let Ok(text) = std::fs::read_to_string(path) {
+            return text.trim().parse().unwrap();
+        }
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the simulator exited early"
+        );
+        assert!(started.elapsed() < Duration::from_secs(20), "no port file");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn signal(child: &Child, name: &str) {
+    let status = Command::new("kill")
+        .arg(format!("-{name}"))
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+fn wait_exit(child: &mut Child) -> std::process::ExitStatus {
+    let started = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "did not exit");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn serves_seeded_workflows_on_the_port_it_writes_and_stops_on_signals() {
+    for name in ["TERM", "INT"] {
+        let dir = scratch(name);
+        let port_file = dir.join("port");
+        let log = dir.join("log.jsonl");
+        let mut child = Command::new(BIN)
+            .args([
+                "--listen",
+                "127.0.0.1:0",
+                "--workflows",
+                "12",
+                "--token",
+                TOKEN,
+            ])
+            .args(["--fault", "export_workflows=503,retry-after=3,times=1"])
+            .arg("--port-file")
+            .arg(&port_file)
+            .arg("--log")
+            .arg(&log)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let port = wait_for_port(&mut child, &port_file);
+        let base =
+            format!("http://127.0.0.1:{port}/v1/{PROJECT}/workspaces/{WORKSPACE}/soc/workflows");
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let (list, export) = runtime.block_on(async {
+            let list: Value = client()
+                .get(&base)
+                .header("X-Auth-Token", TOKEN)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let export = client()
+                .post(format!("{base}/export"))
+                .header("X-Auth-Token", TOKEN)
+                .send()
+                .await
+                .unwrap();
+            (list, export.status().as_u16())
+        });
+        assert_eq!(list["total"], 12);
+        assert_eq!(export, 503);
+
+        signal(&child, name);
+        let status = wait_exit(&mut child);
+        assert!(status.success(), "{name}: {status:?}");
+        let output = child.wait_with_output().unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            stdout.contains(&format!("listening on http://127.0.0.1:{port}")),
+            "{stdout}"
+        );
+        assert!(
+            stdout.contains("(12 workflows)") && stdout.contains("workflow ids: "),
+            "{stdout}"
+        );
+        assert!(
+            stdout.contains("fault: export_workflows=503,retry-after=3,times=1"),
+            "{stdout}"
+        );
+        assert_eq!(std::fs::read_to_string(&log).unwrap().lines().count(), 2);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
+
+#[test]
+fn bad_flags_are_refused_with_a_message() {
+    for args in [
+        &["--fault", "export_workflows"][..],
+        &["--ak", "x"],
+        &["--fault", "nope=500", "--listen", "127.0.0.1:0"],
+    ] {
+        let output = Command::new(BIN).args(args).output().unwrap();
+        assert!(!output.status.success(), "{args:?}");
+        assert!(!output.stderr.is_empty(), "{args:?}");
+    }
+    let help = Command::new(BIN).arg("--help").output().unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    for flag in [
+        "--listen",
+        "--port-file",
+        "--workflows",
+        "--project-id",
+        "--workspace-id",
+        "--token",
+        "--ak",
+        "--sk",
+        "--strict",
+        "--export-size",
+        "--latency",
+        "--fault",
+        "--log",
+        "[default: 127.0.0.1:8080]",
+        "[default: 0123456789abcdef0123456789abcdef]",
+    ] {
+        assert!(help.contains(flag), "{flag} in {help}");
+    }
+}

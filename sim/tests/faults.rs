@@ -1,0 +1,388 @@
+//! Every fault, set from the library and from the admin endpoint.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::*;
+use secmaster_sim::{Fault, FaultAction, Simulator};
+use serde_json::{Value, json};
+
+fn fault(spec: &str) -> Fault {
+    Fault::parse(spec).unwrap()
+}
+
+#[tokio::test]
+async fn a_status_with_retry_after_applies_the_given_number_of_times() {
+    let sim = sim().start().await.unwrap();
+    sim.add_fault(fault("list_workflows=429,retry-after=2,times=2"))
+        .unwrap();
+    for _ in 0..2 {
+        let response = client().get(url(&sim, WORKSPACE, "")).send().await.unwrap();
+        assert_eq!(response.status(), 429);
+        assert_eq!(response.headers()["retry-after"], "2");
+        assert!(response.headers().contains_key("x-request-id"));
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["error_code"], "APIGW.0308");
+    }
+    assert!(sim.faults().is_empty(), "used up");
+    assert_eq!(
+        client()
+            .get(url(&sim, WORKSPACE, ""))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let recorded: Vec<Option<String>> = sim.requests().into_iter().map(|r| r.fault).collect();
+    assert_eq!(
+        recorded[0].as_deref(),
+        Some("list_workflows=429,retry-after=2")
+    );
+    assert_eq!(recorded[2], None);
+}
+
+#[tokio::test]
+async fn rules_match_their_operation_or_every_one_and_the_first_wins() {
+    let sim = sim()
+        .fault(fault("export_workflows=503"))
+        .fault(fault("*=500,times=1"))
+        .start()
+        .await
+        .unwrap();
+    let list = client().get(url(&sim, WORKSPACE, "")).send().await.unwrap();
+    assert_eq!(list.status(), 500);
+    let body: Value = list.json().await.unwrap();
+    assert_eq!(
+        (body["code"].as_str(), body["message"].as_str()),
+        (Some("SecMaster.Sim.Fault"), Some("injected fault"))
+    );
+    assert_eq!(
+        client()
+            .get(url(&sim, WORKSPACE, ""))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let export = client()
+        .post(url(&sim, WORKSPACE, "/export"))
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(export.status(), 503, "faults come before validation");
+    assert!(sim.add_fault(fault("no_such_operation=500")).is_err());
+    let error = Simulator::builder()
+        .fault(fault("typo=500"))
+        .start()
+        .await
+        .err()
+        .unwrap();
+    assert!(
+        error.to_string().contains("no operation \"typo\""),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn a_stall_before_headers_sends_nothing_until_shutdown() {
+    let sim = sim()
+        .fault(fault("export_workflows=stall"))
+        .start()
+        .await
+        .unwrap();
+    let (answer, mut stream) = raw(sim.addr(), &raw_export(""), Duration::from_millis(300)).await;
+    assert!(answer.bytes.is_empty() && !answer.closed, "{answer:?}");
+    assert_eq!(sim.requests()[0].status, None);
+    drop(sim);
+    let mut rest = Vec::new();
+    let read = tokio::time::timeout(
+        Duration::from_secs(2),
+        tokio::io::AsyncReadExt::read_to_end(&mut stream, &mut rest),
+    )
+    .await;
+    assert!(read.is_ok(), "dropping the simulator closes the connection");
+}
+
+#[tokio::test]
+async fn a_stall_mid_body_sends_part_of_the_body_then_nothing() {
+    let sim = sim()
+        .export_size(100_000)
+        .fault(fault("export_workflows=stall-body,after=40000"))
+        .start()
+        .await
+        .unwrap();
+    let (answer, _stream) = raw(sim.addr(), &raw_export("\"a\""), Duration::from_millis(400)).await;
+    assert!(!answer.closed, "the connection stays open");
+    assert!(
+        answer.head().starts_with("HTTP/1.1 200"),
+        "{}",
+        answer.head()
+    );
+    assert!(
+        answer
+            .head()
+            .to_ascii_lowercase()
+            .contains("content-length: 100000"),
+        "{}",
+        answer.head()
+    );
+    assert_eq!(answer.body().len(), 40_000);
+    assert!(
+        answer
+            .body()
+            .iter()
+            .enumerate()
+            .all(|(i, b)| usize::from(*b) == i % 251)
+    );
+}
+
+#[tokio::test]
+async fn a_cut_body_announces_more_than_it_sends_then_closes() {
+    let sim = sim()
+        .export_size(100_000)
+        .fault(fault("export_workflows=cut,after=40000"))
+        .start()
+        .await
+        .unwrap();
+    let (answer, _) = raw(sim.addr(), &raw_export("\"a\""), Duration::from_secs(3)).await;
+    assert!(answer.closed);
+    assert!(
+        answer
+            .head()
+            .to_ascii_lowercase()
+            .contains("content-length: 100000"),
+        "{}",
+        answer.head()
+    );
+    assert_eq!(answer.body().len(), 40_000);
+
+    // Without `after`, half of whatever the answer is; clients see an error.
+    sim.clear_faults();
+    sim.set_export_size(None);
+    sim.add_fault(fault("list_workflows=cut")).unwrap();
+    let response = client().get(url(&sim, WORKSPACE, "")).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(response.bytes().await.is_err(), "a short body is an error");
+}
+
+#[tokio::test]
+async fn close_drops_the_connection_without_an_answer() {
+    let sim = sim()
+        .fault(fault("export_workflows=close,times=1"))
+        .start()
+        .await
+        .unwrap();
+    let (answer, _) = raw(sim.addr(), &raw_export(""), Duration::from_secs(3)).await;
+    assert!(answer.closed && answer.bytes.is_empty(), "{answer:?}");
+    let (answer, _) = raw(sim.addr(), &raw_export(""), Duration::from_millis(500)).await;
+    assert!(
+        answer.head().starts_with("HTTP/1.1 200"),
+        "only once: {}",
+        answer.head()
+    );
+}
+
+#[tokio::test]
+async fn latency_delays_every_answer_or_some() {
+    let sim = sim()
+        .latency(Duration::from_millis(200))
+        .start()
+        .await
+        .unwrap();
+    let started = Instant::now();
+    assert_eq!(
+        client()
+            .get(url(&sim, WORKSPACE, ""))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert!(started.elapsed() >= Duration::from_millis(200));
+
+    sim.set_latency(Duration::ZERO);
+    sim.add_fault(fault("list_workflows=latency,ms=300,times=1"))
+        .unwrap();
+    let started = Instant::now();
+    client().get(url(&sim, WORKSPACE, "")).send().await.unwrap();
+    assert!(started.elapsed() >= Duration::from_millis(300));
+    let started = Instant::now();
+    client().get(url(&sim, WORKSPACE, "")).send().await.unwrap();
+    assert!(started.elapsed() < Duration::from_millis(300));
+}
+
+#[tokio::test]
+async fn the_admin_endpoint_sets_faults_and_settings() {
+    let sim = sim().start().await.unwrap();
+    let admin = |path: &str| format!("{}/_sim/{path}", sim.base_url());
+    let http = client();
+
+    let added = http
+        .post(admin("faults"))
+        .json(&json!({"spec": "export_workflows=503,retry-after=1,times=1"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(added.status(), 200);
+    let rule = json!({"operation": "list_workflows", "action": "status", "status": 500, "body": "plain text oops", "times": 1});
+    let added = http
+        .post(admin("faults"))
+        .json(&json!([rule]))
+        .send()
+        .await
+        .unwrap();
+    let active: Vec<Fault> = added.json().await.unwrap();
+    assert_eq!(active.len(), 2);
+    assert_eq!(
+        active[1].action,
+        FaultAction::Status {
+            status: 500,
+            retry_after: None,
+            body: Some("plain text oops".into())
+        }
+    );
+
+    let list = http.get(url(&sim, WORKSPACE, "")).send().await.unwrap();
+    assert_eq!(list.status(), 500);
+    assert_eq!(list.text().await.unwrap(), "plain text oops");
+    let export = http
+        .post(url(&sim, WORKSPACE, "/export"))
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            export.status().as_u16(),
+            export.headers()["retry-after"].to_str().unwrap()
+        ),
+        (503, "1")
+    );
+
+    for bad in [
+        json!({"spec": "nope=500"}),
+        json!({"spec": "list_workflows=700"}),
+        json!({"operation": "x"}),
+    ] {
+        let refused = http.post(admin("faults")).json(&bad).send().await.unwrap();
+        assert_eq!(refused.status(), 400, "{bad}");
+        assert!(refused.headers().contains_key("x-request-id"));
+    }
+    http.post(admin("faults"))
+        .json(&json!({"spec": "*=close"}))
+        .send()
+        .await
+        .unwrap();
+    let cleared = http.delete(admin("faults")).send().await.unwrap();
+    assert_eq!(cleared.json::<Vec<Fault>>().await.unwrap(), []);
+
+    let settings = http
+        .put(admin("settings"))
+        .json(&json!({"latency_ms": 5, "export_size": 10}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        settings.json::<Value>().await.unwrap(),
+        json!({"latency_ms": 5, "export_size": 10})
+    );
+    let export = http
+        .post(url(&sim, WORKSPACE, "/export"))
+        .header("content-type", "application/json")
+        .body(r#"{"id":[]}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(export.bytes().await.unwrap().len(), 10);
+    let settings = http
+        .put(admin("settings"))
+        .json(&json!({"export_size": null}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        settings.json::<Value>().await.unwrap(),
+        json!({"latency_ms": 5, "export_size": null})
+    );
+    assert_eq!(
+        http.put(admin("settings"))
+            .json(&json!({"speed": 1}))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        400
+    );
+
+    let seen: Vec<Value> = http
+        .get(admin("requests"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(seen.len(), 3, "API requests only");
+    assert_eq!(seen[0]["status"], 500);
+    assert_eq!(
+        http.get(admin("nothing")).send().await.unwrap().status(),
+        404
+    );
+}
+
+#[tokio::test]
+async fn a_rule_can_set_response_headers_on_a_normal_or_an_injected_answer() {
+    let sim = sim().export_size(500).start().await.unwrap();
+    let name = r#"attachment; filename="../../etc/passwd""#;
+    sim.add_fault(fault(&format!(
+        "export_workflows=pass,times=1,header=Content-Disposition:{name}"
+    )))
+    .unwrap();
+    sim.add_fault(Fault {
+        operation: "export_workflows".into(),
+        action: FaultAction::Status {
+            status: 400,
+            retry_after: None,
+            body: Some(
+                r#"{"code":"SecMaster.20010001","message":"workflow id is invalid"}"#.into(),
+            ),
+        },
+        times: Some(1),
+        headers: vec![
+            ("Content-Type".into(), "application/json".into()),
+            ("X-Request-Id".into(), "req-400-abc".into()),
+        ],
+    })
+    .unwrap();
+    let export = || async {
+        client()
+            .post(url(&sim, WORKSPACE, "/export"))
+            .header("content-type", "application/json")
+            .body(r#"{"id":["a"]}"#)
+            .send()
+            .await
+            .unwrap()
+    };
+    let renamed = export().await;
+    assert_eq!(renamed.status(), 200);
+    assert_eq!(renamed.headers()["content-disposition"], name);
+    assert_eq!(renamed.bytes().await.unwrap().len(), 500);
+    let rejected = export().await;
+    assert_eq!(rejected.status(), 400);
+    assert_eq!(rejected.headers()["x-request-id"], "req-400-abc");
+    let body: Value = rejected.json().await.unwrap();
+    assert_eq!(body["code"], "SecMaster.20010001");
+    let normal = export().await;
+    assert_eq!(
+        normal.headers()["content-disposition"],
+        "attachment; filename=\"workflows.bin\""
+    );
+    let mut bad = fault("export_workflows=pass");
+    bad.headers.push(("bad name".into(), "x".into()));
+    assert!(sim.add_fault(bad).is_err());
+}

@@ -1,0 +1,136 @@
+//! Export and import: the simulator's own file format round-trips, and a
+//! synthetic export streams any size.
+
+mod common;
+
+use std::collections::HashSet;
+
+use common::*;
+use secmaster_sim::{EXPORT_FORMAT, ExportFile, Simulator};
+use serde_json::Value;
+
+async fn export(sim: &Simulator, workspace: &str, ids: &[&str]) -> reqwest::Response {
+    client()
+        .post(url(sim, workspace, "/export"))
+        .header("content-type", "application/json;charset=UTF-8")
+        .body(serde_json::to_vec(&serde_json::json!({ "id": ids })).unwrap())
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn import(sim: &Simulator, workspace: &str, file: &[u8]) -> (u16, Value) {
+    let (content_type, body) = upload(file);
+    let response = client()
+        .post(url(sim, workspace, "/import"))
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let body = response.bytes().await.unwrap();
+    sim.contract()
+        .check_response("import_workflows", status, Some("application/json"), &body)
+        .unwrap();
+    (status, serde_json::from_slice(&body).unwrap())
+}
+
+#[tokio::test]
+async fn export_then_import_copies_workflows_under_new_ids() {
+    let sim = sim().seed(PROJECT, WORKSPACE, 5).start().await.unwrap();
+    let originals = sim.workflows(PROJECT, WORKSPACE);
+    let chosen: Vec<&str> = originals[..3].iter().map(|w| w.id.as_str()).collect();
+    let response = export(&sim, WORKSPACE, &chosen).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/octet-stream"
+    );
+    assert!(
+        response.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    let file = response.bytes().await.unwrap();
+    let parsed: ExportFile = serde_json::from_slice(&file).unwrap();
+    assert_eq!(parsed.format, EXPORT_FORMAT);
+    assert_eq!(parsed.workflows, originals[..3]);
+
+    for round in 1..=2u64 {
+        let (status, body) = import(&sim, "target", &file).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(
+            (body["success"].as_bool(), body["message"].as_str()),
+            (Some(true), Some("imported 3 workflows"))
+        );
+        let copies = sim.workflows(PROJECT, "target");
+        assert_eq!(copies.len() as u64, 3 * round);
+        let ids: HashSet<&str> = copies.iter().map(|w| w.id.as_str()).collect();
+        assert_eq!(ids.len(), copies.len(), "imported ids are unique");
+        assert!(
+            copies
+                .iter()
+                .all(|c| !chosen.contains(&c.id.as_str()) && c.workspace_id == "target")
+        );
+        let mut names: Vec<&str> = copies.iter().map(|w| w.name.as_str()).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names, ["workflow-0001", "workflow-0002", "workflow-0003"]);
+    }
+    assert_eq!(
+        sim.workflows(PROJECT, WORKSPACE),
+        originals,
+        "the source is untouched"
+    );
+}
+
+#[tokio::test]
+async fn export_of_an_unknown_id_and_import_of_a_foreign_file_are_refused() {
+    let sim = sim().seed(PROJECT, WORKSPACE, 2).start().await.unwrap();
+    let response = export(&sim, WORKSPACE, &["nope"]).await;
+    assert_eq!(response.status(), 400);
+    let body: Value = response.json().await.unwrap();
+    assert!(body["message"].as_str().unwrap().contains("nope"), "{body}");
+
+    let (status, body) = import(&sim, WORKSPACE, b"PK\x03\x04 a zip file").await;
+    assert_eq!(status, 400);
+    assert_eq!(body["code"], "SecMaster.Sim.InvalidFile");
+    let (status, _) = import(&sim, WORKSPACE, br#"{"format":"other/1","workflows":[]}"#).await;
+    assert_eq!(status, 400);
+    assert_eq!(sim.workflows(PROJECT, WORKSPACE).len(), 2);
+}
+
+#[tokio::test]
+async fn a_synthetic_export_streams_the_pattern_at_any_size() {
+    let size = 1_000_003u64;
+    let sim = sim().export_size(size).start().await.unwrap();
+    let response = export(&sim, WORKSPACE, &["any"]).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.content_length(), Some(size));
+    let body = response.bytes().await.unwrap();
+    assert_eq!(body.len() as u64, size);
+    assert!(
+        body.iter()
+            .enumerate()
+            .all(|(i, b)| u64::from(*b) == i as u64 % 251)
+    );
+
+    sim.set_export_size(Some(0));
+    assert_eq!(
+        export(&sim, WORKSPACE, &["any"])
+            .await
+            .bytes()
+            .await
+            .unwrap()
+            .len(),
+        0
+    );
+    sim.set_export_size(None);
+    assert_eq!(
+        export(&sim, WORKSPACE, &["any"]).await.status(),
+        400,
+        "back to real files"
+    );
+}
