@@ -1,8 +1,17 @@
 #!/usr/bin/env python3
-"""Make one export call with Huawei Cloud's official Python SDK
-(huaweicloudsdksecmaster 3.1.219, `SecMasterClient.export_aopworkflow`) against
-the recording server, with AK/SK credentials (fake keys) and the endpoint
-overridden to plain http on 127.0.0.1, and check what the SDK hands back.
+"""Make the cases' calls (list, show, import, export) with Huawei Cloud's
+official Python SDK (huaweicloudsdksecmaster 3.1.219, `SecMasterClient`)
+against the recording server, with AK/SK credentials (fake keys) and the
+endpoint overridden to plain http on 127.0.0.1, and check what the SDK hands
+back for the scenario's answers.
+
+    drive_sdk.py --cases C --scenario ok|error --endpoint U
+
+SDK methods: list_workflows(ListWorkflowsRequest), show_aop_workflow(
+ShowAopWorkflowRequest), import_aopworkflow(ImportAopworkflowRequest(body=
+ImportAopworkflowRequestBody(upload_file=FormFile(<open file>)))),
+export_aopworkflow(ExportAopworkflowRequest(body=ExportAopworkflowInfo)).
+A 4xx raises ClientRequestException with the body's code and message.
 
 Importing the SDK writes $HOME/.huaweicloud/application_id: the process that
 runs this script must point HOME at a throw-away directory (`cargo xtask spec`
@@ -10,23 +19,20 @@ does). This script refuses to run when HOME is the real home directory.
 """
 
 import argparse
+import json
 import os
 import sys
 
 
 def main():
     p = argparse.ArgumentParser()
+    p.add_argument("--cases", required=True)
+    p.add_argument("--scenario", required=True)
     p.add_argument("--endpoint", required=True, help="http://127.0.0.1:<port>")
-    p.add_argument("--project-id", required=True)
-    p.add_argument("--workspace-id", required=True)
-    p.add_argument("--ak", required=True)
-    p.add_argument("--sk", required=True)
-    p.add_argument("--id", dest="ids", action="append", required=True)
-    p.add_argument("--expect-status", type=int, required=True)
-    p.add_argument("--expect-body-hex")
-    p.add_argument("--expect-code")
-    p.add_argument("--expect-message")
     args = p.parse_args()
+    with open(args.cases, encoding="utf-8") as f:
+        cases = json.load(f)
+    answers = cases["answers"][args.scenario]
 
     if os.environ.get("SPEC_CHECKS_THROWAWAY_HOME") != os.environ.get("HOME"):
         sys.exit("official SDK: HOME must be a throw-away directory (set HOME and "
@@ -37,59 +43,86 @@ def main():
 
     from huaweicloudsdkcore.auth.credentials import BasicCredentials
     from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
+    from huaweicloudsdkcore.http.formdata import FormFile
     from huaweicloudsdkcore.http.http_config import HttpConfig
     from huaweicloudsdksecmaster.v1 import (
         ExportAopworkflowInfo,
         ExportAopworkflowRequest,
+        ImportAopworkflowRequest,
+        ImportAopworkflowRequestBody,
+        ListWorkflowsRequest,
         SecMasterClient,
+        ShowAopWorkflowRequest,
     )
 
     config = HttpConfig.get_default_config()
     config.timeout = (5, 20)
     client = (SecMasterClient.new_builder()
-              .with_credentials(BasicCredentials(args.ak, args.sk, args.project_id))
+              .with_credentials(BasicCredentials(cases["ak"], cases["sk"], cases["project_id"]))
               .with_endpoint(args.endpoint)
               .with_http_config(config)
               .build())
     client.get_http_client()._session.trust_env = False  # no proxy for 127.0.0.1
+    where = {"project_id": cases["project_id"], "workspace_id": cases["workspace_id"]}
 
-    request = ExportAopworkflowRequest(project_id=args.project_id, workspace_id=args.workspace_id,
-                                       body=ExportAopworkflowInfo(id=list(args.ids)))
-    failures = []
+    failures, done = [], []
     try:
-        response = client.export_aopworkflow(request)
-        got = []
-        response.consume_download_stream(lambda raw: got.append((raw.status_code, raw.content)))
-        status, content = got[0]
-        if status != args.expect_status:
-            failures.append("status %s, expected %s" % (status, args.expect_status))
-        if args.expect_body_hex is not None:
-            expected = bytes.fromhex(args.expect_body_hex)
-            if content != expected:
-                failures.append("file bytes differ: got %r, expected %r" % (content[:64], expected[:64]))
-            else:
-                print("NOTE: official SDK streamed the %d exact bytes served" % len(content))
-        if args.expect_code is not None:
-            failures.append("no exception for a %s" % status)
-    except ClientRequestException as e:
-        if e.status_code != args.expect_status:
-            failures.append("status %s, expected %s" % (e.status_code, args.expect_status))
-        if args.expect_code is None:
-            failures.append("unexpected %s" % e)
-        else:
-            if e.error_code != args.expect_code:
-                failures.append("error_code %r, expected %r" % (e.error_code, args.expect_code))
-            if e.error_msg != args.expect_message:
-                failures.append("error_msg %r, expected %r" % (e.error_msg, args.expect_message))
-            if not failures:
-                print("NOTE: official SDK raised ClientRequestException(status_code=%s, error_code=%r, "
-                      "error_msg=%r)" % (e.status_code, e.error_code, e.error_msg))
+        for call in cases["calls"]:
+            op = call["operation"]
+            answer = answers[op]
+            problems = []
+            try:
+                if op == "list_workflows":
+                    response = client.list_workflows(ListWorkflowsRequest(**where, **call["query"]))
+                    got = response.data[0] if response.data else None
+                    want = answer["json"]["data"][0]
+                    if got is None or (got.id, got.name) != (want["id"], want["name"]):
+                        problems.append("first workflow %r, expected id %r" % (got, want["id"]))
+                elif op == "show_workflow":
+                    response = client.show_aop_workflow(
+                        ShowAopWorkflowRequest(**where, workflow_id=call["workflow_id"]))
+                    if response.data is None or response.data.id != answer["json"]["data"]["id"]:
+                        problems.append("workflow %r, expected id %r" % (response.data, answer["json"]["data"]["id"]))
+                elif op == "import_workflows":
+                    upload = FormFile(open(call["file"], "rb"))
+                    try:
+                        response = client.import_aopworkflow(ImportAopworkflowRequest(
+                            **where, body=ImportAopworkflowRequestBody(upload_file=upload)))
+                    finally:
+                        upload.close()
+                    if response.request_id != answer["json"]["request_id"]:
+                        problems.append("request_id %r, expected %r" % (response.request_id,
+                                                                      answer["json"]["request_id"]))
+                elif op == "export_workflows":
+                    response = client.export_aopworkflow(ExportAopworkflowRequest(
+                        **where, body=ExportAopworkflowInfo(id=list(call["ids"]))))
+                    got = []
+                    response.consume_download_stream(lambda raw: got.append((raw.status_code, raw.content)))
+                    if got[0][1] != bytes.fromhex(answer["hex"]):
+                        problems.append("file bytes differ from the ones served")
+                else:
+                    sys.exit("official SDK: no way to call %s" % op)
+                if answer["status"] >= 400:
+                    problems.append("no exception for a %s" % answer["status"])
+            except ClientRequestException as e:
+                want = answer.get("json") or {}
+                if answer["status"] < 400:
+                    problems.append("unexpected %s" % e)
+                elif (e.status_code, e.error_code, e.error_msg) != (answer["status"], want.get("code"),
+                                                                   want.get("message")):
+                    problems.append("ClientRequestException(status_code=%s, error_code=%r, error_msg=%r), "
+                                    "expected %r" % (e.status_code, e.error_code, e.error_msg, answer))
+            failures.extend("%s: %s" % (op, x) for x in problems)
+            done.append(op)
     finally:
         client.close()
     if failures:
         for f in failures:
             print("official SDK: " + f, file=sys.stderr)
         sys.exit(1)
+    print("NOTE: official SDK (%s): %s answered as documented%s" % (
+        args.scenario, ", ".join(done),
+        " (ClientRequestException with the body's code and message)" if args.scenario == "error" else ""))
 
 
 if __name__ == "__main__":

@@ -2,13 +2,16 @@
 """Recording HTTP server for `cargo xtask spec`.
 
 Listens on 127.0.0.1 (an ephemeral port unless --port is given), prints
-`READY <port>` on stdout once it accepts connections, and answers every
-request with one canned response. Each request is appended to --record as
-one JSON line:
+`READY <port>` on stdout once it accepts connections, and answers each
+request with the canned answer that cases.json gives for the operation and
+scenario (`answers.<scenario>.<operationId>`: status, content_type, and a
+`json` or `hex` body). The operation is told by method and path shape only;
+anything else gets a 404. Each request is appended to --record as one JSON
+line:
 
     {"method", "target" (raw request target, not decoded), "request_line",
      "headers": [[name, value], ...] (wire order, values as UTF-8 text),
-     "body_b64"}
+     "body_b64", "answered_as" (operationId or null)}
 
 It stops when its standard input reaches end of file (the process that
 started it closes the pipe), or after --max-seconds as a safety net.
@@ -26,19 +29,42 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--record", required=True, help="JSON-lines file to append requests to")
-    p.add_argument("--status", type=int, required=True, help="status code to answer")
-    p.add_argument("--content-type", required=True, help="Content-Type of the answer")
-    body = p.add_mutually_exclusive_group(required=True)
-    body.add_argument("--body-hex", help="answer body as hex bytes")
-    body.add_argument("--body-text", help="answer body as UTF-8 text")
+    p.add_argument("--cases", required=True, help="cases.json written by `cargo xtask spec`")
+    p.add_argument("--scenario", required=True, help="which answers of cases.json to give (ok, error)")
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--max-seconds", type=float, default=600.0)
     return p.parse_args()
 
 
+def operation_of(method, target):
+    """The operationId a request is for, by method and path shape:
+    /v1/{project_id}/workspaces/{workspace_id}/soc/workflows[/<last>]."""
+    segments = target.split("?", 1)[0].split("/")
+    if segments[:2] != ["", "v1"] or segments[3:4] != ["workspaces"] or segments[5:7] != ["soc", "workflows"]:
+        return None
+    if len(segments) == 7:
+        return "list_workflows" if method == "GET" else None
+    if len(segments) == 8:
+        last = segments[7]
+        if method == "POST" and last in ("import", "export"):
+            return last + "_workflows"
+        if method == "GET":
+            return "show_workflow"
+    return None
+
+
+def encode_answer(answer):
+    if "json" in answer:
+        return json.dumps(answer["json"], ensure_ascii=False).encode("utf-8")
+    return bytes.fromhex(answer["hex"])
+
+
 def main():
     args = parse_args()
-    payload = bytes.fromhex(args.body_hex) if args.body_hex is not None else args.body_text.encode("utf-8")
+    with open(args.cases, encoding="utf-8") as f:
+        answers = json.load(f)["answers"][args.scenario]
+    unrouted = {"status": 404, "content_type": "application/json",
+                "json": {"code": "spec-checks.unrouted", "message": "no operation has this method and path"}}
     lock = threading.Lock()
 
     class Recorder(BaseHTTPRequestHandler):
@@ -68,18 +94,23 @@ def main():
                 except (UnicodeEncodeError, UnicodeDecodeError):
                     return value
 
+            operation = operation_of(self.command, self.path)
+            answer = answers.get(operation) if operation else None
             record = {
                 "method": self.command,
                 "target": self.path,
                 "request_line": self.requestline,
                 "headers": [[k, text(v)] for k, v in self.headers.items()],
                 "body_b64": base64.b64encode(body).decode("ascii"),
+                "answered_as": operation if answer else None,
             }
+            answer = answer or unrouted
+            payload = encode_answer(answer)
             with lock:
                 with open(args.record, "a", encoding="utf-8") as f:
                     f.write(json.dumps(record, ensure_ascii=False) + "\n")
-            self.send_response(args.status)
-            self.send_header("Content-Type", args.content_type)
+            self.send_response(answer["status"])
+            self.send_header("Content-Type", answer["content_type"])
             self.send_header("Content-Length", str(len(payload)))
             self.send_header("X-Request-Id", "spec-checks-recorder")
             self.end_headers()

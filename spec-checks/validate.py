@@ -1,287 +1,351 @@
 #!/usr/bin/env python3
-"""Validate recorded requests against the OpenAPI document (openapi-core),
-compare them with a reference request, and probe that the document rejects
-malformed requests.
+"""Check what the clients sent (recorder.py's recordings) against the
+OpenAPI document and the cases, and against the Rust client's requests.
 
-    validate.py requests --spec S --label L --record R.jsonl [--record ...]
-        --project-id P --workspace-id W --id I [--id ...]
-        (--token T | --aksk-access AK) [--reference REF.jsonl]
-        [--sdk-content-type-known-difference]
-    validate.py probes --spec S
+    validate.py requests --spec S --cases C --records-dir D --label L
+        --auth token|official-sdk
+    validate.py compare --cases C --records-dir D --reference rust
+        --label L [--label ...] [--same-query-bytes]
     validate.py pyproject --pyproject PATH
 
-Prints one line per finding; exits 1 when anything is wrong. Lines starting
-with `KNOWN DIFFERENCE:` are documented differences that do not fail.
+Recordings are D/<label>-ok.jsonl and D/<label>-error.jsonl, one request per
+call of the cases, in the cases' order. Prints one line per finding; exits 1
+when anything is wrong. Lines starting with `KNOWN DIFFERENCE:` describe
+documented or byte-level differences that do not fail.
 """
 
 import argparse
-import base64
+import hashlib
 import json
+import os
 import re
 import sys
-from urllib.parse import unquote_to_bytes
 
-import yaml
-from openapi_core import OpenAPI
-from werkzeug.datastructures import Headers, ImmutableMultiDict
+import wire
 
-from openapi_core.datatypes import RequestParameters
-
-# Facts from the API reference page "Exporting a Workflow" that the wire must
-# show whatever the document says; the document is checked against the same
-# facts by the probes below.
-REFERENCE_METHOD = "POST"
-REFERENCE_TEMPLATE = "/v1/{project_id}/workspaces/{workspace_id}/soc/workflows/export"
-REFERENCE_CONTENT_TYPE = "application/json;charset=UTF-8"
+SCENARIOS = ("ok", "error")
+# Facts from the API reference that the wire must show whatever the document
+# says (the document is checked against the same facts by probes.py).
+JSON_CONTENT_TYPE = "application/json;charset=UTF-8"
 SDK_CONTENT_TYPE = "application/json"
-UNRESERVED_OR_ESCAPE = re.compile(r"^(?:[A-Za-z0-9\-._~]|%[0-9A-Fa-f]{2})*$")
 
 
-class WireRequest:
-    """openapi_core.protocols.Request over a recorded (or probe) request."""
-
-    def __init__(self, host_url, method, path, headers, body):
-        self.host_url = host_url
-        self.method = method.lower()
-        self.path = path
-        self.headers = Headers(headers)
-        # Passed as sent: openapi-core matches media types by exact key first,
-        # so `application/json;charset=UTF-8` must not be lower-cased here.
-        self.content_type = self.headers.get("Content-Type", "")
-        self.body = body
-        self.parameters = RequestParameters(query=ImmutableMultiDict(), header=self.headers,
-                                            cookie=ImmutableMultiDict())
-
-
-def load_spec(path):
+def load_cases(path):
     with open(path, encoding="utf-8") as f:
-        raw = yaml.safe_load(f)
-    return raw, OpenAPI.from_file_path(path)
+        return json.load(f)
 
 
-def host_url(raw):
-    """The first server URL with its variables at their defaults."""
-    servers = raw.get("servers") or [{"url": "/"}]
-    url = servers[0]["url"]
-    for name, var in (servers[0].get("variables") or {}).items():
-        url = url.replace("{%s}" % name, str(var.get("default", "")))
-    return url.rstrip("/")
+def wire_text(value):
+    """A query value as it is written on the wire (booleans in lower case)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
-def describe_error(exc):
-    parts = []
-    seen = set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        text = "%s: %s" % (type(exc).__name__, exc)
-        parts.append(text)
-        for err in getattr(exc, "schema_errors", None) or []:
-            where = "/".join(str(p) for p in getattr(err, "absolute_path", [])) or "<body>"
-            parts.append("  schema error at %s: %s" % (where, getattr(err, "message", err)))
-        exc = exc.__cause__ or exc.__context__
-    return "\n    ".join(parts)
+def expected_path_values(cases, call):
+    values = {"project_id": cases["project_id"], "workspace_id": cases["workspace_id"]}
+    if "workflow_id" in call:
+        values["workflow_id"] = call["workflow_id"]
+    return values
 
 
-def openapi_validate(api, request):
-    try:
-        api.validate_request(request)
-        return None
-    except Exception as exc:  # openapi-core raises a family of exceptions
-        return describe_error(exc)
+def expected_pairs(call):
+    return sorted((k, wire_text(v)) for k, v in (call.get("query") or {}).items())
 
 
-def read_records(path):
-    with open(path, encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
+def recordings(records_dir, label):
+    """{scenario: [record]}; a missing file is an empty list."""
+    found = {}
+    for scenario in SCENARIOS:
+        path = os.path.join(records_dir, "%s-%s.jsonl" % (label, scenario))
+        found[scenario] = wire.read_records(path) if os.path.exists(path) else []
+    return found
 
 
-def header(rec, name):
-    values = [v for k, v in rec["headers"] if k.lower() == name.lower()]
-    if len(values) > 1:
-        raise ValueError("header %s sent %d times: %r" % (name, len(values), values))
-    return values[0] if values else None
+# ---------------------------------------------------------------------------
+# requests
 
+def check_request(args, cases, ops, base, api, call, rec, p, notes):
+    """Appends to `p` what is wrong with one recorded request."""
+    op = call["operation"]
+    method, template, op_obj = ops[op]
+    if rec["method"] != method:
+        p.append("method %s, expected %s" % (rec["method"], method))
+    path, query = wire.split_target(rec["target"])
 
-def body_bytes(rec):
-    return base64.b64decode(rec["body_b64"])
-
-
-def check_path(target, values, problems):
-    path, sep, query = target.partition("?")
-    if sep:
-        problems.append("unexpected query string %r" % query)
-    want = REFERENCE_TEMPLATE.split("/")
-    got = path.split("/")
+    values = expected_path_values(cases, call)
+    want, got = template.split("/"), path.split("/")
     if len(want) != len(got):
-        problems.append("path %r does not have the shape of %s (a '/' in a value not encoded?)"
-                        % (path, REFERENCE_TEMPLATE))
-        return
-    for w, g in zip(want, got):
-        if w.startswith("{"):
-            name = w[1:-1]
-            if not UNRESERVED_OR_ESCAPE.match(g):
-                problems.append("path segment for {%s} %r is not fully percent-encoded" % (name, g))
-            try:
-                decoded = unquote_to_bytes(g).decode("utf-8")
-            except UnicodeDecodeError:
-                problems.append("path segment for {%s} %r is not UTF-8 after decoding" % (name, g))
-                continue
-            if decoded != values[name]:
-                problems.append("path value for {%s} decodes to %r, expected %r" % (name, decoded, values[name]))
-        elif w != g:
-            problems.append("path segment %r, expected %r (path %r)" % (g, w, path))
+        p.append("path %r does not have the shape of %s (a '/' in a value not encoded?)" % (path, template))
+    else:
+        for w, g in zip(want, got):
+            if w.startswith("{"):
+                try:
+                    decoded = wire.decode_segment(g)
+                except (ValueError, UnicodeDecodeError) as exc:
+                    p.append("{%s}: %s" % (w[1:-1], exc))
+                    continue
+                if decoded != values[w[1:-1]]:
+                    p.append("{%s} decodes to %r, expected %r" % (w[1:-1], decoded, values[w[1:-1]]))
+            elif w != g:
+                p.append("path segment %r, expected %r (path %r)" % (g, w, path))
 
+    try:
+        pairs = wire.query_pairs(query)
+    except (ValueError, UnicodeDecodeError) as exc:
+        pairs = None
+        p.append("query %r: %s" % (query, exc))
+    if pairs is not None and pairs != expected_pairs(call):
+        p.append("query decodes to %r, expected %r" % (pairs, expected_pairs(call)))
 
-def documented_request_media_types(raw):
-    op = raw["paths"][REFERENCE_TEMPLATE]["post"]
-    return list(((op.get("requestBody") or {}).get("content") or {}).keys())
+    sdk = args.auth == "official-sdk"
+    content_type = wire.header(rec, "Content-Type")
+    validate_as = content_type
+    body = wire.body_bytes(rec)
+    if op in ("list_workflows", "show_workflow"):
+        if body:
+            p.append("a %s carries a %d-byte body" % (method, len(body)))
+        if content_type is not None:
+            if sdk and content_type == SDK_CONTENT_TYPE:
+                notes.append("KNOWN DIFFERENCE: %s %s sends Content-Type %r on a %s without a body (the "
+                             "official SDK's documented behaviour, official-sdk.md; the reference states %r for "
+                             "it, which OpenAPI cannot express for a bodiless request; the Rust client sends none)"
+                             % (args.label, op, content_type, method, op_obj.get("x-content-type")))
+            elif content_type != op_obj.get("x-content-type"):
+                p.append("Content-Type %r on a %s without a body" % (content_type, method))
+            validate_as = None
+    elif op == "export_workflows":
+        if content_type != JSON_CONTENT_TYPE:
+            if sdk and content_type == SDK_CONTENT_TYPE:
+                notes.append("KNOWN DIFFERENCE: %s %s sends Content-Type %r where the API reference says %r "
+                             "(the official SDK's documented behaviour, official-sdk.md; the API accepts both). "
+                             "Body validated as %r." % (args.label, op, content_type, JSON_CONTENT_TYPE,
+                                                        JSON_CONTENT_TYPE))
+                validate_as = JSON_CONTENT_TYPE
+            else:
+                p.append("Content-Type %r, expected exactly %r" % (content_type, JSON_CONTENT_TYPE))
+        try:
+            parsed = json.loads(body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as exc:
+            parsed = None
+            p.append("body is not JSON (%s): %r" % (exc, body[:80]))
+        if parsed is not None and parsed != {"id": call["ids"]}:
+            p.append("body %r, expected %r" % (parsed, {"id": call["ids"]}))
+    elif op == "import_workflows":
+        try:
+            _, parts = wire.parse_multipart(content_type, body)
+        except (ValueError, UnicodeDecodeError) as exc:
+            parts = None
+            p.append("not a well-formed multipart/form-data body: %s" % exc)
+        if parts is not None:
+            want_data = bytes.fromhex(call["content_hex"])
+            if len(parts) != 1:
+                p.append("%d form parts, expected exactly 1" % len(parts))
+            for part in parts[:1]:
+                if part.name != "uploadFile":
+                    p.append("form field %r, expected 'uploadFile'" % part.name)
+                if part.filename != call["file_name"]:
+                    p.append("file name %r, expected %r" % (part.filename, call["file_name"]))
+                if part.data != want_data:
+                    p.append("file bytes differ (%d sent, %d expected)" % (len(part.data), len(want_data)))
+
+    if args.auth == "token":
+        token = wire.header(rec, "X-Auth-Token")
+        if token != cases["token"]:
+            p.append("X-Auth-Token %r, expected %r" % (token, cases["token"]))
+        if wire.header(rec, "Authorization") is not None:
+            p.append("an Authorization header next to the token")
+    else:
+        auth = wire.header(rec, "Authorization") or ""
+        prefix = "SDK-HMAC-SHA256 Access=%s, SignedHeaders=" % cases["ak"]
+        if not auth.startswith(prefix):
+            p.append("Authorization %r does not start with %r" % (auth, prefix))
+        if wire.header(rec, "X-Sdk-Date") is None:
+            p.append("no X-Sdk-Date header")
+
+    headers = [(k, v) for k, v in rec["headers"] if k.lower() != "content-type"]
+    if validate_as is not None:
+        headers.append(("Content-Type", validate_as))
+    request = wire.WireRequest(base, rec["method"], path, pairs or [], headers, body)
+    err = wire.openapi_validate(api, request)
+    if err:
+        p.append("openapi-core rejects the request against %s:\n    %s" % (args.spec, err))
 
 
 def cmd_requests(args):
-    raw, api = load_spec(args.spec)
-    base = host_url(raw)
-    values = {"project_id": args.project_id, "workspace_id": args.workspace_id}
-    problems = []
-    notes = []
-    reference = None
-    if args.reference:
-        ref_records = read_records(args.reference)
-        if len(ref_records) != 1:
-            problems.append("reference %s holds %d requests, expected 1" % (args.reference, len(ref_records)))
-        else:
-            reference = ref_records[0]
-
-    for record_path in args.record:
-        records = read_records(record_path)
-        tag = "%s (%s)" % (args.label, record_path.rsplit("/", 1)[-1])
-        if len(records) != 1:
-            problems.append("%s: %d requests recorded, expected exactly 1" % (tag, len(records)))
+    cases = load_cases(args.cases)
+    raw, api = wire.load_spec(args.spec)
+    ops, base = wire.operations(raw), wire.host_url(raw)
+    problems, notes = [], []
+    calls = cases["calls"]
+    for scenario, records in recordings(args.records_dir, args.label).items():
+        tag = "%s (%s)" % (args.label, scenario)
+        if len(records) != len(calls):
+            problems.append("%s: %d requests recorded, expected %d (%s)" % (
+                tag, len(records), len(calls), ", ".join(c["operation"] for c in calls)))
             continue
-        p = []
-        try:
-            check_record(args, api, base, values, records[0], reference, tag, p, notes)
-        except ValueError as exc:  # e.g. a header sent twice
-            p.append(str(exc))
-        problems.extend("%s: %s" % (tag, x) for x in p)
-
-    for n in notes:
+        for call, rec in zip(calls, records):
+            p = []
+            try:
+                check_request(args, cases, ops, base, api, call, rec, p, notes)
+            except ValueError as exc:  # e.g. a header sent twice
+                p.append(str(exc))
+            problems.extend("%s %s: %s" % (tag, call["operation"], x) for x in p)
+    if not problems:
+        print("NOTE: %s: %s, each answered 200 and 400, sent what the cases say and validate against the "
+              "document (openapi-core)" % (args.label, ", ".join(c["operation"] for c in calls)))
+    for n in unique(notes):
         print(n)
     for x in problems:
         print(x, file=sys.stderr)
     return 1 if problems else 0
 
 
-def check_record(args, api, base, values, rec, reference, tag, p, notes):
-    """Appends what is wrong with one recorded request to `p`."""
-    if rec["method"] != REFERENCE_METHOD:
-        p.append("method %s, expected %s" % (rec["method"], REFERENCE_METHOD))
-    check_path(rec["target"], values, p)
-
-    content_type = header(rec, "Content-Type")
-    validate_as = content_type
-    if content_type != REFERENCE_CONTENT_TYPE:
-        if args.sdk_content_type_known_difference and content_type == SDK_CONTENT_TYPE:
-            notes.append("KNOWN DIFFERENCE: %s sends Content-Type %r where the API reference says %r "
-                         "(the official SDK's documented behaviour, official-sdk.md; the API accepts both). "
-                         "Body validated as %r."
-                         % (tag, content_type, REFERENCE_CONTENT_TYPE, REFERENCE_CONTENT_TYPE))
-            validate_as = REFERENCE_CONTENT_TYPE
-        else:
-            p.append("Content-Type %r, expected exactly %r" % (content_type, REFERENCE_CONTENT_TYPE))
-
-    if args.token is not None:
-        token = header(rec, "X-Auth-Token")
-        if token != args.token:
-            p.append("X-Auth-Token %r, expected %r" % (token, args.token))
-    if args.aksk_access is not None:
-        auth = header(rec, "Authorization") or ""
-        prefix = "SDK-HMAC-SHA256 Access=%s, SignedHeaders=" % args.aksk_access
-        if not auth.startswith(prefix):
-            p.append("Authorization %r does not start with %r" % (auth, prefix))
-        if header(rec, "X-Sdk-Date") is None:
-            p.append("no X-Sdk-Date header")
-
-    body = body_bytes(rec)
-    try:
-        parsed = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        parsed = None
-        p.append("body is not JSON (%s): %r" % (exc, body[:80]))
-    if parsed is not None and parsed != {"id": list(args.ids)}:
-        p.append("body %r, expected %r" % (parsed, {"id": list(args.ids)}))
-
-    headers = [(k, v) for k, v in rec["headers"] if k.lower() != "content-type"]
-    headers.append(("Content-Type", validate_as or ""))
-    err = openapi_validate(api, WireRequest(base, rec["method"], rec["target"].partition("?")[0], headers, body))
-    if err:
-        p.append("openapi-core rejects the request against %s:\n    %s" % (args.spec, err))
-
-    if reference is not None:
-        diffs = []
-        if rec["method"] != reference["method"]:
-            diffs.append("method %s vs %s" % (rec["method"], reference["method"]))
-        if rec["target"] != reference["target"]:
-            diffs.append("path %r vs %r" % (rec["target"], reference["target"]))
-        if content_type != header(reference, "Content-Type"):
-            diffs.append("Content-Type %r vs %r" % (content_type, header(reference, "Content-Type")))
-        if header(rec, "X-Auth-Token") != header(reference, "X-Auth-Token"):
-            diffs.append("X-Auth-Token %r vs %r" % (header(rec, "X-Auth-Token"), header(reference, "X-Auth-Token")))
-        try:
-            ref_body = json.loads(body_bytes(reference).decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
-            ref_body = "<reference body is not JSON>"
-        if parsed != ref_body:
-            diffs.append("JSON body %r vs %r" % (parsed, ref_body))
-        if diffs:
-            p.append("differs from the Rust client's request: " + "; ".join(diffs))
-        else:
-            notes.append("NOTE: %s matches the Rust client's request (method, path, content-type, "
-                         "token, JSON body)" % tag)
+def unique(lines):
+    seen = []
+    for line in lines:
+        if line not in seen:
+            seen.append(line)
+    return seen
 
 
-def cmd_probes(args):
-    raw, api = load_spec(args.spec)
-    base = host_url(raw)
-    path = "/v1/0123456789abcdef0123456789abcdef/workspaces/a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d/soc/workflows/export"
-    good_body = b'{"id": ["c19470f3-5eaf-4572-82e8-2ff094495919"]}'
-    token = [("X-Auth-Token", "FAKE-TOKEN")]
-    ct = [("Content-Type", REFERENCE_CONTENT_TYPE)]
-    problems = []
+# ---------------------------------------------------------------------------
+# compare
 
-    media = documented_request_media_types(raw)
-    if media != [REFERENCE_CONTENT_TYPE]:
-        problems.append("the document's request media types are %r; the API reference allows only %r "
-                        "(content-type header, Table 2)" % (media, REFERENCE_CONTENT_TYPE))
+def meaning(call, rec):
+    """What a request means, independent of how its bytes are written."""
+    path, query = wire.split_target(rec["target"])
+    segments = [wire.decode_segment(s) for s in path.split("/")]
+    kind, _ = wire.media_type(wire.header(rec, "Content-Type"))
+    body = wire.body_bytes(rec)
+    if call["operation"] == "export_workflows":
+        content = json.loads(body.decode("utf-8"))
+    elif call["operation"] == "import_workflows":
+        _, parts = wire.parse_multipart(wire.header(rec, "Content-Type"), body)
+        content = [(part.name, part.filename, "%d bytes, sha256 %s" % (len(part.data), sha256(part.data)))
+                   for part in parts]
+    else:
+        content = body
+        kind = None  # a bodiless GET: any Content-Type is a byte-level matter
+    return {"method": rec["method"], "path": segments, "query": wire.query_pairs(query),
+            "media type": kind, "body": content}
 
-    def request(headers, body, method="POST", p=path):
-        return WireRequest(base, method, p, headers, body)
 
-    err = openapi_validate(api, request(token + ct, good_body))
-    if err:
-        problems.append("a well-formed request (Content-Type %s, body %s, X-Auth-Token) is rejected:\n    %s"
-                        % (REFERENCE_CONTENT_TYPE, good_body.decode(), err))
+def sha256(data):
+    return hashlib.sha256(data).hexdigest()[:16]
 
-    must_reject = [
-        ("a body without `id` ({}); the API reference marks `id` mandatory (Table 3): is `required: [id]` "
-         "missing from the request schema?", token + ct, b"{}"),
-        ("`id` as a string instead of an array of strings", token + ct, b'{"id": "c19470f3"}'),
-        ("`id` with a number in it", token + ct, b'{"id": [1]}'),
-        ("no request body; the body is mandatory", token + ct, None),
-        ("a text/plain body", token + [("Content-Type", "text/plain")], good_body),
-        ("a request with neither X-Auth-Token nor Authorization", ct, good_body),
-        ("GET instead of POST", token + ct, good_body, "GET"),
-    ]
-    for case in must_reject:
-        what, headers, body = case[:3]
-        method = case[3] if len(case) > 3 else "POST"
-        if openapi_validate(api, request(headers, body, method)) is None:
-            problems.append("the document accepts %s" % what)
+
+def byte_differences(call, rec, ref):
+    """Human-readable differences in how the same request is written."""
+    found = []
+    path, query = wire.split_target(rec["target"])
+    ref_path, ref_query = wire.split_target(ref["target"])
+    if path != ref_path:
+        found.append("raw path %r, the Rust client %r" % (path, ref_path))
+    if (query or "") != (ref_query or ""):
+        found.append(describe_query(query or "", ref_query or ""))
+    ct, ref_ct = wire.header(rec, "Content-Type"), wire.header(ref, "Content-Type")
+    if call["operation"] == "import_workflows":
+        if wire.media_type(ct)[0] != wire.media_type(ref_ct)[0] or "boundary" not in (ct or ""):
+            found.append("Content-Type %r, the Rust client %r" % (ct, ref_ct))
+        _, parts = wire.parse_multipart(ct, wire.body_bytes(rec))
+        _, ref_parts = wire.parse_multipart(ref_ct, wire.body_bytes(ref))
+        for part, ref_part in zip(parts, ref_parts):
+            if part.disposition != ref_part.disposition:
+                found.append("part header Content-Disposition: %s, the Rust client: %s"
+                             % (part.disposition, ref_part.disposition))
+            others = [(k, v) for k, v in part.raw_headers if k.lower() != "content-disposition"]
+            ref_others = [(k, v) for k, v in ref_part.raw_headers if k.lower() != "content-disposition"]
+            if others != ref_others:
+                found.append("file part headers %s, the Rust client %s" % (
+                    "; ".join("%s: %s" % h for h in others) or "none",
+                    "; ".join("%s: %s" % h for h in ref_others) or "none"))
+    elif ct != ref_ct:
+        found.append("Content-Type %s, the Rust client %s" % (
+            repr(ct) if ct is not None else "none", repr(ref_ct) if ref_ct is not None else "none"))
+    if call["operation"] == "export_workflows" and wire.body_bytes(rec) != wire.body_bytes(ref):
+        found.append("the same JSON written differently: %r, the Rust client %r"
+                     % (wire.body_bytes(rec).decode("utf-8", "replace"), wire.body_bytes(ref).decode("utf-8", "replace")))
+    return found
+
+
+def describe_query(query, ref_query):
+    items, ref_items = wire.query_items(query), wire.query_items(ref_query)
+    how = []
+    keys, ref_keys = [k for k, _ in items], [k for k, _ in ref_items]
+    if keys != ref_keys:
+        how.append("pairs in the order %s (the Rust client and the official SDK sort them: %s)"
+                   % (",".join(keys), ",".join(ref_keys)))
+    text = "".join(k + v for k, v in items)
+    if "+" in text:
+        how.append("a space written as '+' (form encoding) where the Rust client and the official SDK write "
+                   "%20; a server that decodes RFC 3986 strictly reads it as a plus sign")
+    literal = sorted(set(c for c in text if c in "!$'()*,;:@/?"))
+    if literal:
+        how.append("%s left unencoded (the Rust client and the official SDK encode everything but "
+                   "A-Z a-z 0-9 - . _ ~)" % " ".join(literal))
+    if any(h != h.upper() for h in re.findall(r"%([0-9A-Fa-f]{2})", text)):
+        how.append("lower-case percent escapes")
+    return "query written differently, same pairs: %s; sent %r, the Rust client %r" % (
+        "; ".join(how) or "other encoding", query, ref_query)
+
+
+def cmd_compare(args):
+    cases = load_cases(args.cases)
+    calls = cases["calls"]
+    reference = recordings(args.records_dir, args.reference)
+    problems, notes = [], {}
+    for label in args.label:
+        mine = recordings(args.records_dir, label)
+        boundaries = []
+        for scenario in SCENARIOS:
+            recs, refs = mine[scenario], reference[scenario]
+            if len(recs) != len(calls) or len(refs) != len(calls):
+                problems.append("%s (%s): %d requests, the Rust client %d, the cases %d"
+                                % (label, scenario, len(recs), len(refs), len(calls)))
+                continue
+            for call, rec, ref in zip(calls, recs, refs):
+                op = call["operation"]
+                try:
+                    got, want = meaning(call, rec), meaning(call, ref)
+                except (ValueError, UnicodeDecodeError) as exc:
+                    problems.append("%s (%s) %s: cannot be read: %s" % (label, scenario, op, exc))
+                    continue
+                differs = [key for key in got if got[key] != want[key]]
+                for key in differs:
+                    problems.append("%s (%s) %s: %s %r, the Rust client's %r"
+                                    % (label, scenario, op, key, got[key], want[key]))
+                if label != "sdk" and wire.header(rec, "X-Auth-Token") != wire.header(ref, "X-Auth-Token"):
+                    problems.append("%s (%s) %s: X-Auth-Token differs from the Rust client's" % (label, scenario, op))
+                _, query = wire.split_target(rec["target"])
+                _, ref_query = wire.split_target(ref["target"])
+                if args.same_query_bytes and (query or "") != (ref_query or ""):
+                    problems.append("%s (%s) %s: query %r, the Rust client %r: they must be the same bytes "
+                                    "(the signature covers the canonical query)" % (label, scenario, op, query,
+                                                                                     ref_query))
+                # How the bytes differ matters only once the meaning is the same.
+                for diff in [] if differs else byte_differences(call, rec, ref):
+                    if not (args.same_query_bytes and diff.startswith("query")):
+                        notes.setdefault("%s %s: %s" % (label, op, diff), None)
+                if op == "import_workflows":
+                    boundaries.append(wire.media_type(wire.header(rec, "Content-Type"))[1].get("boundary"))
+        if len(boundaries) == 2 and boundaries[0] == boundaries[1]:
+            notes.setdefault("%s import_workflows: the multipart boundary is the same in every request (%r): a "
+                             "file holding a line '--%s' would cut the form short" % (label, boundaries[0],
+                                                                                     boundaries[0]), None)
+    if not problems:
+        print("NOTE: %s: every request means the same as the Rust client's (method, decoded path, query pairs, "
+              "body as JSON or as form fields, media type%s)" % (
+                  ", ".join(args.label), ", token" if "sdk" not in args.label else "; query bytes identical"))
+    for text in notes:
+        print("KNOWN DIFFERENCE: %s" % text)
     for x in problems:
         print(x, file=sys.stderr)
-    if not problems:
-        print("NOTE: the document accepts the well-formed request and rejects %d malformed ones" % len(must_reject))
     return 1 if problems else 0
 
+
+# ---------------------------------------------------------------------------
+# pyproject
 
 def cmd_pyproject(args):
     """The generated Python project must be installable: its version (taken
@@ -327,22 +391,20 @@ def main():
     sub = p.add_subparsers(dest="cmd", required=True)
     r = sub.add_parser("requests")
     r.add_argument("--spec", required=True)
+    r.add_argument("--cases", required=True)
+    r.add_argument("--records-dir", required=True)
     r.add_argument("--label", required=True)
-    r.add_argument("--record", action="append", required=True)
-    r.add_argument("--project-id", required=True)
-    r.add_argument("--workspace-id", required=True)
-    r.add_argument("--id", dest="ids", action="append", required=True)
-    auth = r.add_mutually_exclusive_group(required=True)
-    auth.add_argument("--token")
-    auth.add_argument("--aksk-access")
-    r.add_argument("--reference")
-    r.add_argument("--sdk-content-type-known-difference", action="store_true")
-    q = sub.add_parser("probes")
-    q.add_argument("--spec", required=True)
+    r.add_argument("--auth", choices=["token", "official-sdk"], required=True)
+    c = sub.add_parser("compare")
+    c.add_argument("--cases", required=True)
+    c.add_argument("--records-dir", required=True)
+    c.add_argument("--reference", required=True)
+    c.add_argument("--label", action="append", required=True)
+    c.add_argument("--same-query-bytes", action="store_true")
     y = sub.add_parser("pyproject")
     y.add_argument("--pyproject", required=True)
     args = p.parse_args()
-    commands = {"requests": cmd_requests, "probes": cmd_probes, "pyproject": cmd_pyproject}
+    commands = {"requests": cmd_requests, "compare": cmd_compare, "pyproject": cmd_pyproject}
     sys.exit(commands[args.cmd](args))
 
 

@@ -7,7 +7,8 @@
 
 mod bench_task;
 mod gen_task;
-mod spec_task;
+mod process;
+mod spec;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -21,8 +22,9 @@ tasks:
   gen --check    write nothing; exit 1 with a diff if the checked-in files are stale
   bench          benchmarks against curl and the official SDK (see BENCHMARKS.md)
   bench --quick  the same harness, small and fast (CI: checks it still works)
-  spec           check the document with standard OpenAPI tools and generated Python and
-                 TypeScript clients (installs pinned tools into .tools/ on first use)
+  spec           check the document with standard OpenAPI tools, and every operation with
+                 generated Python and TypeScript clients and the official SDK against the
+                 Rust client's requests (installs pinned tools into .tools/ on first use)
   spec --spec F  the same for another copy of the document (to see a check fail)
 ";
 
@@ -32,8 +34,8 @@ fn main() -> ExitCode {
     let result = match args.as_slice() {
         ["gen"] => gen_task::run(&workspace_root(), gen_task::Mode::Write),
         ["gen", "--check"] => gen_task::run(&workspace_root(), gen_task::Mode::Check),
-        ["spec"] => spec_task::run(&workspace_root(), &workspace_root().join(gen_task::SPEC)),
-        ["spec", "--spec", path] => spec_task::run(&workspace_root(), std::path::Path::new(path)),
+        ["spec"] => spec::run(&workspace_root(), &workspace_root().join(gen_task::SPEC)),
+        ["spec", "--spec", path] => spec::run(&workspace_root(), std::path::Path::new(path)),
         ["bench"] => bench_task::run(&workspace_root(), false),
         ["bench", "--quick"] => bench_task::run(&workspace_root(), true),
         ["help" | "--help" | "-h"] => {

@@ -1,0 +1,107 @@
+//! The Python client that openapi-python-client generates from the
+//! document: generate it as a whole project, check the project is
+//! installable, and drive it (`spec-checks/drive_python.py`) against the
+//! recorder.
+
+use std::fs;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::Layout;
+use super::cases::{Scenario, cases_path};
+use super::installs::VENV_CLIENTS;
+use super::lint::TOOL_LIMIT;
+use super::recorder::with_recorder;
+use super::report::join_notes;
+use super::requests::{Auth, read_notes, validate};
+use crate::process::{capture_success, local_command};
+
+/// Names fixed by spec-checks/openapi-python-client.yaml.
+const PY_PROJECT: &str = "secmaster-workflows-client";
+const PY_PACKAGE: &str = "secmaster_workflows_client";
+const CALL_LIMIT: Duration = Duration::from_secs(90);
+
+/// The generated project (pyproject.toml + the package folder).
+fn project_dir(layout: &Layout) -> PathBuf {
+    layout.tools.join("gen").join("python").join(PY_PROJECT)
+}
+
+pub fn generate(layout: &Layout) -> Result<String, String> {
+    let base = layout.tools.join("gen").join("python");
+    let _ = fs::remove_dir_all(&base);
+    fs::create_dir_all(&base).map_err(|e| format!("{}: {e}", base.display()))?;
+    // ruff (in the same venv) formats the output; it must be on PATH or the
+    // generator warns, and warnings fail here.
+    let path = std::env::join_paths(
+        std::iter::once(layout.tools.join(VENV_CLIENTS).join("bin")).chain(std::env::split_paths(
+            &std::env::var_os("PATH").unwrap_or_default(),
+        )),
+    )
+    .map_err(|e| e.to_string())?;
+    // `--meta uv`: a whole project (pyproject.toml), as a user would generate it.
+    let out = capture_success(
+        local_command(layout.venv_bin(VENV_CLIENTS, "openapi-python-client"))
+            .args([
+                "generate",
+                "--meta",
+                "uv",
+                "--overwrite",
+                "--fail-on-warning",
+            ])
+            .arg("--config")
+            .arg(layout.script("openapi-python-client.yaml"))
+            .arg("--path")
+            .arg(&layout.spec)
+            .arg("--output-path")
+            .arg(project_dir(layout))
+            .env("PATH", path)
+            .current_dir(&base),
+        TOOL_LIMIT,
+    )?;
+    let api = project_dir(layout).join(PY_PACKAGE).join("api");
+    if !api.is_dir() {
+        return Err(format!(
+            "the generator wrote no {PY_PACKAGE}/api package:\n{}",
+            out.combined()
+        ));
+    }
+    Ok(format!("generated {}", layout.rel(&project_dir(layout))))
+}
+
+pub fn check_project(layout: &Layout) -> Result<String, String> {
+    let out = capture_success(
+        local_command(layout.py(VENV_CLIENTS))
+            .arg(layout.script("validate.py"))
+            .arg("pyproject")
+            .arg("--pyproject")
+            .arg(project_dir(layout).join("pyproject.toml")),
+        TOOL_LIMIT,
+    )?;
+    Ok(read_notes(&out))
+}
+
+pub fn calls(layout: &Layout) -> Result<String, String> {
+    let mut notes = Vec::new();
+    for scenario in Scenario::BOTH {
+        notes.push(with_recorder(layout, "python", scenario, |base_url| {
+            let out = capture_success(
+                local_command(layout.py(VENV_CLIENTS))
+                    .arg(layout.script("drive_python.py"))
+                    .arg("--client-dir")
+                    .arg(project_dir(layout))
+                    .arg("--package")
+                    .arg(PY_PACKAGE)
+                    .arg("--cases")
+                    .arg(cases_path(layout))
+                    .arg("--scenario")
+                    .arg(scenario.name())
+                    .arg("--base-url")
+                    .arg(base_url),
+                CALL_LIMIT,
+            )?;
+            Ok(read_notes(&out))
+        })?);
+    }
+    notes.push(validate(layout, "python", Auth::Token)?);
+    Ok(join_notes(&notes))
+}

@@ -1,0 +1,49 @@
+//! Huawei Cloud's official Python SDK (`spec-checks/requirements-sdk.txt`,
+//! in `.tools/sdk-venv`), driven by `spec-checks/drive_sdk.py` with AK/SK
+//! credentials (fake keys) against the recorder. Its requests are validated
+//! against the document like every other client's.
+
+use std::fs;
+use std::time::Duration;
+
+use super::Layout;
+use super::cases::{Scenario, cases_path};
+use super::installs::VENV_SDK;
+use super::recorder::with_recorder;
+use super::report::join_notes;
+use super::requests::{Auth, read_notes, validate};
+use crate::process::{capture_success, local_command};
+
+const CALL_LIMIT: Duration = Duration::from_secs(90);
+
+pub fn calls(layout: &Layout) -> Result<String, String> {
+    // Importing the SDK writes $HOME/.huaweicloud/: give it a throw-away HOME.
+    let home = std::env::temp_dir().join(format!("secmaster-spec-sdk-home-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&home);
+    fs::create_dir_all(&home).map_err(|e| format!("{}: {e}", home.display()))?;
+    let result = (|| {
+        let mut notes = Vec::new();
+        for scenario in Scenario::BOTH {
+            notes.push(with_recorder(layout, "sdk", scenario, |base_url| {
+                let out = capture_success(
+                    local_command(layout.py(VENV_SDK))
+                        .arg(layout.script("drive_sdk.py"))
+                        .arg("--cases")
+                        .arg(cases_path(layout))
+                        .arg("--scenario")
+                        .arg(scenario.name())
+                        .arg("--endpoint")
+                        .arg(base_url)
+                        .env("HOME", &home)
+                        .env("SPEC_CHECKS_THROWAWAY_HOME", &home),
+                    CALL_LIMIT,
+                )?;
+                Ok(read_notes(&out))
+            })?);
+        }
+        notes.push(validate(layout, "sdk", Auth::OfficialSdk)?);
+        Ok(join_notes(&notes))
+    })();
+    let _ = fs::remove_dir_all(&home);
+    result
+}
