@@ -4,14 +4,14 @@
 Run by the harness with the interpreter of a throw-away venv that holds
 huaweicloudsdkcore==3.1.219 and huaweicloudsdksecmaster==3.1.219, and with
 HOME pointing at a temporary directory (importing the SDK writes
-$HOME/.huaweicloud). Fake AK/SK credentials; the endpoint is the local bench
-server over plain http.
+$HOME/.huaweicloud). Fake AK/SK credentials; the endpoint is the local
+simulator (`secmaster-sim --export-size N`) over plain http.
 
-    sdk_bench.py export --endpoint URL --size N --output PATH
+    sdk_bench.py export --endpoint URL --size N --output PATH [--workspace W]
         One export through SecMasterClient.export_aopworkflow, the body
         written by resp.consume_download_stream(fn) to PATH in 1 MiB pieces,
         then fsync (skipped for /dev/null). Prints `bytes=N`.
-    sdk_bench.py loop --endpoint URL --count 200 --size 1024
+    sdk_bench.py loop --endpoint URL --count 200 --size 1024 [--workspace W]
         COUNT sequential exports through one client (its requests session
         keeps the connection alive), each body read to its end. Prints
         `requests=N bytes=B seconds=S` for the loop alone.
@@ -40,6 +40,7 @@ from huaweicloudsdksecmaster.v1 import (
 AK = "HPUAFAKEAK0EXAMPLE01"
 SK = "FAKEsecretKEY0example0000000000000000000001"
 PROJECT = "0123456789abcdef0123456789abcdef"
+WORKSPACE = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d"  # the simulator's seeded one
 WORKFLOW = "c19470f3-5eaf-4572-82e8-2ff094495919"
 PIECE = 1024 * 1024
 
@@ -56,17 +57,17 @@ def make_client(endpoint):
     )
 
 
-def export_request(size):
+def export_request(workspace):
     return ExportAopworkflowRequest(
         project_id=PROJECT,
-        workspace_id="size-%d" % size,
+        workspace_id=workspace,
         body=ExportAopworkflowInfo(id=[WORKFLOW]),
     )
 
 
 def cmd_export(args):
     client = make_client(args.endpoint)
-    response = client.export_aopworkflow(export_request(args.size))
+    response = client.export_aopworkflow(export_request(args.workspace))
     written = [0]
 
     def save(raw):
@@ -86,7 +87,7 @@ def cmd_export(args):
 
 def cmd_loop(args):
     client = make_client(args.endpoint)
-    request = export_request(args.size)
+    request = export_request(args.workspace)
     total = 0
     started = time.perf_counter()
     for i in range(args.count):
@@ -154,11 +155,13 @@ def main():
     p.add_argument("--endpoint", required=True)
     p.add_argument("--size", type=int, required=True)
     p.add_argument("--output", required=True)
+    p.add_argument("--workspace", default=WORKSPACE)
     p.set_defaults(run=cmd_export)
     p = sub.add_parser("loop")
     p.add_argument("--endpoint", required=True)
     p.add_argument("--count", type=int, default=200)
     p.add_argument("--size", type=int, default=1024)
+    p.add_argument("--workspace", default=WORKSPACE)
     p.set_defaults(run=cmd_loop)
     p = sub.add_parser("sign")
     p.add_argument("--batches", type=int, default=31)

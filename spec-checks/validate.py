@@ -1,17 +1,21 @@
 #!/usr/bin/env python3
-"""Check what the clients sent (recorder.py's recordings) against the
-OpenAPI document and the cases, and against the Rust client's requests.
+"""Check what the clients sent, as the simulator (secmaster-sim) logged it,
+against the OpenAPI document, the cases and the simulator's own verdicts,
+and against the Rust client's requests.
 
     validate.py requests --spec S --cases C --records-dir D --label L
-        --auth token|official-sdk
-    validate.py compare --cases C --records-dir D --reference rust
+        --auth token|aksk [--official-sdk] [--warnings-fail]
+    validate.py compare --cases C --records-dir D --reference R
         --label L [--label ...] [--same-query-bytes]
     validate.py pyproject --pyproject PATH
 
-Recordings are D/<label>-ok.jsonl and D/<label>-error.jsonl, one request per
-call of the cases, in the cases' order. Prints one line per finding; exits 1
-when anything is wrong. Lines starting with `KNOWN DIFFERENCE:` describe
-documented or byte-level differences that do not fail.
+A label names a client and a credential (`python-token`, `sdk-aksk`). Its
+runs are D/<label>-ok/ and D/<label>-error/, each holding the simulator's
+log (requests.jsonl, one request per call of the cases, in the cases'
+order) and the client's files (files/: the export it wrote, the file it
+imported). Prints one line per finding; exits 1 when anything is wrong.
+Lines starting with `KNOWN DIFFERENCE:` describe documented or byte-level
+differences that do not fail.
 """
 
 import argparse
@@ -53,22 +57,82 @@ def expected_pairs(call):
     return sorted((k, wire_text(v)) for k, v in (call.get("query") or {}).items())
 
 
+def run_dir(records_dir, label, scenario):
+    return os.path.join(records_dir, "%s-%s" % (label, scenario))
+
+
 def recordings(records_dir, label):
-    """{scenario: [record]}; a missing file is an empty list."""
+    """{scenario: [record]}; a missing log is an empty list."""
     found = {}
     for scenario in SCENARIOS:
-        path = os.path.join(records_dir, "%s-%s.jsonl" % (label, scenario))
+        path = os.path.join(run_dir(records_dir, label, scenario), "requests.jsonl")
         found[scenario] = wire.read_records(path) if os.path.exists(path) else []
     return found
+
+
+def client_file(records_dir, label, scenario, name):
+    """The bytes of a file the client wrote or read in its run; None if absent."""
+    path = os.path.join(run_dir(records_dir, label, scenario), "files", name)
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except FileNotFoundError:
+        return None
+
+
+def export_problems(data, expect):
+    """What is wrong with an exported file, given the call's expectations."""
+    try:
+        parsed = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        return ["the exported file is not JSON (%s)" % exc]
+    if not isinstance(parsed, dict) or parsed.get("format") != expect["format"]:
+        return ["the exported file is not a %s file: %r" % (expect["format"], data[:80])]
+    ids = [w.get("id") for w in parsed.get("workflows") or []]
+    if ids != expect["ids"]:
+        return ["the exported file holds workflows %r, expected %r" % (ids, expect["ids"])]
+    return []
+
+
+def expected_auth(args, cases):
+    """The simulator's verdict on a request with the right credential."""
+    return "ok: token" if args.auth == "token" else "ok: signature by %s" % cases["ak"]
 
 
 # ---------------------------------------------------------------------------
 # requests
 
-def check_request(args, cases, ops, base, api, call, rec, p, notes):
-    """Appends to `p` what is wrong with one recorded request."""
+def check_verdicts(args, cases, scenario, call, rec, p, notes):
+    """The simulator's own verdicts on one request: right operation,
+    authenticated, and validated (ok) or given the injected 400 (error)."""
+    op = call["operation"]
+    if rec.get("operation") != op:
+        p.append("the simulator took it for %r" % rec.get("operation"))
+    if rec["auth"] != expected_auth(args, cases):
+        p.append("the simulator's authentication: %r, expected %r" % (rec["auth"], expected_auth(args, cases)))
+    if scenario == "ok":
+        if rec["validation"] != "ok":
+            p.append("the simulator's validation: %r" % rec["validation"])
+        if rec["status"] != 200:
+            p.append("the simulator answered %r, expected 200" % rec["status"])
+        for warning in rec.get("warnings") or []:
+            if args.warnings_fail:
+                p.append("the simulator warns (--strict would refuse it): %s" % warning)
+            else:
+                notes.append("KNOWN DIFFERENCE: %s %s: the simulator warns (--strict would refuse it): %s"
+                             % (args.label, op, warning))
+    else:
+        # Faults apply after authentication, before validation.
+        if rec["status"] != cases["error"]["status"] or not rec.get("fault"):
+            p.append("the simulator answered %r (fault %r), expected the injected %s"
+                     % (rec["status"], rec.get("fault"), cases["error"]["status"]))
+
+
+def check_request(args, cases, scenario, ops, base, api, call, rec, p, notes):
+    """Appends to `p` what is wrong with one logged request."""
     op = call["operation"]
     method, template, op_obj = ops[op]
+    check_verdicts(args, cases, scenario, call, rec, p, notes)
     if rec["method"] != method:
         p.append("method %s, expected %s" % (rec["method"], method))
     path, query = wire.split_target(rec["target"])
@@ -98,7 +162,7 @@ def check_request(args, cases, ops, base, api, call, rec, p, notes):
     if pairs is not None and pairs != expected_pairs(call):
         p.append("query decodes to %r, expected %r" % (pairs, expected_pairs(call)))
 
-    sdk = args.auth == "official-sdk"
+    sdk = args.official_sdk
     content_type = wire.header(rec, "Content-Type")
     validate_as = content_type
     body = wire.body_bytes(rec)
@@ -131,6 +195,12 @@ def check_request(args, cases, ops, base, api, call, rec, p, notes):
             p.append("body is not JSON (%s): %r" % (exc, body[:80]))
         if parsed is not None and parsed != {"id": call["ids"]}:
             p.append("body %r, expected %r" % (parsed, {"id": call["ids"]}))
+        if scenario == "ok":
+            exported = client_file(args.records_dir, args.label, scenario, call["output"])
+            if exported is None:
+                p.append("the client wrote no %s" % call["output"])
+            else:
+                p.extend(export_problems(exported, call["expect"]))
     elif op == "import_workflows":
         try:
             _, parts = wire.parse_multipart(content_type, body)
@@ -138,21 +208,25 @@ def check_request(args, cases, ops, base, api, call, rec, p, notes):
             parts = None
             p.append("not a well-formed multipart/form-data body: %s" % exc)
         if parts is not None:
-            want_data = bytes.fromhex(call["content_hex"])
+            # ok: the file the client exported just before; error: the cases' binary file.
+            if scenario == "ok":
+                want_data = client_file(args.records_dir, args.label, scenario, call["file"]) or b""
+            else:
+                want_data = bytes.fromhex(cases["error"]["file_hex"])
             if len(parts) != 1:
                 p.append("%d form parts, expected exactly 1" % len(parts))
             for part in parts[:1]:
                 if part.name != "uploadFile":
                     p.append("form field %r, expected 'uploadFile'" % part.name)
-                if part.filename != call["file_name"]:
-                    p.append("file name %r, expected %r" % (part.filename, call["file_name"]))
+                if part.filename != call["file"]:
+                    p.append("file name %r, expected %r" % (part.filename, call["file"]))
                 if part.data != want_data:
                     p.append("file bytes differ (%d sent, %d expected)" % (len(part.data), len(want_data)))
 
     if args.auth == "token":
-        token = wire.header(rec, "X-Auth-Token")
-        if token != cases["token"]:
-            p.append("X-Auth-Token %r, expected %r" % (token, cases["token"]))
+        # The value is redacted in the log; the simulator compared it.
+        if wire.header(rec, "X-Auth-Token") is None:
+            p.append("no X-Auth-Token header")
         if wire.header(rec, "Authorization") is not None:
             p.append("an Authorization header next to the token")
     else:
@@ -181,19 +255,22 @@ def cmd_requests(args):
     for scenario, records in recordings(args.records_dir, args.label).items():
         tag = "%s (%s)" % (args.label, scenario)
         if len(records) != len(calls):
-            problems.append("%s: %d requests recorded, expected %d (%s)" % (
+            problems.append("%s: the simulator logged %d requests, expected %d (%s)" % (
                 tag, len(records), len(calls), ", ".join(c["operation"] for c in calls)))
             continue
         for call, rec in zip(calls, records):
             p = []
             try:
-                check_request(args, cases, ops, base, api, call, rec, p, notes)
+                check_request(args, cases, scenario, ops, base, api, call, rec, p, notes)
             except ValueError as exc:  # e.g. a header sent twice
                 p.append(str(exc))
             problems.extend("%s %s: %s" % (tag, call["operation"], x) for x in p)
     if not problems:
-        print("NOTE: %s: %s, each answered 200 and 400, sent what the cases say and validate against the "
-              "document (openapi-core)" % (args.label, ", ".join(c["operation"] for c in calls)))
+        print("NOTE: %s: %s: the simulator authenticated every request (%s), validated each one and answered "
+              "200, then answered the injected 400s; each sent what the cases say and validates against the "
+              "document (openapi-core)%s" % (
+                  args.label, ", ".join(c["operation"] for c in calls), expected_auth(args, cases),
+                  "; no warnings from the simulator" if args.warnings_fail else ""))
     for n in unique(notes):
         print(n)
     for x in problems:
@@ -315,8 +392,16 @@ def cmd_compare(args):
                 for key in differs:
                     problems.append("%s (%s) %s: %s %r, the Rust client's %r"
                                     % (label, scenario, op, key, got[key], want[key]))
-                if label != "sdk" and wire.header(rec, "X-Auth-Token") != wire.header(ref, "X-Auth-Token"):
-                    problems.append("%s (%s) %s: X-Auth-Token differs from the Rust client's" % (label, scenario, op))
+                if rec["auth"] != ref["auth"]:
+                    problems.append("%s (%s) %s: the simulator's authentication %r, the Rust client's %r"
+                                    % (label, scenario, op, rec["auth"], ref["auth"]))
+                if scenario == "ok" and op == "export_workflows":
+                    mine_file = client_file(args.records_dir, label, scenario, call["output"])
+                    ref_file = client_file(args.records_dir, args.reference, scenario, call["output"])
+                    if mine_file != ref_file:
+                        problems.append("%s (ok) export_workflows: the exported file differs from the Rust "
+                                        "client's (%s bytes, the Rust client %s)" % (
+                                            label, len(mine_file or b""), len(ref_file or b"")))
                 _, query = wire.split_target(rec["target"])
                 _, ref_query = wire.split_target(ref["target"])
                 if args.same_query_bytes and (query or "") != (ref_query or ""):
@@ -334,9 +419,10 @@ def cmd_compare(args):
                              "file holding a line '--%s' would cut the form short" % (label, boundaries[0],
                                                                                      boundaries[0]), None)
     if not problems:
-        print("NOTE: %s: every request means the same as the Rust client's (method, decoded path, query pairs, "
-              "body as JSON or as form fields, media type%s)" % (
-                  ", ".join(args.label), ", token" if "sdk" not in args.label else "; query bytes identical"))
+        print("NOTE: %s: every request means the same as %s's (method, decoded path, query pairs, body as JSON "
+              "or as form fields, media type, the simulator's authentication%s); the exported files are the "
+              "same bytes" % (", ".join(args.label), args.reference,
+                              "; query bytes identical" if args.same_query_bytes else ""))
     for text in notes:
         print("KNOWN DIFFERENCE: %s" % text)
     for x in problems:
@@ -394,7 +480,11 @@ def main():
     r.add_argument("--cases", required=True)
     r.add_argument("--records-dir", required=True)
     r.add_argument("--label", required=True)
-    r.add_argument("--auth", choices=["token", "official-sdk"], required=True)
+    r.add_argument("--auth", choices=["token", "aksk"], required=True)
+    r.add_argument("--official-sdk", action="store_true",
+                   help="allow the official SDK's documented wire habits (plain application/json)")
+    r.add_argument("--warnings-fail", action="store_true",
+                   help="a warning of the simulator fails (the reference client); else it is a KNOWN DIFFERENCE")
     c = sub.add_parser("compare")
     c.add_argument("--cases", required=True)
     c.add_argument("--records-dir", required=True)

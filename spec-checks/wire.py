@@ -1,5 +1,6 @@
-"""Reading recorded requests (recorder.py's JSON lines) and handing them to
-openapi-core. Used by validate.py and probes.py (venv-clients).
+"""Reading the requests the simulator logged (secmaster-sim's `--log` JSON
+lines, written with `--log-bodies`) and handing them to openapi-core. Used
+by validate.py and probes.py (venv-clients).
 
 Parsing here is exact and independent of any client: path segments are
 split before decoding, query strings are split on `&` and `=` before
@@ -27,12 +28,26 @@ QUERY_TEXT = re.compile(r"^(?:[A-Za-z0-9\-._~!$'()*+,;:@/?]|%[0-9A-Fa-f]{2})*$")
 # Records
 
 def read_records(path):
+    """The simulator's log lines, each with `target` (raw path, then `?` and
+    the raw query when there is one) added. Every line must hold the body
+    (`body_base64`): the simulator must run with --log-bodies."""
+    records = []
     with open(path, encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
+        for number, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            rec = json.loads(line)
+            if "body_base64" not in rec:
+                raise ValueError("%s line %d has no body_base64: start secmaster-sim with --log-bodies"
+                                 % (path, number))
+            rec["target"] = rec["path"] + ("?" + rec["query"] if rec["query"] else "")
+            records.append(rec)
+    return records
 
 
 def header(rec, name):
-    """The one value of header `name`, None if absent; ValueError if repeated."""
+    """The one value of header `name`, None if absent; ValueError if repeated.
+    The simulator logs names in lower case and secret values as `<redacted>`."""
     values = [v for k, v in rec["headers"] if k.lower() == name.lower()]
     if len(values) > 1:
         raise ValueError("header %s sent %d times: %r" % (name, len(values), values))
@@ -40,7 +55,7 @@ def header(rec, name):
 
 
 def body_bytes(rec):
-    return base64.b64decode(rec["body_b64"])
+    return base64.b64decode(rec["body_base64"])
 
 
 def split_target(target):

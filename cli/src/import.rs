@@ -42,15 +42,6 @@ pub async fn run(args: ImportArgs, env: Lookup<'_>) -> Result<(), Failure> {
         .as_deref()
         .map(escape)
         .unwrap_or("-".into());
-    if answer.success == Some(false) {
-        return Err(Failure::Client(secmaster_client::Error::Unexpected(
-            format!(
-                "the service answered 200 but did not import: code {}, message {} (request id {request_id})",
-                answer.code.as_deref().map(escape).unwrap_or("-".into()),
-                answer.message.as_deref().map(escape).unwrap_or("-".into()),
-            ),
-        )));
-    }
     match args.format {
         ObjectFormat::Json => {
             let mut out = std::io::BufWriter::new(stdout_file()?);

@@ -12,6 +12,28 @@ use crate::signer::{self, RequestParts, SecretKey, SigningKey};
 ///
 /// `Debug` never shows a secret: tokens, access keys and secret keys are all
 /// printed as `<redacted>`.
+///
+/// # Example
+///
+/// ```
+/// use secmaster_client::Credentials;
+///
+/// # fn main() -> Result<(), secmaster_client::Error> {
+/// // An access key pair: every request is signed (SDK-HMAC-SHA256).
+/// let keys = Credentials::access_key("HPUAEXAMPLEAK", "example-secret-key")?;
+/// // Temporary credentials: the pair plus a security token.
+/// let temporary = Credentials::access_key("HPUBEXAMPLEAK", "example-secret-key")?
+///     .with_security_token("example-security-token")?;
+/// // An IAM user token, sent as X-Auth-Token.
+/// let token = Credentials::token("MIIEXAMPLE...")?;
+///
+/// // Secrets never show.
+/// assert!(!format!("{keys:?} {temporary:?} {token:?}").contains("example"));
+/// // Values that cannot be sent are refused, without repeating them.
+/// assert!(Credentials::token("line\nbreak").is_err());
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone)]
 #[non_exhaustive]
 pub enum Credentials {
@@ -75,6 +97,9 @@ impl Credentials {
     /// header, or the signature headers computed over the request as it is
     /// (so call it last). `project_id` is sent as `X-Project-Id` with access
     /// keys; `now` dates the signature.
+    ///
+    /// The client does this for every request it sends; call it yourself to
+    /// authenticate a request you send another way.
     pub fn authorize(
         &self,
         request: &mut reqwest::Request,

@@ -12,6 +12,40 @@ use crate::transport::{Timeouts, http_client};
 
 /// A client for SecMaster's workflow API. Cheap to clone; clones share one
 /// connection pool.
+///
+/// Made with [`SecMasterClient::builder`]. Each operation is one method:
+/// [`export_workflows`](Self::export_workflows),
+/// [`import_workflows`](Self::import_workflows),
+/// [`list_workflows`](Self::list_workflows),
+/// [`list_all_workflows`](Self::list_all_workflows) and
+/// [`show_workflow`](Self::show_workflow). Every one signs each attempt
+/// afresh, applies the [`Timeouts`] and [`RetryPolicy`], and fails with one
+/// [`Error`].
+///
+/// # Example
+///
+/// ```no_run
+/// use secmaster_client::{ListAllOptions, ListQuery, SecMasterClient};
+///
+/// # async fn run() -> Result<(), secmaster_client::Error> {
+/// // Region, credentials and project from HUAWEICLOUD_SDK_* variables.
+/// let client = SecMasterClient::builder().from_env()?.build()?;
+/// let project = client.project_id().unwrap_or("0123456789abcdef0123456789abcdef").to_owned();
+/// let workspace = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d";
+///
+/// let all = client
+///     .list_all_workflows(&project, workspace, &ListQuery::new().enabled(true), ListAllOptions::default())
+///     .await?;
+/// for workflow in &all.workflows {
+///     println!("{} {}", workflow.id.as_deref().unwrap_or("-"), workflow.name.as_deref().unwrap_or("-"));
+/// }
+/// if let Some(id) = all.workflows.first().and_then(|w| w.id.as_deref()) {
+///     let shown = client.show_workflow(&project, workspace, id).await?;
+///     println!("{:?}", shown.data);
+/// }
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone)]
 pub struct SecMasterClient {
     pub(crate) http: reqwest::Client,
@@ -24,7 +58,35 @@ pub struct SecMasterClient {
 }
 
 /// Builds a [`SecMasterClient`]. An endpoint (region or URL) and credentials
-/// are required.
+/// are required; everything else has a default.
+///
+/// # Example
+///
+/// ```
+/// use std::time::Duration;
+///
+/// use secmaster_client::{Credentials, RetryPolicy, SecMasterClient, Timeouts};
+///
+/// # fn main() -> Result<(), secmaster_client::Error> {
+/// let client = SecMasterClient::builder()
+///     // Or .region("cn-north-4")?, or .from_env()?
+///     .endpoint_url("http://127.0.0.1:8080")?
+///     .credentials(Credentials::access_key("<AK>", "<SK>")?)
+///     .project_id("0123456789abcdef0123456789abcdef")
+///     .timeouts(Timeouts {
+///         first_byte: Duration::from_secs(300),
+///         ..Timeouts::default()
+///     })
+///     .retry(RetryPolicy::none())
+///     .build()?;
+/// assert_eq!(client.endpoint().as_str(), "http://127.0.0.1:8080");
+///
+/// // Missing settings are an error when building, not when calling.
+/// let missing = SecMasterClient::builder().region("cn-north-4")?.build();
+/// assert!(matches!(missing, Err(secmaster_client::Error::Config(_))));
+/// # Ok(())
+/// # }
+/// ```
 pub struct SecMasterClientBuilder {
     endpoint: Option<Endpoint>,
     credentials: Option<Credentials>,
@@ -32,6 +94,7 @@ pub struct SecMasterClientBuilder {
     timeouts: Timeouts,
     retry: RetryPolicy,
     clock: Clock,
+    http: Option<reqwest::Client>,
 }
 
 impl Default for SecMasterClientBuilder {
@@ -43,6 +106,7 @@ impl Default for SecMasterClientBuilder {
             timeouts: Timeouts::default(),
             retry: RetryPolicy::default(),
             clock: Arc::new(SystemTime::now),
+            http: None,
         }
     }
 }
@@ -111,6 +175,76 @@ impl SecMasterClientBuilder {
         self
     }
 
+    /// Sends requests through `client` instead of one the library builds:
+    /// to share a connection pool with the rest of a program, or to set up
+    /// TLS (a trust store, client certificates, another crypto provider),
+    /// proxies or DNS in ways the builder does not offer.
+    ///
+    /// The library can configure only the clients it builds. With a client of
+    /// your own:
+    ///
+    /// - **It must not follow redirects**
+    ///   (`.redirect(reqwest::redirect::Policy::none())`). reqwest follows up
+    ///   to 10 by default, and a followed redirect would send the signed
+    ///   request, or the IAM token, to wherever the `Location` header points.
+    ///   The API never redirects. The library cannot read a client's redirect
+    ///   policy, so it cannot check this for you.
+    /// - **The connect limit is yours** (`.connect_timeout(..)`):
+    ///   [`Timeouts::connect`] is not applied. The other two limits,
+    ///   [`Timeouts::first_byte`] and [`Timeouts::idle`], are applied by the
+    ///   library on every call as usual, so the client should have no
+    ///   whole-request `.timeout(..)`: one would cut off a large export
+    ///   that is still arriving.
+    /// - **Proxies are yours.** The library's own client skips proxies for a
+    ///   loopback endpoint; yours does whatever it was built to do.
+    /// - **TLS is yours.** Without the `rustls` or `native-tls` feature the
+    ///   library builds plain-HTTP clients only, but it accepts an https
+    ///   endpoint with a client of your own: reqwest's TLS features are then
+    ///   the ones your `Cargo.toml` enables.
+    /// - The `User-Agent` is your client's; set
+    ///   `.user_agent(secmaster_client::transport::USER_AGENT)` to keep the
+    ///   library's.
+    /// - **No automatic decompression** (`.no_gzip().no_brotli().no_zstd()
+    ///   .no_deflate()`, which exist whatever reqwest's features): the
+    ///   library asks for the file uncompressed and checks its
+    ///   `Content-Length`, and reqwest removes that header when it
+    ///   decompresses. Decompression is off unless reqwest's `gzip`,
+    ///   `brotli`, `zstd` or `deflate` feature is enabled somewhere in your
+    ///   build.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    ///
+    /// // The same reqwest as the library's.
+    /// use secmaster_client::reqwest;
+    /// use secmaster_client::{Credentials, SecMasterClient};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let http = reqwest::Client::builder()
+    ///     .redirect(reqwest::redirect::Policy::none()) // required
+    ///     .no_gzip()
+    ///     .no_brotli()
+    ///     .no_zstd()
+    ///     .no_deflate()
+    ///     .connect_timeout(Duration::from_secs(5))
+    ///     .user_agent(secmaster_client::transport::USER_AGENT)
+    ///     .build()?;
+    /// let client = SecMasterClient::builder()
+    ///     .region("cn-north-4")?
+    ///     .credentials(Credentials::token("<IAM token>")?)
+    ///     .http_client(http.clone()) // clones share one connection pool
+    ///     .build()?;
+    /// # let _ = client;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
     /// Replaces the clock that signatures take their date from (for tests).
     #[doc(hidden)]
     pub fn clock(mut self, clock: Clock) -> Self {
@@ -119,6 +253,12 @@ impl SecMasterClientBuilder {
     }
 
     /// Checks the settings and builds the client.
+    ///
+    /// [`Error::Config`] when the endpoint or the credentials are missing,
+    /// when the retry policy allows no attempt, and when the endpoint is
+    /// `https` but the crate was built without a TLS feature (`rustls`,
+    /// `native-tls`) and no client of your own was given
+    /// ([`Self::http_client`]).
     pub fn build(self) -> Result<SecMasterClient, Error> {
         let endpoint = self.endpoint.ok_or_else(|| {
             Error::Config("no endpoint: call .region(..) or .endpoint_url(..)".into())
@@ -131,8 +271,12 @@ impl SecMasterClientBuilder {
                 "the retry policy allows no attempt at all".into(),
             ));
         }
+        let http = match self.http {
+            Some(client) => client,
+            None => http_client(&self.timeouts, &endpoint)?,
+        };
         Ok(SecMasterClient {
-            http: http_client(&self.timeouts, &endpoint)?,
+            http,
             endpoint,
             credentials: Arc::new(credentials),
             project_id: self.project_id,
@@ -150,6 +294,7 @@ impl std::fmt::Debug for SecMasterClientBuilder {
             .field("credentials", &self.credentials)
             .field("timeouts", &self.timeouts)
             .field("retry", &self.retry)
+            .field("own_http_client", &self.http.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -179,5 +324,46 @@ impl SecMasterClient {
     /// The default project set with the builder or `HUAWEICLOUD_SDK_PROJECT_ID`.
     pub fn project_id(&self) -> Option<&str> {
         self.project_id.as_deref()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn builder(url: &str) -> SecMasterClientBuilder {
+        SecMasterClient::builder()
+            .endpoint_url(url)
+            .unwrap()
+            .credentials(Credentials::token("t").unwrap())
+    }
+
+    #[test]
+    fn plain_http_builds_in_every_configuration() {
+        builder("http://127.0.0.1:8080").build().unwrap();
+    }
+
+    /// Without a TLS feature an https endpoint is refused when the client is
+    /// built, with a message that says what to do, not when the first
+    /// request fails.
+    #[test]
+    fn https_needs_a_tls_feature_or_a_client_of_ones_own() {
+        let built = builder("https://secmaster.cn-north-4.myhuaweicloud.com").build();
+        if crate::transport::TLS {
+            built.unwrap();
+        } else {
+            match built {
+                Err(Error::Config(message)) => {
+                    assert!(message.contains("without TLS"), "{message}");
+                    assert!(message.contains("`rustls`"), "{message}");
+                }
+                other => panic!("expected a configuration error, got {other:?}"),
+            }
+        }
+        // A client of one's own is taken as it is: its TLS is the caller's.
+        builder("https://secmaster.cn-north-4.myhuaweicloud.com")
+            .http_client(reqwest::Client::new())
+            .build()
+            .unwrap();
     }
 }

@@ -19,6 +19,31 @@ type Body = std::pin::Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send +
 /// Reading it checks the idle limit between pieces and, when the server
 /// announced a `Content-Length`, that exactly that many bytes arrived: a
 /// short body is an error, never a short file.
+///
+/// # Example
+///
+/// ```no_run
+/// use secmaster_client::{Overwrite, SecMasterClient};
+///
+/// # async fn run(client: SecMasterClient) -> Result<(), secmaster_client::Error> {
+/// let (project, workspace) = ("0123456789abcdef0123456789abcdef", "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d");
+/// let ids = ["c19470f3-5eaf-4572-82e8-2ff094495919"];
+///
+/// // Saved all or nothing.
+/// let file = client.export_workflows(project, workspace, &ids).await?;
+/// println!("{:?} bytes, request id {:?}", file.content_length(), file.request_id());
+/// file.save_to_path("workflows.zip", Overwrite::Replace).await?;
+///
+/// // Or piece by piece, with bounded memory.
+/// let mut file = client.export_workflows(project, workspace, &ids).await?;
+/// let mut digest = 0u64;
+/// while let Some(piece) = file.next_chunk().await? {
+///     digest = piece.iter().fold(digest, |d, b| d.wrapping_mul(31).wrapping_add(u64::from(*b)));
+/// }
+/// println!("{} bytes, checksum {digest:x}", file.bytes_received());
+/// # Ok(())
+/// # }
+/// ```
 pub struct WorkflowFile {
     headers: HeaderMap,
     body: Body,
@@ -160,7 +185,7 @@ async fn blocking<T: Send + 'static>(
 ) -> Result<T, Error> {
     match tokio::task::spawn_blocking(work).await {
         Ok(result) => Ok(result?),
-        Err(e) => Err(Error::Unexpected(format!("file-system task failed: {e}"))),
+        Err(e) => Err(Error::Io(std::io::Error::other(format!("file-system task failed: {e}")))),
     }
 }
 

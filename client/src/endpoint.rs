@@ -8,6 +8,28 @@ pub use crate::regions::REGIONS;
 
 /// A base URL that requests are sent to: scheme, host, optional port and
 /// optional path prefix, without a trailing `/`.
+///
+/// # Example
+///
+/// ```
+/// use secmaster_client::Endpoint;
+///
+/// # fn main() -> Result<(), secmaster_client::Error> {
+/// let public = Endpoint::region("cn-north-4")?;
+/// assert_eq!(public.as_str(), "https://secmaster.cn-north-4.myhuaweicloud.com");
+/// assert!(public.is_https());
+///
+/// // A private endpoint, a tunnel or a local simulator.
+/// let local = Endpoint::url("http://127.0.0.1:8080/")?;
+/// assert_eq!(local.as_str(), "http://127.0.0.1:8080");
+/// assert!(local.is_loopback());
+///
+/// // Unknown regions list the known ones; URLs with credentials are refused.
+/// assert!(Endpoint::region("mars-1").is_err());
+/// assert!(Endpoint::url("https://user:password@example.com").is_err());
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct Endpoint(String);
 

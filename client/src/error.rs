@@ -6,6 +6,40 @@ use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
 /// Everything that can go wrong in a call.
+///
+/// `Display` gives one line fit to show a person (server text escaped); the
+/// accessors give the facts for code: [`Error::kind`] for a broad class,
+/// [`Error::api_error`] for the service's answer (also after retries), and
+/// [`Error::attempts`].
+///
+/// # Example
+///
+/// ```no_run
+/// use secmaster_client::{Error, ErrorKind, SecMasterClient};
+///
+/// # async fn run(client: SecMasterClient) {
+/// match client.show_workflow("<project_id>", "<workspace_id>", "<workflow_id>").await {
+///     Ok(shown) => println!("{:?}", shown.data),
+///     Err(e) if e.kind() == ErrorKind::Auth => eprintln!("check the credentials: {e}"),
+///     Err(e) => {
+///         if let Some(api) = e.api_error() {
+///             // Quote the request id to Huawei Cloud support.
+///             eprintln!(
+///                 "HTTP {} {:?} {:?} request id {:?}",
+///                 api.status(),
+///                 api.code(),
+///                 api.message(),
+///                 api.request_id()
+///             );
+///         }
+///         if let Error::GaveUp { attempts, .. } = &e {
+///             eprintln!("after {attempts} attempts");
+///         }
+///         eprintln!("error: {e}");
+///     }
+/// }
+/// # }
+/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
@@ -31,7 +65,9 @@ pub enum Error {
     },
     /// Reading or writing a local file failed.
     Io(std::io::Error),
-    /// Something the client does not expect happened; the text says what.
+    /// The service answered something the client cannot use (it does not
+    /// match the API document, or has a content coding nobody asked for);
+    /// the text says what.
     Unexpected(String),
     /// More workflows match than the API can page to (it accepts no offset
     /// past 10,000): listing them all would be a silent partial list.
@@ -60,7 +96,7 @@ pub enum ErrorKind {
     Config,
     /// The service refused the credentials or the permission (401, 403).
     Auth,
-    /// Any other non-2xx answer.
+    /// Any other non-2xx answer, or an answer the client cannot use.
     Api,
     /// Connecting, a time limit, a broken or short transfer.
     Network,
@@ -84,6 +120,25 @@ pub enum TimeoutPhase {
 /// The accessors return the text as the server sent it. `Display` shows it
 /// escaped ([`crate::untrusted::escape`]): a server's words cannot move the
 /// cursor, recolour or reorder a terminal.
+///
+/// # Example
+///
+/// ```
+/// use secmaster_client::ApiError;
+/// use secmaster_client::reqwest::StatusCode;
+/// use secmaster_client::reqwest::header::HeaderMap;
+///
+/// let mut headers = HeaderMap::new();
+/// headers.insert("x-request-id", "5c1a7b0d".parse().unwrap());
+/// let body = br#"{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information"}"#;
+/// let error = ApiError::from_response_parts(StatusCode::UNAUTHORIZED, &headers, body);
+/// assert_eq!(error.code(), Some("APIGW.0301"));
+/// assert_eq!(error.request_id(), Some("5c1a7b0d"));
+/// assert_eq!(
+///     error.to_string(),
+///     "HTTP 401 Unauthorized, code APIGW.0301: Incorrect IAM authentication information (request id 5c1a7b0d)"
+/// );
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiError {
     status: StatusCode,
@@ -252,12 +307,12 @@ impl Error {
             Error::InvalidInput(_) | Error::ListTooLong { .. } => ErrorKind::InvalidInput,
             Error::Config(_) => ErrorKind::Config,
             Error::Api(e) if matches!(e.status().as_u16(), 401 | 403) => ErrorKind::Auth,
-            Error::Api(_) => ErrorKind::Api,
-            Error::Connect(_)
-            | Error::Timeout(_)
-            | Error::Transport(_)
-            | Error::Truncated { .. }
-            | Error::Unexpected(_) => ErrorKind::Network,
+            // An answer the client cannot use (it does not match the
+            // document, a content coding nobody asked for) is the service's.
+            Error::Api(_) | Error::Unexpected(_) => ErrorKind::Api,
+            Error::Connect(_) | Error::Timeout(_) | Error::Transport(_) | Error::Truncated { .. } => {
+                ErrorKind::Network
+            }
             Error::Io(_) => ErrorKind::Io,
             Error::GaveUp { last, .. } => last.kind(),
         }

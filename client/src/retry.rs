@@ -17,7 +17,31 @@ use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 
 /// How failed attempts are retried. `RetryPolicy::default()` is on;
-/// [`RetryPolicy::none`] switches retries off.
+/// [`RetryPolicy::none`] switches retries off. Which failures are retried
+/// is fixed (see the [module](self)); this says how often and how long.
+///
+/// # Example
+///
+/// ```no_run
+/// use std::time::Duration;
+///
+/// use secmaster_client::{Credentials, RetryPolicy, SecMasterClient};
+///
+/// # fn main() -> Result<(), secmaster_client::Error> {
+/// let patient = RetryPolicy {
+///     max_attempts: 6,
+///     deadline: Duration::from_secs(300),
+///     ..RetryPolicy::default()
+/// };
+/// let client = SecMasterClient::builder()
+///     .region("cn-north-4")?
+///     .credentials(Credentials::token("<IAM token>")?)
+///     .retry(patient) // or RetryPolicy::none()
+///     .build()?;
+/// # let _ = client;
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
     /// Attempts in all, the first one included (1 = no retries). Default 4.

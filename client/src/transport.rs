@@ -11,7 +11,30 @@ use crate::endpoint::Endpoint;
 use crate::error::Error;
 
 /// Per-phase time limits. Each one that runs out gives its own
-/// [`Error::Timeout`](crate::Error::Timeout) phase.
+/// [`Error::Timeout`] phase.
+///
+/// # Example
+///
+/// ```no_run
+/// use std::time::Duration;
+///
+/// use secmaster_client::{Credentials, SecMasterClient, Timeouts};
+///
+/// # fn main() -> Result<(), secmaster_client::Error> {
+/// // A slow link: wait longer for each piece of a large export.
+/// let timeouts = Timeouts {
+///     idle: Duration::from_secs(180),
+///     ..Timeouts::default()
+/// };
+/// let client = SecMasterClient::builder()
+///     .region("cn-north-4")?
+///     .credentials(Credentials::token("<IAM token>")?)
+///     .timeouts(timeouts)
+///     .build()?;
+/// # let _ = client;
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Timeouts {
     /// Opening the TCP connection (and TLS). Default 10 s.
@@ -39,6 +62,10 @@ impl Default for Timeouts {
 /// `User-Agent` of every request.
 pub const USER_AGENT: &str = concat!("secmaster-client/", env!("CARGO_PKG_VERSION"));
 
+/// Whether this build can speak HTTPS (the `rustls` or `native-tls`
+/// feature).
+pub const TLS: bool = cfg!(any(feature = "rustls", feature = "native-tls"));
+
 /// The HTTP client: connect limit here, the other two are applied per call
 /// (so that each has its own error). Redirects are not followed: a redirect
 /// would carry credentials to another place, and the API does not redirect.
@@ -51,17 +78,33 @@ pub(crate) fn http_client(
     timeouts: &Timeouts,
     endpoint: &Endpoint,
 ) -> Result<reqwest::Client, Error> {
+    if endpoint.is_https() && !TLS {
+        return Err(Error::Config(format!(
+            "{endpoint} is an https endpoint, but secmaster-client was built without TLS: \
+             enable its `rustls` (default) or `native-tls` feature, or pass a \
+             reqwest::Client of your own with `http_client`"
+        )));
+    }
     let mut builder = reqwest::Client::builder()
         .connect_timeout(timeouts.connect)
         .redirect(reqwest::redirect::Policy::none())
-        .user_agent(USER_AGENT);
+        .user_agent(USER_AGENT)
+        // The file is passed on byte for byte, with its Content-Length
+        // checked: no decompression, even when another crate in the build
+        // enables one of reqwest's compression features.
+        .no_gzip()
+        .no_brotli()
+        .no_zstd()
+        .no_deflate();
     if endpoint.is_loopback() {
         builder = builder.no_proxy();
     }
+    #[cfg(any(feature = "rustls", feature = "native-tls"))]
     if !endpoint.is_https() {
         // The client only ever talks to its endpoint, so a plain-HTTP one
         // needs no trust store; loading the system's costs 4-6 ms per client
-        // (BENCHMARKS.md, finding 1).
+        // (BENCHMARKS.md, finding 1). Without a TLS feature there is no
+        // trust store to skip.
         builder = builder.tls_certs_only([]);
     }
     builder

@@ -226,6 +226,19 @@ fn import(shared: &Shared, call: &Call<'_>, project: &str, workspace: &str) -> R
     )
 }
 
+/// The answer to an import whose body was drained (`drain_imports`).
+pub fn drained_import(request_id: &str, bytes: u64) -> Response<SimBody> {
+    json_response(
+        StatusCode::OK,
+        &json!({
+            "code": OK_CODE,
+            "message": format!("drained {bytes} bytes; nothing imported"),
+            "success": true,
+            "request_id": request_id,
+        }),
+    )
+}
+
 fn not_implemented(op: &Operation) -> Response<SimBody> {
     let message = format!(
         "{} ({} {}) is documented but the simulator has no behaviour for it",

@@ -24,6 +24,9 @@ pub struct Received<'a> {
 pub struct AuthConfig {
     pub token: Option<String>,
     pub access_key: Option<(String, SecretKey)>,
+    /// Signed requests must also carry this `X-Security-Token`, signed, as
+    /// temporary access keys do.
+    pub security_token: Option<String>,
 }
 
 impl AuthConfig {
@@ -43,7 +46,12 @@ impl AuthConfig {
         if let (Some((ak, sk)), Some(authorization)) = (&self.access_key, header("authorization"))
             && authorization.starts_with(ALGORITHM)
         {
-            return verify(request, authorization, ak, sk).map(|()| format!("signature by {ak}"));
+            verify(request, authorization, ak, sk)?;
+            return match &self.security_token {
+                None => Ok(format!("signature by {ak}")),
+                Some(expected) => check_security_token(request, authorization, expected)
+                    .map(|()| format!("signature by {ak} with its security token")),
+            };
         }
         if let Some(expected) = &self.token {
             return match header("x-auth-token") {
@@ -71,6 +79,29 @@ pub fn authorization_fields(value: &str) -> Option<(&str, &str, &str)> {
         field("SignedHeaders")?,
         field("Signature")?,
     ))
+}
+
+/// The gateway accepts a temporary access key only with its security token,
+/// which must be among the signed headers.
+fn check_security_token(
+    request: &Received<'_>,
+    authorization: &str,
+    expected: &str,
+) -> Result<(), String> {
+    let given = request
+        .headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("x-security-token"))
+        .map(|(_, v)| v.as_str())
+        .ok_or("no X-Security-Token header for the temporary access key")?;
+    if given != expected {
+        return Err("the X-Security-Token is not the one configured".into());
+    }
+    let signed = authorization_fields(authorization).map_or("", |(_, signed, _)| signed);
+    if !signed.split(';').any(|h| h == "x-security-token") {
+        return Err("the X-Security-Token is not signed".into());
+    }
+    Ok(())
 }
 
 fn verify(

@@ -82,12 +82,15 @@ pub struct SimulatorBuilder {
     document: Option<String>,
     token: Option<String>,
     access_key: Option<(String, String)>,
+    security_token: Option<String>,
     strict: bool,
     seeds: Vec<(String, String, u64)>,
     settings_latency: Duration,
     export_size: Option<u64>,
+    drain_imports: bool,
     faults: Vec<Fault>,
     log_file: Option<PathBuf>,
+    log_bodies: bool,
 }
 
 impl Default for SimulatorBuilder {
@@ -97,12 +100,15 @@ impl Default for SimulatorBuilder {
             document: None,
             token: None,
             access_key: None,
+            security_token: None,
             strict: false,
             seeds: Vec::new(),
             settings_latency: Duration::ZERO,
             export_size: None,
+            drain_imports: false,
             faults: Vec::new(),
             log_file: None,
+            log_bodies: false,
         }
     }
 }
@@ -130,6 +136,13 @@ impl SimulatorBuilder {
     /// Accept SDK-HMAC-SHA256 signatures made with this key pair.
     pub fn access_key(mut self, ak: impl Into<String>, sk: impl Into<String>) -> Self {
         self.access_key = Some((ak.into(), sk.into()));
+        self
+    }
+
+    /// Treat the access key as temporary: signed requests must also carry
+    /// this `X-Security-Token`, among the signed headers.
+    pub fn security_token(mut self, token: impl Into<String>) -> Self {
+        self.security_token = Some(token.into());
         self
     }
 
@@ -166,6 +179,15 @@ impl SimulatorBuilder {
         self
     }
 
+    /// Read every import body to its end and keep none of it, whatever its
+    /// size (no 12 MiB limit, no validation of the form): the answer says
+    /// how many bytes arrived and nothing is imported. For measuring a
+    /// client's memory on a large upload.
+    pub fn drain_imports(mut self, drain: bool) -> Self {
+        self.drain_imports = drain;
+        self
+    }
+
     /// Start with this fault rule active.
     pub fn fault(mut self, fault: Fault) -> Self {
         self.faults.push(fault);
@@ -175,6 +197,14 @@ impl SimulatorBuilder {
     /// Append one JSON line per API request to this file.
     pub fn log_file(mut self, path: impl Into<PathBuf>) -> Self {
         self.log_file = Some(path.into());
+        self
+    }
+
+    /// Also write each request's body, base64-encoded, into the log file's
+    /// lines (`body_base64`); off by default. For harnesses that compare
+    /// what clients sent byte for byte; headers stay redacted.
+    pub fn log_bodies(mut self, bodies: bool) -> Self {
+        self.log_bodies = bodies;
         self
     }
 
@@ -190,12 +220,15 @@ impl SimulatorBuilder {
             access_key: self
                 .access_key
                 .map(|(ak, sk)| (ak, SecretKey::new(sk.as_bytes()))),
+            security_token: self.security_token,
         };
         let log = log::RequestLog::open(self.log_file.as_deref())
-            .map_err(|e| StartError(format!("cannot open the log file: {e}")))?;
+            .map_err(|e| StartError(format!("cannot open the log file: {e}")))?
+            .with_bodies(self.log_bodies);
         let settings = Settings {
             latency: self.settings_latency,
             export_size: self.export_size,
+            drain_imports: self.drain_imports,
         };
         let shared = Arc::new(Shared::new(contract, auth, self.strict, settings, log));
         for fault in self.faults {
@@ -301,6 +334,12 @@ impl Simulator {
     /// the most recent [`KEPT_IN_MEMORY`] only).
     pub fn requests(&self) -> Vec<RequestRecord> {
         self.shared.log.records()
+    }
+
+    /// The newest record of [`Simulator::requests`], without copying the
+    /// others (for tests that send many requests one at a time).
+    pub fn last_request(&self) -> Option<RequestRecord> {
+        self.shared.log.last()
     }
 
     /// Adds a rule; refused when its operation is not in the document.

@@ -47,6 +47,11 @@ pub struct RequestRecord {
     pub body: Vec<u8>,
     #[serde(skip)]
     pub received_at: Instant,
+    /// When the answer's status and headers were ready to go out; `None`
+    /// when a fault sent none. With `received_at`, it tells which requests
+    /// were in the simulator at the same time.
+    #[serde(skip)]
+    pub answered_at: Option<Instant>,
 }
 
 impl RequestRecord {
@@ -81,6 +86,8 @@ pub fn redact(headers: &[(String, String)]) -> Vec<(String, String)> {
 pub struct RequestLog {
     records: Mutex<VecDeque<RequestRecord>>,
     file: Option<Mutex<BufWriter<File>>>,
+    /// Also write each request's body to the file, as `body_base64`.
+    bodies: bool,
 }
 
 impl RequestLog {
@@ -95,7 +102,16 @@ impl RequestLog {
         Ok(RequestLog {
             records: Mutex::default(),
             file,
+            bodies: false,
         })
+    }
+
+    /// With `true`, each line of the file also holds the body as received,
+    /// base64-encoded (`body_base64`), for harnesses that compare what
+    /// clients sent byte for byte. Headers stay redacted either way.
+    pub fn with_bodies(mut self, bodies: bool) -> RequestLog {
+        self.bodies = bodies;
+        self
     }
 
     pub fn push(&self, record: RequestRecord) {
@@ -103,7 +119,7 @@ impl RequestLog {
             let mut file = file.lock().unwrap_or_else(|e| e.into_inner());
             // A full disk must not take the simulator down; the in-memory
             // log still has the record.
-            if let Ok(line) = serde_json::to_string(&record) {
+            if let Ok(line) = self.line(&record) {
                 let _ = writeln!(file, "{line}").and_then(|()| file.flush());
             }
         }
@@ -114,15 +130,63 @@ impl RequestLog {
         records.push_back(record);
     }
 
+    /// The record as one line of JSON, with the body when asked for.
+    fn line(&self, record: &RequestRecord) -> serde_json::Result<String> {
+        if !self.bodies {
+            return serde_json::to_string(record);
+        }
+        let mut value = serde_json::to_value(record)?;
+        if let serde_json::Value::Object(fields) = &mut value {
+            fields.insert("body_base64".into(), base64(&record.body).into());
+        }
+        serde_json::to_string(&value)
+    }
+
     pub fn records(&self) -> Vec<RequestRecord> {
         let records = self.records.lock().unwrap_or_else(|e| e.into_inner());
         records.iter().cloned().collect()
     }
+
+    /// The newest record, without copying the others.
+    pub fn last(&self) -> Option<RequestRecord> {
+        let records = self.records.lock().unwrap_or_else(|e| e.into_inner());
+        records.back().cloned()
+    }
+}
+
+/// Standard base64 (RFC 4648, with padding).
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn base64_is_the_standard_alphabet_with_padding() {
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
+        assert_eq!(base64(b"foob"), "Zm9vYg==");
+        assert_eq!(base64(&[0xff, 0xfe, 0x00, 0x3e]), "//4APg==");
+    }
 
     #[test]
     fn secrets_are_redacted() {

@@ -27,7 +27,7 @@ pub async fn api_request(
     request_id: &str,
 ) -> Result<Response<SimBody>, CloseConnection> {
     let received_at = Instant::now();
-    let (head, incoming) = request.into_parts();
+    let (head, mut incoming) = request.into_parts();
     let headers: Vec<(String, String)> = head
         .headers
         .iter()
@@ -54,7 +54,18 @@ pub async fn api_request(
         status: None,
         body: Vec::new(),
         received_at,
+        answered_at: None,
     };
+    // With `drain_imports`, an import's body is counted and dropped.
+    let drain = shared.settings().drain_imports
+        && validate::route(&shared.contract, &head.method, &record.path)
+            .is_some_and(|r| r.op.id == "import_workflows");
+    let drained = if drain {
+        Some(count(&mut incoming).await.ok_or(CloseConnection)?)
+    } else {
+        None
+    };
+    // (A drained body is empty by now.)
     let body: Bytes = match Limited::new(incoming, MAX_BODY).collect().await {
         Ok(collected) => collected.to_bytes(),
         Err(e) if e.is::<http_body_util::LengthLimitError>() => {
@@ -64,7 +75,7 @@ pub async fn api_request(
         // The client went away while sending: nobody to answer.
         Err(_) => return Err(CloseConnection),
     };
-    record.body_length = body.len();
+    record.body_length = drained.map_or(body.len(), |n| n as usize);
     record.body = body.to_vec();
 
     let latency = shared.settings().latency;
@@ -141,6 +152,12 @@ pub async fn api_request(
         Some(FaultAction::Cut { after }) => cut = Some((after, End::Close)),
     }
 
+    if let Some(n) = drained {
+        record.warnings = vec!["body drained, not checked (drain_imports)".into()];
+        let response = api::drained_import(request_id, n);
+        return Ok(with_headers(finish(shared, record, response), &extra));
+    }
+
     let checked = match validate::check(&route, &record.query, &head.headers, &body, shared.strict)
     {
         Ok(checked) => checked,
@@ -168,13 +185,24 @@ pub async fn api_request(
     Ok(with_headers(finish(shared, record, response), &extra))
 }
 
+/// Reads a body to its end, keeping nothing; `None` if the client went away.
+async fn count(body: &mut Incoming) -> Option<u64> {
+    let mut n = 0;
+    while let Some(frame) = body.frame().await {
+        if let Some(data) = frame.ok()?.data_ref() {
+            n += data.len() as u64;
+        }
+    }
+    Some(n)
+}
+
 /// A fault's headers, replacing the simulator's own of the same name.
 fn with_headers(mut response: Response<SimBody>, extra: &[(String, String)]) -> Response<SimBody> {
     for (name, value) in extra {
         // Checked when the rule was added.
         if let (Ok(name), Ok(value)) = (
             http::HeaderName::from_bytes(name.as_bytes()),
-            HeaderValue::from_str(value),
+            HeaderValue::from_bytes(value.as_bytes()),
         ) {
             response.headers_mut().insert(name, value);
         }
@@ -219,6 +247,7 @@ fn finish(
     mut response: Response<SimBody>,
 ) -> Response<SimBody> {
     record.status = Some(response.status().as_u16());
+    record.answered_at = Some(Instant::now());
     shared.log.push(record);
     let length = response.body().announced_len();
     response

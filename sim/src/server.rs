@@ -30,6 +30,8 @@ pub struct Settings {
     pub latency: Duration,
     /// When set, every export answers this many synthetic bytes.
     pub export_size: Option<u64>,
+    /// Import bodies are read to their end and dropped, of any size.
+    pub drain_imports: bool,
 }
 
 /// Everything the connections share.

@@ -93,9 +93,13 @@ impl Store {
         };
         let equals =
             |field: &str, wanted: &Option<String>| wanted.as_ref().is_none_or(|w| field == w);
-        let mut matches: Vec<Workflow> = self
-            .workflows(project, workspace)
+        // By reference: only the page asked for is copied (a list of a
+        // big workspace is paged through many times).
+        let mut matches: Vec<&Workflow> = self
+            .workspaces
+            .get(&(project.to_owned(), workspace.to_owned()))
             .into_iter()
+            .flatten()
             .filter(|w| q.enabled.is_none_or(|e| w.enabled == e))
             .filter(|w| contains(&w.name, &q.name) && contains(&w.description, &q.description))
             .filter(|w| {
@@ -106,19 +110,24 @@ impl Store {
             .collect();
         // Ties are broken by id so that pages never overlap.
         matches.sort_by(|a, b| {
-            let key = |w: &Workflow| {
-                let time = if q.by_update_time {
+            fn key(w: &Workflow, by_update_time: bool) -> (&str, &str) {
+                let time = if by_update_time {
                     &w.update_time
                 } else {
                     &w.create_time
                 };
-                (time.clone(), w.id.clone())
-            };
-            let order = key(a).cmp(&key(b));
+                (time, &w.id)
+            }
+            let order = key(a, q.by_update_time).cmp(&key(b, q.by_update_time));
             if q.ascending { order } else { order.reverse() }
         });
         let total = matches.len();
-        let page = matches.into_iter().skip(q.offset).take(q.limit).collect();
+        let page = matches
+            .into_iter()
+            .skip(q.offset)
+            .take(q.limit)
+            .cloned()
+            .collect();
         (total, page)
     }
 

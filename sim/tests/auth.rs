@@ -200,3 +200,46 @@ async fn with_both_configured_either_credential_works() {
     let message = expect_401(client().get(&list).send().await.unwrap()).await;
     assert!(message.contains("neither"), "{message}");
 }
+
+#[tokio::test]
+async fn a_temporary_key_needs_its_security_token_signed() {
+    const SECURITY_TOKEN: &str = "FAKEsecurityTOKEN0example";
+    let sim = sim()
+        .access_key(AK, SK)
+        .security_token(SECURITY_TOKEN)
+        .start()
+        .await
+        .unwrap();
+    let list = url(&sim, WORKSPACE, "");
+    let with = |token: &'static str| [("X-Security-Token", token)];
+
+    let ok = send_signed("GET", &list, &with(SECURITY_TOKEN), Vec::new(), SK).await;
+    assert_eq!(ok.status(), 200);
+    let missing = expect_401(send_signed("GET", &list, &[], Vec::new(), SK).await).await;
+    assert!(missing.contains("no X-Security-Token"), "{missing}");
+    let wrong = expect_401(send_signed("GET", &list, &with("another"), Vec::new(), SK).await).await;
+    assert!(wrong.contains("not the one configured"), "{wrong}");
+    // Sent, but left out of SignedHeaders.
+    let mut request = client()
+        .get(&list)
+        .header("X-Security-Token", SECURITY_TOKEN);
+    for (name, value) in signature("GET", &list, &[], b"", SK) {
+        request = request.header(name, value);
+    }
+    let unsigned = expect_401(request.send().await.unwrap()).await;
+    assert!(unsigned.contains("not signed"), "{unsigned}");
+
+    let outcomes: Vec<String> = sim.requests().into_iter().map(|r| r.auth).collect();
+    assert_eq!(
+        outcomes[0],
+        format!("ok: signature by {AK} with its security token")
+    );
+    assert!(
+        outcomes[1..].iter().all(|o| o.starts_with("failed: ")),
+        "{outcomes:?}"
+    );
+    assert_eq!(
+        sim.requests()[0].header("x-security-token"),
+        Some("<redacted>")
+    );
+}

@@ -386,3 +386,20 @@ async fn a_rule_can_set_response_headers_on_a_normal_or_an_injected_answer() {
     bad.headers.push(("bad name".into(), "x".into()));
     assert!(sim.add_fault(bad).is_err());
 }
+
+#[tokio::test]
+async fn header_values_beyond_ascii_are_sent_as_utf8_bytes() {
+    let sim = sim().export_size(10).start().await.unwrap();
+    // A bidirectional override in a request id, as a hostile service might send.
+    sim.add_fault(fault(
+        "export_workflows=pass,header=X-Request-Id:r\u{202e}1",
+    ))
+    .unwrap();
+    let (answer, _) = raw(sim.addr(), &raw_export("\"a\""), Duration::from_secs(3)).await;
+    let head = answer.head();
+    assert!(head.contains("x-request-id: r\u{202e}1\r\n"), "{head}");
+    assert!(
+        Fault::parse("export_workflows=pass,header=X-Request-Id:a\u{1b}b").is_err(),
+        "control characters are still refused"
+    );
+}

@@ -125,3 +125,147 @@ async fn each_request_is_one_json_line_with_secrets_redacted() {
         assert!(line["time"].as_str().unwrap().ends_with('Z'));
     }
 }
+
+#[tokio::test]
+async fn each_record_says_when_it_arrived_and_when_it_was_answered() {
+    let sim = sim()
+        .latency(std::time::Duration::from_millis(50))
+        .start()
+        .await
+        .unwrap();
+    sim.add_fault(secmaster_sim::Fault::parse("list_workflows=stall,times=1").unwrap())
+        .unwrap();
+    let stalled = client()
+        .get(url(&sim, WORKSPACE, ""))
+        .timeout(std::time::Duration::from_millis(150))
+        .send()
+        .await;
+    assert!(stalled.is_err(), "the stall sends nothing");
+    let list = url(&sim, WORKSPACE, "");
+    let (a, b) = tokio::join!(client().get(&list).send(), client().get(&list).send());
+    assert_eq!(a.unwrap().status(), 200);
+    assert_eq!(b.unwrap().status(), 200);
+
+    let records = sim.requests();
+    assert_eq!(records.len(), 3);
+    assert_eq!(records[0].answered_at, None, "a stall answers nothing");
+    for r in &records[1..] {
+        let answered = r.answered_at.expect("answered");
+        assert!(answered - r.received_at >= std::time::Duration::from_millis(50));
+    }
+    // Sent together, each arrived before the other was answered.
+    let (x, y) = (&records[1], &records[2]);
+    assert!(x.received_at < y.answered_at.unwrap() && y.received_at < x.answered_at.unwrap());
+}
+
+#[tokio::test]
+async fn log_bodies_adds_each_body_in_base64_and_keeps_secrets_out() {
+    let dir = std::env::temp_dir().join(format!("secmaster-sim-bodies-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (with, without) = (dir.join("with.jsonl"), dir.join("without.jsonl"));
+    let mut sent_form = Vec::new();
+    for path in [&with, &without] {
+        let _ = std::fs::remove_file(path);
+        let sim = sim()
+            .token(TOKEN)
+            .log_file(path)
+            .log_bodies(path == &with)
+            .start()
+            .await
+            .unwrap();
+        let export = client()
+            .post(url(&sim, WORKSPACE, "/export"))
+            .header("X-Auth-Token", TOKEN)
+            .header("Content-Type", "application/json;charset=UTF-8")
+            .body(r#"{"id":[]}"#)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(export.status(), 200);
+        // Not an export file: refused by import, logged all the same.
+        let (content_type, form) = upload(&[0xff, 0xfe, 0x00, b'\r', b'\n', b'-', b'-']);
+        sent_form = form.clone();
+        client()
+            .post(url(&sim, WORKSPACE, "/import"))
+            .header("X-Auth-Token", TOKEN)
+            .header("Content-Type", content_type)
+            .body(form)
+            .send()
+            .await
+            .unwrap();
+        client()
+            .get(url(&sim, WORKSPACE, ""))
+            .header("X-Auth-Token", TOKEN)
+            .send()
+            .await
+            .unwrap();
+    }
+    let read = |path: &std::path::Path| -> Vec<Value> {
+        let text = std::fs::read_to_string(path).unwrap();
+        assert!(!text.contains(TOKEN), "{text}");
+        text.lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    let (lines, plain) = (read(&with), read(&without));
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!((lines.len(), plain.len()), (3, 3));
+    assert!(plain.iter().all(|l| l.get("body_base64").is_none()));
+
+    assert_eq!(lines[0]["body_base64"], "eyJpZCI6W119"); // {"id":[]}
+    let import = decode_base64(lines[1]["body_base64"].as_str().unwrap());
+    assert_eq!(import, sent_form, "the form as sent, binary file included");
+    assert_eq!(
+        lines[1]["body_length"].as_u64(),
+        Some(sent_form.len() as u64)
+    );
+    assert_eq!(lines[2]["body_base64"], "");
+    for line in &lines {
+        let headers = line["headers"].as_array().unwrap();
+        assert!(
+            headers
+                .iter()
+                .any(|h| h[0] == "x-auth-token" && h[1] == "<redacted>"),
+            "{headers:?}"
+        );
+    }
+}
+
+/// Standard base64 with padding, decoded (for the test only).
+fn decode_base64(text: &str) -> Vec<u8> {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    assert_eq!(text.len() % 4, 0, "padded to whole quads: {text}");
+    let mut out = Vec::new();
+    for quad in text.as_bytes().chunks(4) {
+        let digits: Vec<u32> = quad
+            .iter()
+            .take_while(|&&c| c != b'=')
+            .map(|c| ALPHABET.iter().position(|a| a == c).expect("base64 digit") as u32)
+            .collect();
+        let n = digits
+            .iter()
+            .enumerate()
+            .fold(0, |n, (i, d)| n | d << (18 - 6 * i));
+        out.extend((0..digits.len() - 1).map(|i| (n >> (16 - 8 * i)) as u8));
+    }
+    out
+}
+
+#[tokio::test]
+async fn the_last_request_is_the_newest_record() {
+    let sim = sim().start().await.unwrap();
+    assert!(sim.last_request().is_none());
+    for limit in ["1", "2"] {
+        client()
+            .get(url(&sim, WORKSPACE, &format!("?limit={limit}")))
+            .send()
+            .await
+            .unwrap();
+        let last = sim.last_request().unwrap();
+        assert_eq!(last.query, format!("limit={limit}"));
+        assert_eq!(
+            Some(last.request_id),
+            sim.requests().pop().map(|r| r.request_id)
+        );
+    }
+}

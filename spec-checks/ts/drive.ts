@@ -1,15 +1,19 @@
-// The cases' calls (list, show, import, export) with openapi-fetch, typed by
-// the `paths` that openapi-typescript generated from the document
+// The cases' calls (list, list, show, export, import) with openapi-fetch,
+// typed by the `paths` that openapi-typescript generated from the document
 // (./schema.d.ts, written next to this file under .tools/ by
-// `cargo xtask spec`), against the recorder; checks what comes back.
+// `cargo xtask spec`), against the simulator (secmaster-sim); checks what
+// comes back: in the `ok` scenario what the cases expect of the simulator's
+// answers (the export is written to the work folder, and that file is
+// imported), in the `error` scenario the injected 400's code and message.
 //
-//   node drive.js --cases C --scenario ok|error --base-url U
+//   node drive.js --cases C --scenario ok|error --base-url U --work-dir W
 //
 // What the TypeScript tool chain does with this document (observed with
 // openapi-typescript 7.13.0 + openapi-fetch 0.17.0):
 //  * Token: security schemes produce no types and no code. The token is
 //    configuration: `createClient({ headers: { "X-Auth-Token": token } })`.
-//    AK/SK signing would have to be a middleware written by hand.
+//    AK/SK signing would have to be a middleware written by hand, so the
+//    client runs with the token only.
 //  * Paths: values go through encodeURIComponent.
 //  * List: `params.query` is typed from the parameters (enums as string
 //    unions). The default query serializer writes the pairs in the order of
@@ -29,7 +33,8 @@
 //    documented value is passed as a header. The binary 200 is typed as
 //    `string`; `parseAs: "arrayBuffer"` gets the bytes.
 //  * 4xx: `error` is the JSON body, typed as ErrorBody; no exception.
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import createClient from "openapi-fetch";
 import type { paths } from "./schema.js";
 
@@ -40,25 +45,24 @@ const EXPORT = "/v1/{project_id}/workspaces/{workspace_id}/soc/workflows/export"
 
 type ListQuery = NonNullable<paths[typeof LIST]["get"]["parameters"]["query"]>;
 
-interface Answer {
+interface ErrorAnswer {
   status: number;
-  content_type: string;
-  json?: Record<string, unknown>;
-  hex?: string;
+  code: string;
+  message: string;
 }
 
 type Call =
-  | { operation: "list_workflows"; query: ListQuery }
-  | { operation: "show_workflow"; workflow_id: string }
-  | { operation: "import_workflows"; file: string; file_name: string }
-  | { operation: "export_workflows"; ids: string[] };
+  | { operation: "list_workflows"; query: ListQuery; expect: { total: number; ids: string[] } }
+  | { operation: "show_workflow"; workflow_id: string; expect: { id: string } }
+  | { operation: "export_workflows"; ids: string[]; output: string; expect: { format: string; ids: string[] } }
+  | { operation: "import_workflows"; file: string; expect: { message: string } };
 
 interface Cases {
   project_id: string;
   workspace_id: string;
   token: string;
   calls: Call[];
-  answers: Record<string, Record<string, Answer>>;
+  error: ErrorAnswer;
 }
 
 function flags(argv: readonly string[]): Map<string, string> {
@@ -75,13 +79,13 @@ function flags(argv: readonly string[]): Map<string, string> {
 }
 
 /** What is wrong with the status and, for a 4xx, the error body. */
-function checkStatus(status: number, error: unknown, answer: Answer): string[] {
+function checkStatus(status: number, error: unknown, want: ErrorAnswer | undefined): string[] {
   const problems: string[] = [];
-  if (status !== answer.status) problems.push(`status ${status}, expected ${answer.status}`);
-  if (answer.status >= 400) {
-    const want = answer.json ?? {};
+  const wantStatus = want?.status ?? 200;
+  if (status !== wantStatus) problems.push(`status ${status}, expected ${wantStatus}: ${JSON.stringify(error)}`);
+  if (want !== undefined) {
     const got = (error ?? {}) as { code?: unknown; message?: unknown };
-    if (got.code !== want["code"] || got.message !== want["message"]) {
+    if (got.code !== want.code || got.message !== want.message) {
       problems.push(`error ${JSON.stringify(error)}, expected ${JSON.stringify(want)}`);
     }
   }
@@ -98,8 +102,8 @@ async function main(): Promise<number> {
   // JSON.parse answers `any`: the cases file is trusted to have this shape.
   const cases: Cases = JSON.parse(readFileSync(need("--cases"), "utf-8"));
   const scenario = need("--scenario");
-  const answers = cases.answers[scenario];
-  if (answers === undefined) throw new Error(`no answers for ${scenario}`);
+  const workDir = need("--work-dir");
+  const fault = scenario === "error" ? cases.error : undefined;
   const client = createClient<paths>({
     baseUrl: need("--base-url"),
     headers: { "X-Auth-Token": cases.token },
@@ -110,9 +114,7 @@ async function main(): Promise<number> {
   const failures: string[] = [];
   const done: string[] = [];
   for (const call of cases.calls) {
-    const answer = answers[call.operation];
-    if (answer === undefined) throw new Error(`no answer for ${call.operation}`);
-    const ok = answer.status < 400;
+    const ok = fault === undefined;
     const problems: string[] = [];
     switch (call.operation) {
       case "list_workflows": {
@@ -120,9 +122,11 @@ async function main(): Promise<number> {
           params: { path, query: call.query },
           signal: signal(),
         });
-        problems.push(...checkStatus(response.status, error, answer));
-        const want = (answer.json?.["data"] as { id: string }[] | undefined)?.[0]?.id;
-        if (ok && data?.data?.[0]?.id !== want) problems.push(`first workflow ${JSON.stringify(data)}, expected id ${want}`);
+        problems.push(...checkStatus(response.status, error, fault));
+        const ids = (data?.data ?? []).map((w) => w.id);
+        if (ok && (data?.total !== call.expect.total || JSON.stringify(ids) !== JSON.stringify(call.expect.ids))) {
+          problems.push(`total ${String(data?.total)}, ids ${JSON.stringify(ids)}, expected ${JSON.stringify(call.expect)}`);
+        }
         break;
       }
       case "show_workflow": {
@@ -130,25 +134,27 @@ async function main(): Promise<number> {
           params: { path: { ...path, workflow_id: call.workflow_id } },
           signal: signal(),
         });
-        problems.push(...checkStatus(response.status, error, answer));
-        if (ok && data?.data?.id !== call.workflow_id) problems.push(`workflow ${JSON.stringify(data)}`);
+        problems.push(...checkStatus(response.status, error, fault));
+        if (ok && data?.data?.id !== call.expect.id) problems.push(`workflow ${JSON.stringify(data)}`);
         break;
       }
       case "import_workflows": {
-        const file = new Blob([readFileSync(call.file)]);
+        const file = new Blob([readFileSync(join(workDir, call.file))]);
         const { data, error, response } = await client.POST(IMPORT, {
           params: { path },
           // format: binary is typed as string: the Blob must be cast.
           body: { uploadFile: file as unknown as string },
           bodySerializer(body) {
             const form = new FormData();
-            form.append("uploadFile", body.uploadFile as unknown as Blob, call.file_name);
+            form.append("uploadFile", body.uploadFile as unknown as Blob, call.file);
             return form;
           },
           signal: signal(),
         });
-        problems.push(...checkStatus(response.status, error, answer));
-        if (ok && data?.request_id !== answer.json?.["request_id"]) problems.push(`answer ${JSON.stringify(data)}`);
+        problems.push(...checkStatus(response.status, error, fault));
+        if (ok && (data?.success !== true || data.message !== call.expect.message || !data.request_id)) {
+          problems.push(`answer ${JSON.stringify(data)}, expected success, message ${call.expect.message} and a request_id`);
+        }
         break;
       }
       case "export_workflows": {
@@ -159,11 +165,19 @@ async function main(): Promise<number> {
           parseAs: "arrayBuffer",
           signal: signal(),
         });
-        problems.push(...checkStatus(response.status, error, answer));
+        problems.push(...checkStatus(response.status, error, fault));
         if (ok) {
-          const expected = Buffer.from(answer.hex ?? "", "hex");
-          if (data === undefined || !Buffer.from(data).equals(expected)) {
-            problems.push(`file bytes differ from the ${expected.length} served`);
+          if (data === undefined) {
+            problems.push("no file");
+            break;
+          }
+          const bytes = Buffer.from(data);
+          writeFileSync(join(workDir, call.output), bytes);
+          // JSON.parse answers `any`: the shape is what is checked here.
+          const exported = JSON.parse(bytes.toString("utf-8")) as { format?: unknown; workflows?: { id?: unknown }[] };
+          const ids = (exported.workflows ?? []).map((w) => w.id);
+          if (exported.format !== call.expect.format || JSON.stringify(ids) !== JSON.stringify(call.expect.ids)) {
+            problems.push(`exported ${String(exported.format)} with ids ${JSON.stringify(ids)}, expected ${JSON.stringify(call.expect)}`);
           }
         }
         break;
@@ -174,7 +188,8 @@ async function main(): Promise<number> {
   }
   for (const f of failures) console.error(`typescript client: ${f}`);
   if (failures.length === 0) {
-    console.log(`NOTE: typescript client (${scenario}): ${done.join(", ")} answered as documented`);
+    const how = fault === undefined ? "completed; the exported file was imported" : "answered 400 with the error body";
+    console.log(`NOTE: typescript client (${scenario}, token): ${done.join(", ")} ${how}`);
   }
   return failures.length === 0 ? 0 : 1;
 }

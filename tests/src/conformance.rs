@@ -15,6 +15,8 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::support::read_data;
+
 /// The transcription of the API reference, keyed by operationId.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Facts {
@@ -90,25 +92,10 @@ const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
 
-/// The workspace root (this crate lives one level below it).
-pub fn workspace_root() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("tests/ is inside the workspace")
-        .to_path_buf()
-}
-
 /// The facts file.
 pub fn load_facts() -> Facts {
-    let path = workspace_root().join("tests/data/reference-facts.json");
-    let text = std::fs::read_to_string(&path).expect("reference-facts.json is readable");
-    serde_json::from_str(&text).expect("reference-facts.json is well formed")
-}
-
-/// The text of `openapi/secmaster.yaml`.
-pub fn load_document_text() -> String {
-    std::fs::read_to_string(workspace_root().join("openapi/secmaster.yaml"))
-        .expect("openapi/secmaster.yaml is readable")
+    serde_json::from_str(&read_data("reference-facts.json"))
+        .expect("reference-facts.json is well formed")
 }
 
 /// Parses a document the way the generator does and returns it as JSON.

@@ -1,9 +1,9 @@
 //! Shared code of the workspace's tests: the documentation-conformance
-//! checker and the typed httpmock helpers generated from the document.
+//! checker, the typed httpmock helpers generated from the document, and the
+//! support every test uses (fake keys, files, clients, the simulator).
 #![forbid(unsafe_code)]
 
 pub mod conformance;
-pub mod server;
 pub mod support;
 #[rustfmt::skip]
 #[allow(clippy::all, unused_imports)]

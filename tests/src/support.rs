@@ -1,7 +1,24 @@
-//! Small helpers shared by the integration tests.
+//! What the integration tests share: the fake credentials, the workspace's
+//! files, clients for a local server, and the simulator set up the usual way.
 
-use secmaster_client::{Credentials, RetryPolicy, SecMasterClient, Timeouts};
+use std::path::PathBuf;
+use std::time::Instant;
 
+use secmaster_client::{
+    Credentials, RetryPolicy, SecMasterClient, SecMasterClientBuilder, Timeouts,
+};
+use secmaster_sim::faults::{Fault, FaultAction};
+use secmaster_sim::workflow::seeded;
+use secmaster_sim::{
+    EXPORT_PATTERN_PERIOD, ExportFile, RequestRecord, Simulator, SimulatorBuilder,
+};
+
+/// A fake access key ID, in the shape of a real one.
+pub const AK: &str = "HPUAFAKEAK0EXAMPLE01";
+/// Its fake secret key: tests check that it never leaks.
+pub const SK: &str = "FAKEsecretKEY0example0000000000000000000001";
+/// A fake security token of a temporary access key.
+pub const SECURITY_TOKEN: &str = "FAKE-security-token-ABCDEFGHIJ";
 /// A fake IAM token: tests check that it never leaks.
 pub const TOKEN: &str = "MIIZ-fake-token-for-tests-0123456789";
 pub const PROJECT: &str = "0123456789abcdef0123456789abcdef";
@@ -10,6 +27,120 @@ pub const WORKSPACE: &str = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d";
 pub const ID: &str = "c19470f3-5eaf-4572-82e8-2ff094495919";
 /// The documented request content type.
 pub const CONTENT_TYPE: &str = "application/json;charset=UTF-8";
+
+/// The workspace root (this crate lives one level below it).
+pub fn workspace_root() -> PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ is inside the workspace")
+        .to_path_buf()
+}
+
+/// The text of `openapi/secmaster.yaml`.
+pub fn load_document_text() -> String {
+    std::fs::read_to_string(workspace_root().join("openapi/secmaster.yaml"))
+        .expect("openapi/secmaster.yaml is readable")
+}
+
+/// The text of `tests/data/<name>`.
+pub fn read_data(name: &str) -> String {
+    std::fs::read_to_string(workspace_root().join("tests/data").join(name))
+        .unwrap_or_else(|e| panic!("tests/data/{name}: {e}"))
+}
+
+/// A simulator that takes [`AK`]/[`SK`] signatures and the [`TOKEN`], and
+/// checks every request against the document.
+pub fn sim() -> SimulatorBuilder {
+    Simulator::builder().access_key(AK, SK).token(TOKEN)
+}
+
+/// Starts `builder` with workflow [`ID`] in [`PROJECT`]/[`WORKSPACE`], so
+/// that exporting it succeeds.
+pub async fn start(builder: SimulatorBuilder) -> Simulator {
+    let sim = builder.start().await.expect("the simulator starts");
+    let mut example = seeded(PROJECT, WORKSPACE, 1);
+    example.id = ID.to_owned();
+    sim.insert_workflow(example);
+    sim
+}
+
+/// A rule answering `status` with exactly `body` and these headers, every
+/// time (set `times` on the result for fewer).
+pub fn answer(operation: &str, status: u16, body: &str, headers: &[(&str, &str)]) -> Fault {
+    Fault {
+        operation: operation.to_owned(),
+        action: FaultAction::Status {
+            status,
+            retry_after: None,
+            body: Some(body.to_owned()),
+        },
+        times: None,
+        headers: headers
+            .iter()
+            .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+            .collect(),
+    }
+}
+
+/// A fault rule from its spec form.
+pub fn fault(spec: &str) -> Fault {
+    Fault::parse(spec).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The ids in a file the simulator exported.
+pub fn exported_ids(file: &[u8]) -> Vec<String> {
+    let file: ExportFile = serde_json::from_slice(file).expect("a simulator export file");
+    file.workflows.into_iter().map(|w| w.id).collect()
+}
+
+/// What the simulator's `export_size(len)` sends: byte `i` is `i % 251`.
+pub fn export_pattern(len: usize) -> Vec<u8> {
+    (0..len)
+        .map(|i| (i as u64 % EXPORT_PATTERN_PERIOD) as u8)
+        .collect()
+}
+
+/// Panics unless the simulator verified every request's signature by [`AK`].
+pub fn assert_all_signed(sim: &Simulator) {
+    let records = sim.requests();
+    assert!(!records.is_empty(), "no request reached the simulator");
+    for r in records {
+        assert!(
+            r.auth.starts_with(&format!("ok: signature by {AK}")),
+            "{} {}: {}",
+            r.method,
+            r.path,
+            r.auth
+        );
+    }
+}
+
+/// The most requests the simulator held at one moment: a request is inside
+/// from its arrival until its answer started (a request never answered
+/// counts as inside to the end).
+pub fn max_in_flight(records: &[RequestRecord]) -> usize {
+    let inside =
+        |r: &RequestRecord, t: Instant| r.received_at <= t && r.answered_at.is_none_or(|a| t < a);
+    records
+        .iter()
+        .map(|r| records.iter().filter(|o| inside(o, r.received_at)).count())
+        .max()
+        .unwrap_or(0)
+}
+
+/// A client builder signing with [`AK`]/[`SK`], without retries.
+pub fn aksk_builder(base_url: &str) -> SecMasterClientBuilder {
+    SecMasterClient::builder()
+        .endpoint_url(base_url)
+        .expect("a valid URL")
+        .credentials(Credentials::access_key(AK, SK).expect("a valid key pair"))
+        .retry(RetryPolicy::none())
+}
+
+/// A client signing with [`AK`]/[`SK`], without retries.
+pub fn aksk_client(base_url: &str) -> SecMasterClient {
+    aksk_builder(base_url).build().expect("a client")
+}
 
 /// A client with token credentials for a local server; no retries, so that
 /// each test sees exactly one attempt (the fault tests set their own policy).

@@ -1,26 +1,15 @@
-//! Access-key signing on the wire: a server that recomputes the signature
-//! from the request as received accepts the client's requests and rejects
-//! a wrong key; secrets stay out of every text the client produces.
+//! Access-key signing on the wire: the simulator, which recomputes the
+//! signature from the request as received, accepts the client's requests
+//! and rejects a wrong key or a changed body; secrets stay out of every text
+//! the client produces.
 
-use secmaster_client::{Credentials, Error, RetryPolicy, SecMasterClient};
-use secmaster_tests::server::{Recorded, Reply, ScriptedServer, verify_signature};
-use secmaster_tests::support::{ID, PROJECT, WORKSPACE};
+use std::time::SystemTime;
 
-const AK: &str = "HPUAFAKEAK0EXAMPLE01";
-const SK: &str = "FAKEsecretKEY0example0000000000000000000001";
-const SECURITY_TOKEN: &str = "FAKE-security-token-ABCDEFGHIJ";
-
-/// Answers 200 when the signature checks out, else the gateway's 401.
-fn gateway(request: &Recorded, _: usize) -> Reply {
-    match verify_signature(request, AK, SK) {
-        Ok(()) => Reply::status(200, "signed ok", &[]),
-        Err(why) => Reply::status(
-            401,
-            format!(r#"{{"error_code":"APIGW.0301","error_msg":"{why}"}}"#),
-            &[("x-request-id", "r-401")],
-        ),
-    }
-}
+use secmaster_client::signer::{RequestParts, SecretKey, SigningKey, sign};
+use secmaster_client::{Credentials, Error, RetryPolicy, SecMasterClient, reqwest};
+use secmaster_tests::support::{
+    AK, ID, PROJECT, SECURITY_TOKEN, SK, WORKSPACE, export_pattern, sim, start,
+};
 
 fn client(base_url: &str, credentials: Credentials) -> SecMasterClient {
     SecMasterClient::builder()
@@ -34,12 +23,14 @@ fn client(base_url: &str, credentials: Credentials) -> SecMasterClient {
 
 #[tokio::test]
 async fn signed_requests_verify_on_the_receiving_side() {
-    let server = ScriptedServer::start(gateway).await;
+    // A temporary key: the simulator also wants its security token, signed.
+    // Exports answer nine pattern bytes whatever the ids, in any workspace.
+    let server = start(sim().security_token(SECURITY_TOKEN).export_size(9)).await;
     let credentials = Credentials::access_key(AK, SK)
         .unwrap()
         .with_security_token(SECURITY_TOKEN)
         .unwrap();
-    let client = client(&server.base_url, credentials);
+    let client = client(&server.base_url(), credentials);
     for (project, workspace) in [
         (PROJECT, WORKSPACE),
         ("p/1 x", "wś-1"),
@@ -52,12 +43,23 @@ async fn signed_requests_verify_on_the_receiving_side() {
         let file = file.unwrap_or_else(|e| panic!("{project} {workspace}: {e}"));
         let mut out = Vec::new();
         file.write_to(&mut out).await.unwrap();
-        assert_eq!(out, b"signed ok");
+        assert_eq!(out, export_pattern(9));
     }
-    for request in server.requests() {
-        let host = server.base_url.trim_start_matches("http://");
-        assert_eq!(request.header("host"), Some(host), "Host carries the port");
-        assert_eq!(request.header("x-security-token"), Some(SECURITY_TOKEN));
+    let requests = server.requests();
+    assert_eq!(requests.len(), 4);
+    for request in &requests {
+        assert_eq!(
+            request.auth,
+            format!("ok: signature by {AK} with its security token")
+        );
+        let host = server.base_url().trim_start_matches("http://").to_owned();
+        assert_eq!(
+            request.header("host"),
+            Some(host.as_str()),
+            "Host carries the port"
+        );
+        // The log hides its value; the simulator checked it.
+        assert!(request.header("x-security-token").is_some());
         assert_eq!(
             request.header("content-type"),
             Some("application/json;charset=UTF-8")
@@ -74,35 +76,73 @@ async fn signed_requests_verify_on_the_receiving_side() {
         );
     }
     // X-Project-Id is the project of the request's own path.
-    let projects: Vec<_> = server
-        .requests()
-        .iter()
-        .map(|r| r.header("x-project-id").unwrap().to_owned())
-        .collect();
-    assert_eq!(projects[0], PROJECT);
+    assert_eq!(requests[0].header("x-project-id"), Some(PROJECT));
+    assert_eq!(requests[1].header("x-project-id"), Some("p/1 x"));
     assert_eq!(
-        server.requests()[1].target,
+        requests[1].path,
         "/v1/p%2F1%20x/workspaces/w%C5%9B-1/soc/workflows/export"
     );
 }
 
 #[tokio::test]
 async fn a_wrong_secret_key_is_rejected_by_the_verifier() {
-    let server = ScriptedServer::start(gateway).await;
+    let server = start(sim()).await;
     let wrong = Credentials::access_key(AK, "not-the-secret").unwrap();
-    let err = client(&server.base_url, wrong)
+    let err = client(&server.base_url(), wrong)
         .export_workflows(PROJECT, WORKSPACE, &[ID])
         .await
         .unwrap_err();
     let api = err.api_error().expect("an API error");
     assert_eq!(api.status().as_u16(), 401);
     assert_eq!(api.code(), Some("APIGW.0301"));
-    assert_eq!(api.message(), Some("signature mismatch"));
-    assert_eq!(api.request_id(), Some("r-401"));
-    // And the verifier itself rejects a request whose body changed after signing.
-    let mut tampered = server.requests()[0].clone();
-    tampered.body = br#"{"id":["other"]}"#.to_vec();
-    assert!(verify_signature(&tampered, AK, "not-the-secret").is_err());
+    let message = api.message().unwrap();
+    assert!(message.contains("signature does not match"), "{message}");
+    let record = server.requests().pop().unwrap();
+    assert!(record.auth.starts_with("failed: "), "{}", record.auth);
+    assert_eq!(api.request_id(), Some(record.request_id.as_str()));
+}
+
+#[tokio::test]
+async fn the_verifier_rejects_a_body_changed_after_signing() {
+    let server = start(sim()).await;
+    let url = format!(
+        "{}/v1/{PROJECT}/workspaces/{WORKSPACE}/soc/workflows/export",
+        server.base_url()
+    );
+    let host = server.base_url().trim_start_matches("http://").to_owned();
+    let signed_body = format!(r#"{{"id":["{ID}"]}}"#);
+    let secret = SecretKey::new(SK.as_bytes());
+    let key = SigningKey {
+        access_key_id: AK,
+        secret_access_key: &secret,
+        security_token: None,
+        project_id: Some(PROJECT),
+    };
+    let content_type = [("Content-Type", "application/json;charset=UTF-8")];
+    let parts = RequestParts {
+        method: "POST",
+        path: &format!("/v1/{PROJECT}/workspaces/{WORKSPACE}/soc/workflows/export"),
+        query: "",
+        host: &host,
+        headers: &content_type,
+        body: signed_body.as_bytes(),
+    };
+    let signature = sign(&parts, &key, SystemTime::now()).unwrap();
+    let send = |body: String| {
+        let mut request = reqwest::Client::new()
+            .post(&url)
+            .header(content_type[0].0, content_type[0].1);
+        for (name, value) in &signature.headers {
+            request = request.header(*name, value);
+        }
+        request.body(body).send()
+    };
+    assert_eq!(send(signed_body.clone()).await.unwrap().status(), 200);
+    let tampered = send(r#"{"id":["other"]}"#.to_owned()).await.unwrap();
+    assert_eq!(tampered.status(), 401);
+    let auth: Vec<String> = server.requests().into_iter().map(|r| r.auth).collect();
+    assert_eq!(auth[0], format!("ok: signature by {AK}"));
+    assert!(auth[1].contains("signature does not match"), "{auth:?}");
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! The document says what the API reference says, both ways.
 
-use secmaster_tests::conformance::{Facts, check, load_document_text, load_facts, parse};
+use secmaster_tests::conformance::{Facts, check, load_facts, parse};
+use secmaster_tests::support::load_document_text;
 use serde_yaml::Value as Yaml;
 
 fn problems_of(text: &str, facts: &Facts) -> Vec<String> {

@@ -7,12 +7,9 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use secmaster_client::{Credentials, RetryPolicy, SecMasterClient};
-use secmaster_tests::server::{Reply, ScriptedServer};
-use secmaster_tests::support::{ID, PROJECT, WORKSPACE};
-
-const AK: &str = "HPUAFAKEAK0EXAMPLE01";
-const SK: &str = "FAKEsecretKEY0example0000000000000000000001";
-const SECURITY_TOKEN: &str = "FAKE-security-token-ABCDEFGHIJ";
+use secmaster_tests::support::{
+    AK, ID, PROJECT, SECURITY_TOKEN, SK, TOKEN, WORKSPACE, answer, fault, sim, start,
+};
 
 /// Collects everything the client logs.
 #[derive(Clone, Default)]
@@ -39,21 +36,24 @@ async fn secrets_never_appear_in_debug_errors_or_logs() {
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
 
-    let server = ScriptedServer::start(|_, n| match n {
-        0 => Reply::status(503, "busy", &[]),
-        _ => Reply::status(
-            403,
-            r#"{"error_code":"APIGW.0302","error_msg":"denied"}"#,
-            &[("x-request-id", "r-403")],
-        ),
-    })
+    let server = start(
+        sim()
+            .security_token(SECURITY_TOKEN)
+            .fault(fault("export_workflows=503,times=1"))
+            .fault(answer(
+                "export_workflows",
+                403,
+                r#"{"error_code":"APIGW.0302","error_msg":"denied"}"#,
+                &[("X-Request-Id", "r-403")],
+            )),
+    )
     .await;
     let credentials = Credentials::access_key(AK, SK)
         .unwrap()
         .with_security_token(SECURITY_TOKEN)
         .unwrap();
     let client = SecMasterClient::builder()
-        .endpoint_url(&server.base_url)
+        .endpoint_url(&server.base_url())
         .unwrap()
         .credentials(credentials.clone())
         .retry(RetryPolicy {
@@ -76,8 +76,17 @@ async fn secrets_never_appear_in_debug_errors_or_logs() {
         "{logged}"
     );
     assert!(logged.contains("request_id=r-403"), "{logged}");
+    let outcomes: Vec<_> = server
+        .requests()
+        .into_iter()
+        .map(|r| (r.status, r.auth))
+        .collect();
+    assert_eq!(outcomes.len(), 2);
+    for (status, auth) in &outcomes {
+        assert!(auth.starts_with("ok: signature"), "{status:?}: {auth}");
+    }
 
-    let token_credentials = Credentials::token("MIIZ-token-value-123").unwrap();
+    let token_credentials = Credentials::token(TOKEN).unwrap();
     let texts = [
         format!("{client:?}"),
         format!("{credentials:?}"),
@@ -87,7 +96,7 @@ async fn secrets_never_appear_in_debug_errors_or_logs() {
         logged,
     ];
     for text in &texts {
-        for secret in [AK, SK, SECURITY_TOKEN, "MIIZ-token-value-123"] {
+        for secret in [AK, SK, SECURITY_TOKEN, TOKEN] {
             assert!(!text.contains(secret), "{secret} leaked into: {text}");
         }
     }

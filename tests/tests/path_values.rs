@@ -1,15 +1,13 @@
 //! Path values over the wire: every string is either refused before
 //! anything is sent, or arrives as exactly one path segment that decodes
-//! back to it, under a signature that the receiving side can verify.
+//! back to it, under a signature that the simulator verifies.
 
 use percent_encoding::percent_decode_str;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
-use secmaster_client::{Credentials, Error, RetryPolicy, SecMasterClient};
-use secmaster_tests::server::{Reply, ScriptedServer, verify_signature};
-
-const AK: &str = "HPUAFAKEAK0EXAMPLE01";
-const SK: &str = "FAKEsecretKEY0example0000000000000000000001";
+use secmaster_client::Error;
+use secmaster_sim::RequestRecord;
+use secmaster_tests::support::{AK, aksk_client, export_pattern, sim};
 
 fn hostile() -> impl Strategy<Value = String> {
     let pieces = prop_oneof![
@@ -44,19 +42,9 @@ fn every_path_value_is_one_segment_or_refused() {
         .enable_all()
         .build()
         .unwrap();
-    let server = runtime.block_on(ScriptedServer::start(|request, _| {
-        match verify_signature(request, AK, SK) {
-            Ok(()) => Reply::status(200, "ok", &[]),
-            Err(why) => Reply::status(401, why, &[]),
-        }
-    }));
-    let client = SecMasterClient::builder()
-        .endpoint_url(&server.base_url)
-        .unwrap()
-        .credentials(Credentials::access_key(AK, SK).unwrap())
-        .retry(RetryPolicy::none())
-        .build()
-        .unwrap();
+    // Exports answer two pattern bytes whatever the ids, in any workspace.
+    let server = runtime.block_on(sim().export_size(2).start()).unwrap();
+    let client = aksk_client(&server.base_url());
     let mut runner = TestRunner::new(Config {
         cases: 1500,
         ..Config::default()
@@ -64,7 +52,9 @@ fn every_path_value_is_one_segment_or_refused() {
     let sent = std::sync::atomic::AtomicUsize::new(0);
     runner
         .run(&(hostile(), hostile()), |(project, workspace)| {
-            let before = server.requests().len();
+            // Request ids are unique: a new newest record is a new request.
+            let id = |r: Option<RequestRecord>| r.map(|r| r.request_id);
+            let before = id(server.last_request());
             let result = runtime.block_on(async {
                 let file = client
                     .export_workflows(&project, &workspace, &["id"])
@@ -72,10 +62,10 @@ fn every_path_value_is_one_segment_or_refused() {
                 let mut out = Vec::new();
                 file.write_to(&mut out).await.map(|_| out)
             });
-            let requests = server.requests();
+            let last = server.last_request();
             match result {
                 Err(Error::InvalidInput(_)) => {
-                    prop_assert_eq!(requests.len(), before, "refused, yet sent");
+                    prop_assert_eq!(id(last), before, "refused, yet sent");
                 }
                 Err(e) => {
                     return Err(TestCaseError::fail(format!(
@@ -84,9 +74,11 @@ fn every_path_value_is_one_segment_or_refused() {
                 }
                 Ok(body) => {
                     sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    prop_assert_eq!(body, b"ok".to_vec(), "the signature verified");
-                    let request = &requests[before];
-                    let path = request.target.split('?').next().unwrap();
+                    prop_assert_eq!(body, export_pattern(2));
+                    let request = last.expect("a request");
+                    prop_assert_ne!(Some(&request.request_id), before.as_ref(), "sent");
+                    prop_assert_eq!(&request.auth, &format!("ok: signature by {AK}"));
+                    let path = request.path.as_str();
                     let segments: Vec<&str> = path.split('/').collect();
                     // "", v1, P, workspaces, W, soc, workflows, export
                     prop_assert_eq!(segments.len(), 8, "{}", path);

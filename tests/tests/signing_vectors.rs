@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use secmaster_client::Credentials;
 use secmaster_client::signer::{RequestParts, SecretKey, SigningKey, canonical_query, sign};
-use secmaster_tests::conformance::workspace_root;
+use secmaster_tests::support::read_data;
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -83,9 +83,7 @@ struct Expected {
 }
 
 fn vectors() -> Vec<Vector> {
-    let text =
-        std::fs::read_to_string(workspace_root().join("tests/data/signing-vectors.json")).unwrap();
-    let file: File = serde_json::from_str(&text).unwrap();
+    let file: File = serde_json::from_str(&read_data("signing-vectors.json")).unwrap();
     assert!(file.vectors.len() >= 20, "at least 20 vectors");
     file.vectors
 }

@@ -5,10 +5,11 @@
 //!   not what the document produces now.
 #![forbid(unsafe_code)]
 
-mod bench_task;
+mod bench;
 mod gen_task;
 mod process;
 mod spec;
+mod venv;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -20,7 +21,8 @@ tasks:
   gen            regenerate client/src/generated.rs and tests/src/generated_mocks.rs
                  from openapi/secmaster.yaml
   gen --check    write nothing; exit 1 with a diff if the checked-in files are stale
-  bench          benchmarks against curl and the official SDK (see BENCHMARKS.md)
+  bench          benchmarks against curl and the official SDK, served by secmaster-sim
+                 (see BENCHMARKS.md)
   bench --quick  the same harness, small and fast (CI: checks it still works)
   spec           check the document with standard OpenAPI tools, and every operation with
                  generated Python and TypeScript clients and the official SDK against the
@@ -36,8 +38,8 @@ fn main() -> ExitCode {
         ["gen", "--check"] => gen_task::run(&workspace_root(), gen_task::Mode::Check),
         ["spec"] => spec::run(&workspace_root(), &workspace_root().join(gen_task::SPEC)),
         ["spec", "--spec", path] => spec::run(&workspace_root(), std::path::Path::new(path)),
-        ["bench"] => bench_task::run(&workspace_root(), false),
-        ["bench", "--quick"] => bench_task::run(&workspace_root(), true),
+        ["bench"] => bench::run(&workspace_root(), false),
+        ["bench", "--quick"] => bench::run(&workspace_root(), true),
         ["help" | "--help" | "-h"] => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;

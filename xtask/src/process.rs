@@ -1,22 +1,29 @@
 //! Running child processes for xtask's tasks: with a time limit, output
 //! captured, failures described with the command line and what it printed,
-//! and, for traffic that must stay on this machine, a scrubbed environment.
+//! and, for traffic that must stay on this machine, a scrubbed environment;
+//! and servers left running in the background ([`Background`]).
 //!
 //! Standard library only. A child that outlives its limit is killed; its
 //! output pipes are then read for at most [`DRAIN_GRACE`] more, so a
-//! grandchild that keeps a pipe open cannot hang the caller.
+//! grandchild that keeps a pipe open cannot hang the caller. The end of a
+//! child is seen when its pipes close, not by polling at a coarse interval,
+//! so [`capture`] returns within microseconds of the child's exit (`cargo
+//! xtask bench` times commands with it).
 
 use std::ffi::OsStr;
 use std::fmt::Write as _;
+use std::fs;
 use std::io::Read;
-use std::process::{Command, ExitStatus, Stdio};
+use std::path::Path;
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
 /// How long the output of a killed child is still read.
 const DRAIN_GRACE: Duration = Duration::from_secs(2);
-/// How often a running child is polled.
+/// The longest pause between two looks at a child that has closed its
+/// pipes but not yet exited (the pauses start at 50 µs and double).
 const POLL: Duration = Duration::from_millis(20);
 
 /// What a finished child printed (as text, lossily decoded) and how it ended.
@@ -62,41 +69,72 @@ pub fn describe(cmd: &Command) -> String {
 /// any exit status is returned. An error when it cannot start or is still
 /// running after `limit` (it is then killed).
 pub fn capture(cmd: &mut Command, limit: Duration) -> Result<Captured, String> {
+    run(cmd, None, limit)
+}
+
+/// [`capture`], with standard output sent to `stdout` (a file, /dev/null)
+/// instead: large output is never held in memory. `stdout` of the answer
+/// is empty.
+pub fn capture_stderr(
+    cmd: &mut Command,
+    stdout: impl Into<Stdio>,
+    limit: Duration,
+) -> Result<Captured, String> {
+    run(cmd, Some(stdout.into()), limit)
+}
+
+fn run(cmd: &mut Command, stdout: Option<Stdio>, limit: Duration) -> Result<Captured, String> {
     let what = describe(cmd);
+    let deadline = Instant::now() + limit;
     let mut child = cmd
         .stdin(Stdio::null())
-        .stdout(Stdio::piped())
+        .stdout(stdout.unwrap_or_else(Stdio::piped))
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| format!("cannot start `{what}`: {e}"))?;
-    let out = drain(child.stdout.take());
-    let err = drain(child.stderr.take());
-    let started = Instant::now();
+    let mut out = Pipe::drain(child.stdout.take());
+    let mut err = Pipe::drain(child.stderr.take());
+    // The pipes close when the child exits: wait for that rather than poll.
+    // A grandchild may hold them open after the child has gone, so the
+    // child is looked at every POLL meanwhile.
+    while out.is_open() || err.is_open() {
+        let slice = deadline.min(Instant::now() + POLL);
+        out.wait_until(slice);
+        err.wait_until(slice);
+        if Instant::now() >= deadline || matches!(child.try_wait(), Ok(Some(_)) | Err(_)) {
+            break;
+        }
+    }
+    let mut pause = Duration::from_micros(50);
     let status = loop {
         match child.try_wait() {
             Ok(Some(status)) => break status,
-            Ok(None) if started.elapsed() > limit => {
+            Ok(None) if Instant::now() >= deadline => {
                 let _ = child.kill();
                 let _ = child.wait();
-                let deadline = Instant::now() + DRAIN_GRACE;
-                let text = format!("{}{}", collect(out, deadline), collect(err, deadline));
+                let grace = Instant::now() + DRAIN_GRACE;
+                let text = format!("{}{}", out.text(grace), err.text(grace));
                 return Err(format!(
                     "`{what}` did not finish within {}s and was stopped\n{text}",
                     limit.as_secs()
                 ));
             }
-            Ok(None) => thread::sleep(POLL),
+            Ok(None) => {
+                thread::sleep(pause.min(deadline.saturating_duration_since(Instant::now())));
+                pause = (pause * 2).min(POLL);
+            }
             Err(e) => {
                 let _ = child.kill();
+                let _ = child.wait();
                 return Err(format!("`{what}`: {e}"));
             }
         }
     };
-    let deadline = Instant::now() + DRAIN_GRACE;
+    let grace = Instant::now() + DRAIN_GRACE;
     Ok(Captured {
         status,
-        stdout: collect(out, deadline),
-        stderr: collect(err, deadline),
+        stdout: out.text(grace),
+        stderr: err.text(grace),
     })
 }
 
@@ -140,30 +178,92 @@ pub fn scrub_env(cmd: &mut Command) {
         .env("PYTHONUTF8", "1");
 }
 
-type Drained = mpsc::Receiver<Vec<u8>>;
+/// A child left running while the caller works (a server): standard input
+/// closed, its output appended to a log file. Killed when dropped, so a
+/// failing caller never leaves one behind.
+pub struct Background {
+    child: Child,
+    what: String,
+}
 
-fn drain<R: Read + Send + 'static>(pipe: Option<R>) -> Option<Drained> {
-    pipe.map(|mut p| {
+impl Background {
+    /// Starts `cmd` with its standard output and error going to `log`.
+    pub fn start(cmd: &mut Command, log: &Path) -> Result<Background, String> {
+        let what = describe(cmd);
+        let file = fs::File::create(log).map_err(|e| format!("{}: {e}", log.display()))?;
+        let file2 = file
+            .try_clone()
+            .map_err(|e| format!("{}: {e}", log.display()))?;
+        let child = cmd
+            .stdin(Stdio::null())
+            .stdout(file)
+            .stderr(file2)
+            .spawn()
+            .map_err(|e| format!("cannot start `{what}`: {e}"))?;
+        Ok(Background { child, what })
+    }
+
+    /// `Err` with the exit status when the child has ended.
+    pub fn check_running(&mut self) -> Result<(), String> {
+        match self.child.try_wait() {
+            Ok(None) => Ok(()),
+            Ok(Some(status)) => Err(format!("`{}` exited ({status})", self.what)),
+            Err(e) => Err(format!("`{}`: {e}", self.what)),
+        }
+    }
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One output pipe of a child, read to its end by a thread of its own.
+enum Pipe {
+    None,
+    Reading(mpsc::Receiver<Vec<u8>>),
+    Done(Vec<u8>),
+}
+
+impl Pipe {
+    fn drain<R: Read + Send + 'static>(pipe: Option<R>) -> Pipe {
+        let Some(mut p) = pipe else {
+            return Pipe::None;
+        };
         let (tx, rx) = mpsc::channel();
         thread::spawn(move || {
             let mut buf = Vec::new();
             let _ = p.read_to_end(&mut buf);
             let _ = tx.send(buf);
         });
-        rx
-    })
-}
+        Pipe::Reading(rx)
+    }
 
-/// The pipe's text once the child has ended. After the child exits its
-/// pipes close at once unless a grandchild still holds them; such a pipe
-/// is given up at `deadline` (its reader thread is left behind).
-fn collect(pipe: Option<Drained>, deadline: Instant) -> String {
-    pipe.and_then(|rx| {
-        rx.recv_timeout(deadline.saturating_duration_since(Instant::now()))
-            .ok()
-    })
-    .map(|b| String::from_utf8_lossy(&b).into_owned())
-    .unwrap_or_default()
+    fn is_open(&self) -> bool {
+        matches!(self, Pipe::Reading(_))
+    }
+
+    /// Waits for the end of the pipe until `deadline` at the latest. A
+    /// pipe a grandchild still holds is given up at `deadline` (its reader
+    /// thread is left behind).
+    fn wait_until(&mut self, deadline: Instant) {
+        if let Pipe::Reading(rx) = self
+            && let Ok(bytes) = rx.recv_timeout(deadline.saturating_duration_since(Instant::now()))
+        {
+            *self = Pipe::Done(bytes);
+        }
+    }
+
+    /// What came through, once the pipe has ended or `deadline` has passed.
+    fn text(&mut self, deadline: Instant) -> String {
+        self.wait_until(deadline);
+        match self {
+            Pipe::Done(bytes) => String::from_utf8_lossy(bytes).into_owned(),
+            _ => String::new(),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -199,6 +299,53 @@ mod tests {
         .unwrap();
         assert!(err.contains("did not finish"), "{err}");
         assert!(started.elapsed() < Duration::from_secs(6));
+    }
+
+    #[test]
+    fn sends_stdout_elsewhere_and_returns_at_once() {
+        let dir = std::env::temp_dir().join(format!("xtask-process-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("out.txt");
+        let out = capture_stderr(
+            Command::new("sh").args(["-c", "echo kept; echo said >&2"]),
+            fs::File::create(&file).unwrap(),
+            Duration::from_secs(10),
+        )
+        .unwrap();
+        assert!(out.status.success());
+        assert_eq!((out.stdout.as_str(), out.stderr.as_str()), ("", "said\n"));
+        assert_eq!(fs::read_to_string(&file).unwrap(), "kept\n");
+        // A child that exits while a grandchild holds its pipes is still
+        // seen to end.
+        let started = Instant::now();
+        let out = capture(
+            Command::new("sh").args(["-c", "sleep 5 & exit 0"]),
+            Duration::from_secs(30),
+        )
+        .unwrap();
+        assert!(out.status.success());
+        assert!(started.elapsed() < Duration::from_secs(4));
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_background_child_is_killed_when_dropped() {
+        let log = std::env::temp_dir().join(format!("xtask-bg-{}.log", std::process::id()));
+        let mut bg = Background::start(
+            Command::new("sh").args(["-c", "echo up; exec sleep 60"]),
+            &log,
+        )
+        .unwrap();
+        bg.check_running().unwrap();
+        let pid = bg.child.id();
+        drop(bg);
+        // Killed and reaped: its pid is gone (or, rarely, someone else's).
+        let cmdline = fs::read_to_string(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+        assert!(!cmdline.starts_with("sleep"), "{cmdline:?}");
+        let mut done = Background::start(&mut Command::new("true"), &log).unwrap();
+        thread::sleep(Duration::from_millis(300));
+        assert!(done.check_running().is_err());
+        let _ = fs::remove_file(&log);
     }
 
     #[test]

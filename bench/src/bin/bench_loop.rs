@@ -1,10 +1,12 @@
 //! Sequential small exports through one `SecMasterClient` (one connection
 //! pool, so the connection is kept alive between requests).
 //!
-//! `bench-loop --endpoint URL [--count 200] [--size 1024] [--aksk]`
+//! `bench-loop --endpoint URL [--workspace W] [--count 200] [--size 1024] [--aksk]`
 //!
-//! Asks the bench server for `--count` exports of `--size` bytes each, one
-//! after the other, reads every body to its end, and prints
+//! Asks the server (`secmaster-sim --export-size SIZE`) for `--count`
+//! exports of workspace W (default: the simulator's seeded one), one after
+//! the other, reads every body to its end, checks it has `--size` bytes,
+//! and prints
 //! `requests=N bytes=B seconds=S` (the loop alone: building the client is
 //! not counted). Token credentials by default, as a caller with an IAM token
 //! would; `--aksk` signs every request with a fake access key pair instead.
@@ -17,9 +19,11 @@ use std::time::Instant;
 use secmaster_client::{Credentials, RetryPolicy, SecMasterClient};
 
 const PROJECT: &str = "0123456789abcdef0123456789abcdef";
+const WORKSPACE: &str = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d";
 
 fn main() -> ExitCode {
     let mut endpoint = None;
+    let mut workspace = WORKSPACE.to_owned();
     let mut count = Some(200u32);
     let mut size = Some(1024u64);
     let mut aksk = false;
@@ -28,6 +32,7 @@ fn main() -> ExitCode {
         let mut value = || args.next().unwrap_or_default();
         match arg.as_str() {
             "--endpoint" => endpoint = Some(value()),
+            "--workspace" => workspace = value(),
             "--count" => count = value().parse().ok().filter(|n| *n > 0),
             "--size" => size = value().parse().ok(),
             "--aksk" => aksk = true,
@@ -35,14 +40,16 @@ fn main() -> ExitCode {
         }
     }
     let (Some(endpoint), Some(count), Some(size)) = (endpoint, count, size) else {
-        eprintln!("usage: bench-loop --endpoint URL [--count N] [--size BYTES] [--aksk]");
+        eprintln!(
+            "usage: bench-loop --endpoint URL [--workspace W] [--count N] [--size BYTES] [--aksk]"
+        );
         return ExitCode::from(2);
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("a current-thread runtime");
-    match runtime.block_on(run(&endpoint, count, size, aksk)) {
+    match runtime.block_on(run(&endpoint, &workspace, count, size, aksk)) {
         Ok(line) => {
             println!("{line}");
             ExitCode::SUCCESS
@@ -54,7 +61,13 @@ fn main() -> ExitCode {
     }
 }
 
-async fn run(endpoint: &str, count: u32, size: u64, aksk: bool) -> Result<String, String> {
+async fn run(
+    endpoint: &str,
+    workspace: &str,
+    count: u32,
+    size: u64,
+    aksk: bool,
+) -> Result<String, String> {
     let credentials = if aksk {
         Credentials::access_key(
             "HPUAFAKEAK0EXAMPLE01",
@@ -71,14 +84,13 @@ async fn run(endpoint: &str, count: u32, size: u64, aksk: bool) -> Result<String
         .retry(RetryPolicy::none())
         .build()
         .map_err(|e| e.to_string())?;
-    let workspace = format!("size-{size}");
     let ids = ["c19470f3-5eaf-4572-82e8-2ff094495919"];
 
     let started = Instant::now();
     let mut total = 0u64;
     for i in 0..count {
         let mut file = client
-            .export_workflows(PROJECT, &workspace, &ids)
+            .export_workflows(PROJECT, workspace, &ids)
             .await
             .map_err(|e| format!("request {i}: {e}"))?;
         while let Some(chunk) = file

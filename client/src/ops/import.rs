@@ -27,6 +27,26 @@ const FIELD: &str = "uploadFile";
 const PIECE: usize = 64 * 1024;
 
 /// The file to import.
+///
+/// # Example
+///
+/// ```no_run
+/// use secmaster_client::{ImportFile, SecMasterClient};
+///
+/// # async fn run(client: SecMasterClient) -> Result<(), secmaster_client::Error> {
+/// // From disk, streamed (a large file is never held in memory).
+/// let answer = client
+///     .import_workflows("<project_id>", "<workspace_id>", &ImportFile::path("workflows.zip"))
+///     .await?;
+/// println!("success: {:?}, request id {:?}", answer.success, answer.request_id);
+///
+/// // From memory, under a file name.
+/// let bytes: Vec<u8> = std::fs::read("workflows.zip")?;
+/// let file = ImportFile::bytes("workflows.zip", bytes);
+/// client.import_workflows("<project_id>", "<workspace_id>", &file).await?;
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone)]
 pub enum ImportFile {
     /// A file on disk, streamed as it is sent.
@@ -56,7 +76,8 @@ impl ImportFile {
 
 impl SecMasterClient {
     /// Imports the workflows in `file` into a workspace; the service gives
-    /// them new IDs. `request_id` of the answer is the body's, else the
+    /// them new IDs. A 200 whose body says `"success": false` is an
+    /// [`Error::Api`] with the body's code and message. `request_id` of the answer is the body's, else the
     /// `X-Request-Id` header.
     ///
     /// Not repeated once the upload may have reached the service: only a
@@ -131,13 +152,20 @@ impl SecMasterClient {
             // The hooks kept this answer; the call path reports it.
             return Err(Error::Unexpected("error answer".into()));
         }
-        let request_id = super::header_request_id(response.headers());
+        let (status, headers) = (response.status(), response.headers().clone());
+        let request_id = super::header_request_id(&headers);
         let bytes = response.bytes().await.map_err(Error::from_reqwest)?;
         let mut answer: ImportWorkflowsResponse = serde_json::from_slice(&bytes).map_err(|e| {
             Error::Unexpected(format!(
                 "the service's answer does not match the API document: {e}"
             ))
         })?;
+        if answer.success == Some(false) {
+            // A 200 that says the import failed is a refusal, not a result.
+            return Err(Error::Api(crate::ApiError::from_response_parts(
+                status, &headers, &bytes,
+            )));
+        }
         answer.request_id = answer.request_id.or(request_id);
         Ok(answer)
     }

@@ -13,6 +13,26 @@ pub const MAX_LIMIT: u32 = 100;
 /// Filters, order and paging of a workflow list. Every field is optional;
 /// the service's defaults are offset 0, limit 10, newest first by creation
 /// time.
+///
+/// # Example
+///
+/// ```no_run
+/// use secmaster_client::types::{Order, SortBy};
+/// use secmaster_client::{ListQuery, SecMasterClient};
+///
+/// # async fn run(client: SecMasterClient) -> Result<(), secmaster_client::Error> {
+/// let query = ListQuery::new()
+///     .name("backup")
+///     .enabled(true)
+///     .sort_by(SortBy::UpdateTime)
+///     .order(Order::Asc)
+///     .offset(20)
+///     .limit(10);
+/// let page = client.list_workflows("<project_id>", "<workspace_id>", &query).await?;
+/// println!("{} of {:?}", page.data.len(), page.total);
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ListQuery {

@@ -19,6 +19,22 @@ use crate::error::Error;
 use crate::types::{AopWorkflowInfo, ListWorkflowsResponse};
 
 /// How [`SecMasterClient::list_all_workflows`] pages.
+///
+/// # Example
+///
+/// ```no_run
+/// use secmaster_client::{ListAllOptions, ListQuery, SecMasterClient};
+///
+/// # async fn run(client: SecMasterClient) -> Result<(), secmaster_client::Error> {
+/// // Gentler on a busy service: smaller pages, one at a time.
+/// let options = ListAllOptions::default().page_size(50).concurrency(1);
+/// let all = client
+///     .list_all_workflows("<project_id>", "<workspace_id>", &ListQuery::new(), options)
+///     .await?;
+/// println!("{} workflows in {} requests", all.workflows.len(), all.pages);
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ListAllOptions {
@@ -86,20 +102,21 @@ impl SecMasterClient {
         let start = query.offset.unwrap_or(0);
         let page_query = |offset: u32| query.clone().offset(offset).limit(limit);
         let throttled = AtomicBool::new(false);
-        let gate = Semaphore::new(options.concurrency.max(1));
+        let width = options.concurrency.clamp(1, Semaphore::MAX_PERMITS) as u32;
+        let gate = Semaphore::new(width as usize);
         let fetch = |offset: u32| {
             let (q, gate, throttled) = (page_query(offset), &gate, &throttled);
             async move {
+                // Once throttled, a page takes every permit: one at a time,
+                // after the pages already in flight.
+                let wanted = if throttled.load(Ordering::SeqCst) { width } else { 1 };
                 let _permit = gate
-                    .acquire()
+                    .acquire_many(wanted)
                     .await
                     .map_err(|e| Error::Unexpected(e.to_string()))?;
                 let slow_down = |e: &Error| {
-                    if e.status().is_some_and(|s| s.as_u16() == 429)
-                        && !throttled.swap(true, Ordering::SeqCst)
-                    {
-                        // From now on, one page at a time.
-                        gate.forget_permits(options.concurrency.max(1) - 1);
+                    if e.status().is_some_and(|s| s.as_u16() == 429) {
+                        throttled.store(true, Ordering::SeqCst);
                     }
                 };
                 self.list_page(project_id, workspace_id, &q, &slow_down)

@@ -52,6 +52,10 @@ struct Args {
     /// Answer every export with BYTES synthetic bytes (byte i is i % 251).
     #[arg(long, value_name = "BYTES")]
     export_size: Option<u64>,
+    /// Read import bodies to their end and keep none of them, of any size
+    /// (nothing is imported; for measuring a client's memory).
+    #[arg(long)]
+    drain_imports: bool,
     /// Wait this many milliseconds before every answer.
     #[arg(long, value_name = "MS", default_value_t = 0)]
     latency: u64,
@@ -63,6 +67,9 @@ struct Args {
     /// Append one JSON line per request to FILE.
     #[arg(long, value_name = "FILE")]
     log: Option<PathBuf>,
+    /// Also write each request's body, base64-encoded, into the --log lines.
+    #[arg(long, requires = "log")]
+    log_bodies: bool,
     /// Serve this OpenAPI document instead of the one built in.
     #[arg(long, value_name = "FILE")]
     document: Option<PathBuf>,
@@ -92,6 +99,7 @@ fn fail(message: &str) -> ExitCode {
 async fn run(args: Args) -> Result<(), String> {
     let mut builder = Simulator::builder()
         .listen(args.listen)
+        .drain_imports(args.drain_imports)
         .strict(args.strict)
         .latency(Duration::from_millis(args.latency))
         .seed(&args.project_id, &args.workspace_id, args.workflows);
@@ -110,7 +118,7 @@ async fn run(args: Args) -> Result<(), String> {
         builder = builder.export_size(size);
     }
     if let Some(log) = &args.log {
-        builder = builder.log_file(log);
+        builder = builder.log_file(log).log_bodies(args.log_bodies);
     }
     for fault in &args.fault {
         builder = builder.fault(fault.clone());

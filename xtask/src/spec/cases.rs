@@ -1,14 +1,20 @@
-//! What every client is asked to do, and what the recorder answers: one
-//! list, show, import and export call each, in that order, first against
-//! answers that succeed, then against 400s. Written to `.tools/run/cases.json`
-//! for the recorder and the drivers (Python, TypeScript, official SDK) and
-//! turned into `secmaster` command lines for the Rust client, so that every
-//! client gets the same inputs from this one place.
+//! What every client is asked to do, and what it must get back from the
+//! simulator (`sim`): list twice (with filters that need encoding, then a
+//! page of the seeded workflows), show a seeded workflow, export two seeded
+//! workflows into a file, and import that file, in that order; first against
+//! the simulator's real answers (scenario `ok`), then with every operation
+//! answering 400 (scenario `error`, where the file to import is a binary
+//! one written here, since no export precedes it). Written to
+//! `.tools/run/cases.json` for the drivers (Python, TypeScript, official
+//! SDK) and validate.py, and turned into `secmaster` command lines for the
+//! Rust client, so that every client gets the same inputs from this one
+//! place.
 //!
 //! Values that need encoding on purpose: `/` and a space in the project id,
-//! a non-ASCII letter in the workspace id, and a list filter holding a
-//! space, non-ASCII letters, `+`, `&`, `=` and parentheses (which
-//! `encodeURIComponent` leaves alone and RFC 3986 encoding does not).
+//! a non-ASCII letter in the workspace id, a list filter holding a space,
+//! non-ASCII letters, `+`, `&`, `=` and parentheses (which
+//! `encodeURIComponent` leaves alone and RFC 3986 encoding does not), and a
+//! space and a non-ASCII letter in the name of the file to import.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -22,8 +28,8 @@ pub const TOKEN: &str = "FAKE-spec-checks-token.MIIexample+/=";
 pub const FAKE_AK: &str = "HPUAFAKEAK0SPECCHECK1";
 pub const FAKE_SK: &str = "FAKEsecretKEY0specchecks00000000000000001";
 
-/// The list call's filters, as the document names them; the order is
-/// irrelevant (clients may send them in any order).
+/// The first list call's filters, as the document names them; the order is
+/// irrelevant (clients may send them in any order). No workflow matches.
 pub const LIST_NAME: &str = "nightly triage (\u{15b}/\u{e9}) +1&x=2";
 pub const LIST_ENABLED: bool = true;
 pub const LIST_AOP_TYPE: &str = "SURVEY";
@@ -33,20 +39,37 @@ pub const LIST_ORDER: &str = "ASC";
 pub const LIST_LIMIT: u32 = 50;
 pub const LIST_OFFSET: u32 = 20;
 
-pub const SHOW_ID: &str = "c19470f3-5eaf-4572-82e8-2ff094495919";
-pub const EXPORT_IDS: [&str; 2] = [SHOW_ID, "0b1c2d3e-4f50-4617-8a9b-c0d1e2f3a4b5"];
-/// The name the file to import has on disk, and so in the form.
-pub const IMPORT_FILE_NAME: &str = "flows \u{15b} 1.zip";
+/// The second list call: the first page, oldest first, which holds every
+/// seeded workflow (they are created an hour apart, in the order of their
+/// numbers). Every paging parameter is given, so that no client sends a
+/// default of its own.
+pub const PAGE_SORTBY: &str = "create_time";
+pub const PAGE_ORDER: &str = "ASC";
+pub const PAGE_LIMIT: u32 = 10;
+pub const PAGE_OFFSET: u32 = 0;
 
-pub const ERROR_CODE: &str = "SecMaster.00000001";
-pub const ERROR_MESSAGE: &str = "bad request";
-pub const IMPORT_REQUEST_ID: &str = "import-request-7f3a";
+/// How many deterministic workflows the simulator is seeded with.
+pub const SEEDED: u64 = 2;
+/// The `format` of the simulator's export files (sim/README.md).
+pub const EXPORT_FORMAT: &str = "secmaster-sim-export/1";
+/// The file the export writes and the import reads, in the run's `files/`.
+pub const IMPORT_FILE_NAME: &str = "flows \u{15b} 1.json";
+/// Where the Rust client is told to export in the error scenario: it must
+/// not appear.
+pub const UNWRITTEN_EXPORT: &str = "export-on-400.json";
+
+/// The error scenario: every operation answers 400 with the simulator's
+/// injected-fault body (sim/README.md, Faults).
+pub const ERROR_FAULT: &str = "*=400";
+pub const ERROR_STATUS: u16 = 400;
+pub const ERROR_CODE: &str = "SecMaster.Sim.Fault";
+pub const ERROR_MESSAGE: &str = "injected fault";
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Scenario {
-    /// Every operation answers its documented 200.
+    /// The simulator answers as the service does: 200s.
     Ok,
-    /// Every operation answers 400 with `{"code", "message"}`.
+    /// Every operation answers 400 with `{"code", "message"}` (a fault).
     Error,
 }
 
@@ -61,16 +84,9 @@ impl Scenario {
     }
 }
 
-/// The exact bytes of an export answer: not UTF-8, every byte value.
-pub fn export_bytes() -> Vec<u8> {
-    let mut bytes = b"PK\x03\x04 exported workflows \xe2\x9c\x93\r\n".to_vec();
-    bytes.extend(0u8..=255);
-    bytes
-}
-
-/// The content of the file to import: binary, with CR LF and `--` in it
-/// (which a multipart encoder must not take for a boundary).
-pub fn import_bytes() -> Vec<u8> {
+/// The file imported in the error scenario: binary, with CR LF and `--`
+/// in it (which a multipart encoder must not take for a boundary).
+pub fn error_import_bytes() -> Vec<u8> {
     let mut bytes = b"PK\x03\x04 workflows to import\r\n--\r\n-- \xc5\x9b\r\n".to_vec();
     bytes.extend((0u8..=255).rev());
     bytes
@@ -83,12 +99,7 @@ pub fn hex(bytes: &[u8]) -> String {
     })
 }
 
-/// Where the file to import is written (its name is `IMPORT_FILE_NAME`).
-pub fn import_file(layout: &Layout) -> PathBuf {
-    layout.run.join("upload").join(IMPORT_FILE_NAME)
-}
-
-/// A JSON value, written by hand: xtask uses the standard library only.
+/// A JSON value, written by hand (xtask has no JSON library).
 pub enum Json {
     Bool(bool),
     Int(i64),
@@ -152,120 +163,14 @@ pub fn json_string(s: &str) -> String {
     out
 }
 
-fn workflow() -> Json {
-    Json::Obj(vec![
-        ("id", Json::text(SHOW_ID)),
-        ("name", Json::text("nightly triage (\u{15b}/\u{e9})")),
-        ("description", Json::text("spec-checks canned workflow")),
-        ("project_id", Json::text(PROJECT_ID)),
-        ("workspace_id", Json::text(WORKSPACE_ID)),
-        ("enabled", Json::Bool(true)),
-        ("aop_type", Json::text(LIST_AOP_TYPE)),
-        ("engine_type", Json::text("public_engine")),
-        ("version", Json::text("v1.0.2")),
-        ("create_time", Json::text("2025-12-18T10:00:00Z+0800")),
-        // Not in the document: clients must keep or ignore it, not fail.
-        ("field_the_document_does_not_name", Json::text("kept")),
-    ])
+fn strings(items: &[String]) -> Json {
+    Json::Arr(items.iter().map(|i| Json::text(i)).collect())
 }
 
-fn answer(status: i64, content_type: &str, body: (&'static str, Json)) -> Json {
-    Json::Obj(vec![
-        ("status", Json::Int(status)),
-        ("content_type", Json::text(content_type)),
-        body,
-    ])
-}
-
-fn ok_answers() -> Json {
-    let envelope = |rest: Vec<(&'static str, Json)>| {
-        let mut fields = vec![
-            ("code", Json::text("00000000")),
-            ("message", Json::text("")),
-            ("success", Json::Bool(true)),
-        ];
-        fields.extend(rest);
-        Json::Obj(fields)
-    };
-    Json::Obj(vec![
-        (
-            "list_workflows",
-            answer(
-                200,
-                "application/json",
-                (
-                    "json",
-                    envelope(vec![
-                        ("request_id", Json::text("list-request-1c2d")),
-                        ("total", Json::Int(21)),
-                        ("offset", Json::Int(LIST_OFFSET.into())),
-                        ("limit", Json::Int(LIST_LIMIT.into())),
-                        ("size", Json::Int(1)),
-                        ("page", Json::Int(1)),
-                        ("data", Json::Arr(vec![workflow()])),
-                    ]),
-                ),
-            ),
-        ),
-        (
-            "show_workflow",
-            answer(
-                200,
-                "application/json",
-                (
-                    "json",
-                    envelope(vec![
-                        ("request_id", Json::text("show-request-9e8f")),
-                        ("data", workflow()),
-                    ]),
-                ),
-            ),
-        ),
-        (
-            "import_workflows",
-            answer(
-                200,
-                "application/json",
-                (
-                    "json",
-                    envelope(vec![("request_id", Json::text(IMPORT_REQUEST_ID))]),
-                ),
-            ),
-        ),
-        (
-            "export_workflows",
-            answer(
-                200,
-                "application/octet-stream",
-                ("hex", Json::Str(hex(&export_bytes()))),
-            ),
-        ),
-    ])
-}
-
-fn error_answers() -> Json {
-    let error = || {
-        answer(
-            400,
-            "application/json",
-            (
-                "json",
-                Json::Obj(vec![
-                    ("code", Json::text(ERROR_CODE)),
-                    ("message", Json::text(ERROR_MESSAGE)),
-                ]),
-            ),
-        )
-    };
-    Json::Obj(vec![
-        ("list_workflows", error()),
-        ("show_workflow", error()),
-        ("import_workflows", error()),
-        ("export_workflows", error()),
-    ])
-}
-
-fn calls(layout: &Layout) -> Json {
+/// The calls in order, each with what its 200 must hold (`expect`).
+fn calls(seeded: &[String]) -> Json {
+    let first = seeded.first().cloned().unwrap_or_default();
+    let int = |n: u32| Json::Int(n.into());
     Json::Arr(vec![
         Json::Obj(vec![
             ("operation", Json::text("list_workflows")),
@@ -277,50 +182,84 @@ fn calls(layout: &Layout) -> Json {
                     ("aop_type", Json::text(LIST_AOP_TYPE)),
                     ("sortby", Json::text(LIST_SORTBY)),
                     ("order", Json::text(LIST_ORDER)),
-                    ("limit", Json::Int(LIST_LIMIT.into())),
-                    ("offset", Json::Int(LIST_OFFSET.into())),
+                    ("limit", int(LIST_LIMIT)),
+                    ("offset", int(LIST_OFFSET)),
+                ]),
+            ),
+            (
+                "expect",
+                Json::Obj(vec![("total", Json::Int(0)), ("ids", Json::Arr(vec![]))]),
+            ),
+        ]),
+        Json::Obj(vec![
+            ("operation", Json::text("list_workflows")),
+            (
+                "query",
+                Json::Obj(vec![
+                    ("sortby", Json::text(PAGE_SORTBY)),
+                    ("order", Json::text(PAGE_ORDER)),
+                    ("limit", int(PAGE_LIMIT)),
+                    ("offset", int(PAGE_OFFSET)),
+                ]),
+            ),
+            (
+                "expect",
+                Json::Obj(vec![
+                    ("total", Json::Int(seeded.len() as i64)),
+                    ("ids", strings(seeded)),
                 ]),
             ),
         ]),
         Json::Obj(vec![
             ("operation", Json::text("show_workflow")),
-            ("workflow_id", Json::text(SHOW_ID)),
-        ]),
-        Json::Obj(vec![
-            ("operation", Json::text("import_workflows")),
-            (
-                "file",
-                Json::Str(import_file(layout).to_string_lossy().into_owned()),
-            ),
-            ("file_name", Json::text(IMPORT_FILE_NAME)),
-            ("content_hex", Json::Str(hex(&import_bytes()))),
+            ("workflow_id", Json::text(&first)),
+            ("expect", Json::Obj(vec![("id", Json::text(&first))])),
         ]),
         Json::Obj(vec![
             ("operation", Json::text("export_workflows")),
+            ("ids", strings(seeded)),
+            ("output", Json::text(IMPORT_FILE_NAME)),
             (
-                "ids",
-                Json::Arr(EXPORT_IDS.iter().map(|i| Json::text(i)).collect()),
+                "expect",
+                Json::Obj(vec![
+                    ("format", Json::text(EXPORT_FORMAT)),
+                    ("ids", strings(seeded)),
+                ]),
+            ),
+        ]),
+        Json::Obj(vec![
+            ("operation", Json::text("import_workflows")),
+            ("file", Json::text(IMPORT_FILE_NAME)),
+            (
+                "expect",
+                Json::Obj(vec![(
+                    "message",
+                    Json::Str(format!("imported {} workflows", seeded.len())),
+                )]),
             ),
         ]),
     ])
 }
 
-/// Writes `cases.json` and the file to import under `layout.run`.
-pub fn write(layout: &Layout) -> Result<(), String> {
-    let file = import_file(layout);
-    let dir = file.parent().unwrap_or(&layout.run);
-    fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    fs::write(&file, import_bytes()).map_err(|e| format!("{}: {e}", file.display()))?;
+/// Writes `cases.json` under `layout.run`, for the simulator's seeded
+/// workflow ids.
+pub fn write(layout: &Layout, seeded: &[String]) -> Result<(), String> {
     let cases = Json::Obj(vec![
         ("project_id", Json::text(PROJECT_ID)),
         ("workspace_id", Json::text(WORKSPACE_ID)),
         ("token", Json::text(TOKEN)),
         ("ak", Json::text(FAKE_AK)),
         ("sk", Json::text(FAKE_SK)),
-        ("calls", calls(layout)),
+        ("seeded", strings(seeded)),
+        ("calls", calls(seeded)),
         (
-            "answers",
-            Json::Obj(vec![("ok", ok_answers()), ("error", error_answers())]),
+            "error",
+            Json::Obj(vec![
+                ("status", Json::Int(ERROR_STATUS.into())),
+                ("code", Json::text(ERROR_CODE)),
+                ("message", Json::text(ERROR_MESSAGE)),
+                ("file_hex", Json::Str(hex(&error_import_bytes()))),
+            ]),
         ),
     ]);
     let mut text = String::new();

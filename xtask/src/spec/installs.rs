@@ -1,13 +1,10 @@
 //! The pinned tools under `.tools/`: three Python virtual environments from
-//! `spec-checks/requirements-*.txt` and the Node tools from
-//! `spec-checks/package-lock.json`.
+//! `spec-checks/requirements-*.txt` (made by `crate::venv`, which `cargo
+//! xtask bench` shares) and the Node tools from `spec-checks/package-lock.json`.
 //!
 //! Each one is reused while its stamp file (`.tools/stamps/<name>.txt`) holds
-//! exactly the pins and tool versions it was made from. A venv without a
-//! matching stamp whose `pip freeze` is exactly the pinned set (one made by
-//! hand as `tests/oracle/README.md` says, for instance) is adopted rather
-//! than rebuilt. Anything else is made afresh. A failed install is a failed
-//! check, never a skip.
+//! exactly the pins and tool versions it was made from; see `crate::venv`
+//! for the venvs. A failed install is a failed check, never a skip.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -18,16 +15,17 @@ use std::time::Duration;
 
 use super::Layout;
 use crate::process::{capture, capture_success};
+use crate::venv::{self, Places};
 
 pub const VENV_LINT: &str = "venv-lint";
 pub const VENV_CLIENTS: &str = "venv-clients";
-/// Shared with tests/oracle/ (its README makes the same venv by hand).
-pub const VENV_SDK: &str = "sdk-venv";
+/// Shared with tests/oracle/ and `cargo xtask bench`.
+pub const VENV_SDK: &str = venv::SDK_VENV;
 /// (venv folder under .tools/, requirements file in spec-checks/)
 const VENVS: [(&str, &str); 3] = [
     (VENV_LINT, "requirements-lint.txt"),
     (VENV_CLIENTS, "requirements-clients.txt"),
-    (VENV_SDK, "requirements-sdk.txt"),
+    (VENV_SDK, venv::SDK_REQUIREMENTS),
 ];
 /// Left behind by earlier versions of these checks; removed when seen.
 const OBSOLETE: [&str; 2] = ["venv-sdk", "stamps/python.txt"];
@@ -44,65 +42,12 @@ fn stamp_matches(stamp: &Path, want: &str) -> bool {
     fs::read_to_string(stamp).is_ok_and(|have| have == want)
 }
 
-/// A Python >= 3.10 (3.11 is what the pins were resolved with):
-/// $SPEC_CHECKS_PYTHON, python3.11, python3. Answers (program, version).
-fn find_python() -> Result<(String, String), String> {
-    let mut candidates = Vec::new();
-    if let Ok(p) = std::env::var("SPEC_CHECKS_PYTHON") {
-        candidates.push(p);
-    }
-    candidates.push("python3.11".into());
-    candidates.push("python3".into());
-    let mut tried = Vec::new();
-    for c in &candidates {
-        match python_version(Path::new(c)) {
-            Ok(version) => {
-                let mut parts = version.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
-                let (major, minor) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
-                if (major, minor) >= (3, 10) {
-                    return Ok((c.clone(), version));
-                }
-                tried.push(format!("{c} is {version}"));
-            }
-            Err(e) => tried.push(format!("{c}: {e}")),
-        }
-    }
-    Err(format!(
-        "no Python >= 3.10 found ({}). Install Python 3.11 with venv support \
-         (Debian: apt-get install python3 python3-venv) or set SPEC_CHECKS_PYTHON.",
-        tried.join("; ")
-    ))
-}
-
-fn python_version(python: &Path) -> Result<String, String> {
-    let out = capture_success(
-        Command::new(python).args(["-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"]),
-        PROBE_LIMIT,
-    )?;
-    Ok(out.stdout.trim().to_string())
-}
-
-/// `name==version` lines, names normalized (PEP 503), sorted.
-fn pin_set(text: &str) -> Vec<String> {
-    let mut pins: Vec<String> = text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(|l| match l.split_once("==") {
-            Some((name, version)) => format!(
-                "{}=={}",
-                name.trim().to_ascii_lowercase().replace(['_', '.'], "-"),
-                version.trim()
-            ),
-            None => l.to_string(),
-        })
-        .collect();
-    pins.sort();
-    pins
-}
-
 pub fn install_python(layout: &Layout) -> Result<String, String> {
-    let (python, version) = find_python()?;
+    let (python, version) = venv::find_python()?;
+    let places = Places {
+        tools: &layout.tools,
+        checks: &layout.checks,
+    };
     let mut notes = Vec::new();
     for old in OBSOLETE {
         let path = layout.tools.join(old);
@@ -119,9 +64,9 @@ pub fn install_python(layout: &Layout) -> Result<String, String> {
     let results: Vec<Result<String, String>> = thread::scope(|s| {
         let handles: Vec<_> = VENVS
             .iter()
-            .map(|(venv, req)| {
-                let (python, version) = (&python, &version);
-                s.spawn(move || ensure_venv(layout, python, version, venv, req))
+            .map(|(name, req)| {
+                let (python, version, places) = (&python, &version, &places);
+                s.spawn(move || venv::ensure(places, (python, version), name, req, INSTALL_LIMIT))
             })
             .collect();
         handles
@@ -141,74 +86,6 @@ pub fn install_python(layout: &Layout) -> Result<String, String> {
     } else {
         Err(errors.join("\n"))
     }
-}
-
-fn ensure_venv(
-    layout: &Layout,
-    python: &str,
-    version: &str,
-    venv: &str,
-    req: &str,
-) -> Result<String, String> {
-    let pins = read(&layout.checks.join(req))?;
-    let want = format!("python {version}\n== spec-checks/{req}\n{pins}");
-    let stamp = layout.tools.join("stamps").join(format!("{venv}.txt"));
-    let venv_python = layout.py(venv);
-    if stamp_matches(&stamp, &want) && venv_python.is_file() {
-        return Ok(format!(".tools/{venv}: reused (stamp matches)"));
-    }
-    let stamps = layout.tools.join("stamps");
-    fs::create_dir_all(&stamps).map_err(|e| format!("{}: {e}", stamps.display()))?;
-    let _ = fs::remove_file(&stamp);
-    let adopt = venv_python.is_file()
-        && python_version(&venv_python).is_ok_and(|v| v == version)
-        && capture_success(
-            Command::new(&venv_python).args(["-m", "pip", "freeze"]),
-            PROBE_LIMIT,
-        )
-        .is_ok_and(|out| pin_set(&out.stdout) == pin_set(&pins));
-    let note = if adopt {
-        format!(".tools/{venv}: adopted (pip freeze is exactly spec-checks/{req})")
-    } else {
-        make_venv(layout, python, venv, req)?;
-        format!(".tools/{venv}: installed with {python} {version} from spec-checks/{req}")
-    };
-    fs::write(&stamp, want).map_err(|e| format!("{}: {e}", stamp.display()))?;
-    Ok(note)
-}
-
-fn make_venv(layout: &Layout, python: &str, venv: &str, req: &str) -> Result<(), String> {
-    let dir = layout.tools.join(venv);
-    if dir.exists() {
-        fs::remove_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    }
-    capture_success(
-        Command::new(python).arg("-m").arg("venv").arg(&dir),
-        INSTALL_LIMIT,
-    )
-    .map_err(|e| {
-        format!(
-            "cannot create {}: {e}\n(Debian: apt-get install python3-venv)",
-            dir.display()
-        )
-    })?;
-    capture_success(
-        Command::new(layout.py(venv))
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "--no-input",
-                "--disable-pip-version-check",
-                "-q",
-                "-r",
-            ])
-            .arg(layout.checks.join(req))
-            .env("PYTHONDONTWRITEBYTECODE", "1"),
-        INSTALL_LIMIT,
-    )
-    .map_err(|e| format!("cannot install spec-checks/{req} into .tools/{venv}: {e}"))?;
-    Ok(())
 }
 
 fn tool_version(program: &str) -> Result<String, String> {
@@ -283,17 +160,4 @@ pub fn install_node(layout: &Layout) -> Result<String, String> {
     Ok(format!(
         ".tools/node: installed with node {node}, npm {npm} from spec-checks/package-lock.json"
     ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::pin_set;
-
-    #[test]
-    fn pins_compare_by_normalized_name() {
-        let file = "# comment\nPyYAML==6.0.4\npydantic_core==2.50.5\n\nsix==1.17.0\n";
-        let freeze = "six==1.17.0\npyyaml==6.0.4\npydantic-core==2.50.5\n";
-        assert_eq!(pin_set(file), pin_set(freeze));
-        assert_ne!(pin_set(file), pin_set("six==1.17.0\n"));
-    }
 }

@@ -1,6 +1,6 @@
 //! `cargo xtask spec [--spec <path>]`: check the OpenAPI document with
 //! standard tools and with clients in other languages, for every operation
-//! (list, show, import, export).
+//! (list, show, export, import).
 //!
 //! 1. Validate and lint it: openapi-spec-validator, Redocly, Spectral (no
 //!    errors, no warnings; configs in `spec-checks/`).
@@ -9,9 +9,14 @@
 //! 3. Generate a Python client (openapi-python-client) and a TypeScript client
 //!    (openapi-typescript + openapi-fetch, type-checked by `tsc` under strict
 //!    settings). Each of them, the official Python SDK and the Rust client's
-//!    command-line tool `secmaster` calls a local recording server (every
-//!    operation, first answered with its 200, then with a 400), and what
-//!    each sent is validated against the document.
+//!    command-line tool `secmaster` complete every operation against the
+//!    simulator `secmaster-sim` (`sim/`, the one server of the checks:
+//!    seeded workflows are listed, shown and exported, and the exported file
+//!    is imported), with each credential the client supports (token, AK/SK),
+//!    then fail cleanly when every operation answers 400. What each sent,
+//!    as the simulator logged it, must have passed the simulator's
+//!    authentication and validation and is validated again against the
+//!    document (openapi-core).
 //! 4. Compare the Python, TypeScript and SDK requests with the Rust client's,
 //!    which is the reference: semantically (method, decoded path, query
 //!    pairs, JSON body, multipart fields), listing byte-level differences as
@@ -25,11 +30,11 @@ mod cases;
 mod installs;
 mod lint;
 mod python;
-mod recorder;
 mod report;
 mod requests;
 mod rust_cli;
 mod sdk;
+mod sim;
 mod typescript;
 
 use std::fs;
@@ -37,8 +42,8 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Instant;
 
-use cases::Scenario;
 use report::{Check, Report};
+use sim::Auth;
 
 /// Where the inputs, tools and outputs of the checks are.
 pub struct Layout {
@@ -49,7 +54,8 @@ pub struct Layout {
     pub checks: PathBuf,
     /// `.tools/`: installed tools and everything generated.
     pub tools: PathBuf,
-    /// `.tools/run/`: cases, recordings, logs of this run.
+    /// `.tools/run/`: the cases, and one folder per client, credential and
+    /// scenario (the simulator's log, the client's files).
     pub run: PathBuf,
 }
 
@@ -71,10 +77,6 @@ impl Layout {
     }
     pub fn script(&self, name: &str) -> PathBuf {
         self.checks.join(name)
-    }
-    /// The recording of one client's calls in one scenario.
-    pub fn record(&self, label: &str, scenario: Scenario) -> PathBuf {
-        self.run.join(format!("{label}-{}.jsonl", scenario.name()))
     }
     /// `path` relative to the workspace root, for messages.
     pub fn rel(&self, path: &Path) -> String {
@@ -101,7 +103,8 @@ pub fn run(root: &Path, spec: &Path) -> Result<(), String> {
     report.finish(started)
 }
 
-/// The layout, a fresh `.tools/run/` and the cases in it.
+/// The layout and a fresh `.tools/run/` (the cases are written once the
+/// simulator is built: they name its seeded workflows).
 fn set_up(root: &Path, spec: &Path) -> Result<Layout, String> {
     let spec = if spec.is_absolute() {
         spec.to_path_buf()
@@ -123,14 +126,13 @@ fn set_up(root: &Path, spec: &Path) -> Result<Layout, String> {
     };
     let _ = fs::remove_dir_all(&layout.run);
     fs::create_dir_all(&layout.run).map_err(|e| format!("{}: {e}", layout.run.display()))?;
-    cases::write(&layout)?;
     Ok(layout)
 }
 
 fn checks(report: &mut Report, layout: &Layout) {
-    let cli = OnceLock::new();
-    let cli_ref = &cli;
-    let [py, node, built] = stage(
+    let built = OnceLock::new();
+    let built_ref = &built;
+    let [py, node, bins] = stage(
         report,
         vec![
             Check::new(
@@ -140,11 +142,14 @@ fn checks(report: &mut Report, layout: &Layout) {
             Check::new("install: Node tools (.tools/node)", || {
                 installs::install_node(layout)
             }),
-            Check::new("rust client: build the secmaster CLI", move || {
-                let (path, note) = rust_cli::build(layout)?;
-                let _ = cli_ref.set(path);
-                Ok(note)
-            }),
+            Check::new(
+                "build: the secmaster CLI and the simulator secmaster-sim; the cases for its seeded workflows",
+                move || {
+                    let (bins, note) = rust_cli::build(layout)?;
+                    let _ = built_ref.set(bins);
+                    Ok(note)
+                },
+            ),
         ],
     );
 
@@ -181,7 +186,17 @@ fn checks(report: &mut Report, layout: &Layout) {
         ],
     );
 
-    let [_, rust_ok, py_calls, ts_calls, sdk_calls] = stage(
+    let bins = bins.then(|| built.get()).flatten();
+    let sim = move || {
+        bins.map(|b| b.sim.as_path())
+            .ok_or_else(|| "secmaster-sim was not built".to_string())
+    };
+    let rust = move |auth: Auth| match bins {
+        Some(b) => rust_cli::calls(layout, b, auth),
+        None => Err("the secmaster and secmaster-sim binaries were not built".into()),
+    };
+    let built_ok = bins.is_some();
+    let [_, rust_token, rust_aksk, py_calls, ts_calls, sdk_calls] = stage(
         report,
         vec![
             Check::new(
@@ -190,30 +205,36 @@ fn checks(report: &mut Report, layout: &Layout) {
             )
             .needs("python client: generate", py_gen),
             Check::new(
-                "rust client: secmaster list/show/import/export, 200s + 400s, requests validate",
-                || match cli.get() {
-                    Some(exe) => rust_cli::calls(layout, exe),
-                    None => Err("the secmaster binary was not built".into()),
-                },
+                "rust client, token: secmaster list/show/export/import complete against secmaster-sim; 400s; requests validate",
+                move || rust(Auth::Token),
             )
-            .needs("rust client: build", built)
+            .needs("build", built_ok)
             .needs("install: Python tools", py),
             Check::new(
-                "python client: list/show/import/export, 200s + 400s, requests validate",
-                || python::calls(layout),
+                "rust client, AK/SK: secmaster list/show/export/import complete against secmaster-sim; 400s; requests validate",
+                move || rust(Auth::AccessKey),
             )
-            .needs("python client: generate", py_gen),
+            .needs("build", built_ok)
+            .needs("install: Python tools", py),
             Check::new(
-                "typescript client: list/show/import/export, 200s + 400s, requests validate",
-                || typescript::calls(layout),
+                "python client, token (no AK/SK signing generated): list/show/export/import complete against secmaster-sim; 400s; requests validate",
+                move || python::calls(layout, sim()?),
+            )
+            .needs("python client: generate", py_gen)
+            .needs("build", built_ok),
+            Check::new(
+                "typescript client, token (no AK/SK signing generated): list/show/export/import complete against secmaster-sim; 400s; requests validate",
+                move || typescript::calls(layout, sim()?),
             )
             .needs("typescript client: generate", ts_gen)
-            .needs("install: Python tools", py),
+            .needs("install: Python tools", py)
+            .needs("build", built_ok),
             Check::new(
-                "official SDK: list/show/import/export, 200s + 400s, requests validate",
-                || sdk::calls(layout),
+                "official SDK, AK/SK (it cannot send a token): list/show/export/import complete against secmaster-sim; 400s; requests validate",
+                move || sdk::calls(layout, sim()?),
             )
-            .needs("install: Python tools", py),
+            .needs("install: Python tools", py)
+            .needs("build", built_ok),
         ],
     );
 
@@ -221,17 +242,17 @@ fn checks(report: &mut Report, layout: &Layout) {
         report,
         vec![
             Check::new(
-                "compare: python and typescript requests vs the Rust client's (same meaning)",
-                || requests::compare(layout, &["python", "typescript"], false),
+                "compare: python and typescript requests vs the Rust client's, token (same meaning)",
+                || requests::compare(layout, "rust-token", &["python-token", "typescript-token"], false),
             )
-            .needs("rust client calls", rust_ok)
+            .needs("rust client calls (token)", rust_token)
             .needs("python client calls", py_calls)
             .needs("typescript client calls", ts_calls),
             Check::new(
-                "compare: official SDK requests vs the Rust client's (same meaning, same query bytes)",
-                || requests::compare(layout, &["sdk"], true),
+                "compare: official SDK requests vs the Rust client's, AK/SK (same meaning, same query bytes)",
+                || requests::compare(layout, "rust-aksk", &["sdk-aksk"], true),
             )
-            .needs("rust client calls", rust_ok)
+            .needs("rust client calls (AK/SK)", rust_aksk)
             .needs("official SDK calls", sdk_calls),
         ],
     );

@@ -1,19 +1,20 @@
 //! The Python client that openapi-python-client generates from the
 //! document: generate it as a whole project, check the project is
 //! installable, and drive it (`spec-checks/drive_python.py`) against the
-//! recorder.
+//! simulator. The generator makes no AK/SK signing (the `aksk` scheme is
+//! not supported), so it runs with the token only.
 
 use std::fs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::Layout;
 use super::cases::{Scenario, cases_path};
 use super::installs::VENV_CLIENTS;
 use super::lint::TOOL_LIMIT;
-use super::recorder::with_recorder;
 use super::report::join_notes;
-use super::requests::{Auth, read_notes, validate};
+use super::requests::{Client, read_notes, validate};
+use super::sim::{Auth, Run, with_sim};
 use crate::process::{capture_success, local_command};
 
 /// Names fixed by spec-checks/openapi-python-client.yaml.
@@ -80,10 +81,16 @@ pub fn check_project(layout: &Layout) -> Result<String, String> {
     Ok(read_notes(&out))
 }
 
-pub fn calls(layout: &Layout) -> Result<String, String> {
+pub fn calls(layout: &Layout, sim: &Path) -> Result<String, String> {
     let mut notes = Vec::new();
     for scenario in Scenario::BOTH {
-        notes.push(with_recorder(layout, "python", scenario, |base_url| {
+        let run = Run {
+            layout,
+            label: "python",
+            auth: Auth::Token,
+            scenario,
+        };
+        notes.push(with_sim(sim, &run, |base_url| {
             let out = capture_success(
                 local_command(layout.py(VENV_CLIENTS))
                     .arg(layout.script("drive_python.py"))
@@ -96,12 +103,19 @@ pub fn calls(layout: &Layout) -> Result<String, String> {
                     .arg("--scenario")
                     .arg(scenario.name())
                     .arg("--base-url")
-                    .arg(base_url),
+                    .arg(base_url)
+                    .arg("--work-dir")
+                    .arg(run.files()),
                 CALL_LIMIT,
             )?;
             Ok(read_notes(&out))
         })?);
     }
-    notes.push(validate(layout, "python", Auth::Token)?);
+    notes.push(validate(
+        layout,
+        "python-token",
+        Auth::Token,
+        Client::Generated,
+    )?);
     Ok(join_notes(&notes))
 }

@@ -1,28 +1,39 @@
-//! What the clients sent, checked by `spec-checks/validate.py`: each
-//! client's recorded requests against the document and the cases
-//! (`validate`), and against the Rust client's requests (`compare`).
+//! What the clients sent, as the simulator logged it, checked by
+//! `spec-checks/validate.py`: each client's requests against the document,
+//! the cases and the simulator's verdicts (`validate`), and against the
+//! Rust client's requests (`compare`).
 
 use std::time::Duration;
 
 use super::Layout;
 use super::cases::cases_path;
 use super::installs::VENV_CLIENTS;
+use super::sim::Auth;
 use crate::process::{Captured, capture_success, local_command};
 
 const VALIDATE_LIMIT: Duration = Duration::from_secs(5 * 60);
 
-/// How a client authenticates, which is what its requests must carry.
-#[derive(Clone, Copy)]
-pub enum Auth {
-    /// `X-Auth-Token`.
-    Token,
-    /// The official SDK: AK/SK signing, and its documented wire habits
-    /// (`Content-Type: application/json` on every request) are allowed.
+/// Which client sent the requests, for what is allowed of it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Client {
+    /// The Rust client: a warning of the simulator (what `--strict` would
+    /// refuse) fails.
+    Reference,
+    /// A generated client: warnings are listed as known differences.
+    Generated,
+    /// The official SDK: warnings are listed, and its documented wire
+    /// habits (`Content-Type: application/json` on every request) allowed.
     OfficialSdk,
 }
 
-/// `validate.py requests` over both recordings of `label`.
-pub fn validate(layout: &Layout, label: &str, auth: Auth) -> Result<String, String> {
+/// `validate.py requests` over both scenarios of `recording`
+/// (`<client>-<credential>`).
+pub fn validate(
+    layout: &Layout,
+    recording: &str,
+    auth: Auth,
+    client: Client,
+) -> Result<String, String> {
     let mut cmd = local_command(layout.py(VENV_CLIENTS));
     cmd.arg(layout.script("validate.py"))
         .arg("requests")
@@ -33,19 +44,27 @@ pub fn validate(layout: &Layout, label: &str, auth: Auth) -> Result<String, Stri
         .arg("--records-dir")
         .arg(&layout.run)
         .arg("--label")
-        .arg(label)
+        .arg(recording)
         .arg("--auth")
-        .arg(match auth {
-            Auth::Token => "token",
-            Auth::OfficialSdk => "official-sdk",
-        });
+        .arg(auth.name());
+    match client {
+        Client::Reference => cmd.arg("--warnings-fail"),
+        Client::Generated => &mut cmd,
+        Client::OfficialSdk => cmd.arg("--official-sdk"),
+    };
     Ok(read_notes(&capture_success(&mut cmd, VALIDATE_LIMIT)?))
 }
 
-/// `validate.py compare`: the requests of `labels` against the Rust
-/// client's. With `same_query_bytes`, the list query must also be the same
-/// bytes (the Rust client sends the official SDK's canonical query).
-pub fn compare(layout: &Layout, labels: &[&str], same_query_bytes: bool) -> Result<String, String> {
+/// `validate.py compare`: the requests of `recordings` against those of
+/// `reference` (the Rust client's, with the same credential). With
+/// `same_query_bytes`, the list query must also be the same bytes (the Rust
+/// client sends the official SDK's canonical query).
+pub fn compare(
+    layout: &Layout,
+    reference: &str,
+    recordings: &[&str],
+    same_query_bytes: bool,
+) -> Result<String, String> {
     let mut cmd = local_command(layout.py(VENV_CLIENTS));
     cmd.arg(layout.script("validate.py"))
         .arg("compare")
@@ -54,8 +73,8 @@ pub fn compare(layout: &Layout, labels: &[&str], same_query_bytes: bool) -> Resu
         .arg("--records-dir")
         .arg(&layout.run)
         .arg("--reference")
-        .arg("rust");
-    for label in labels {
+        .arg(reference);
+    for label in recordings {
         cmd.arg("--label").arg(label);
     }
     if same_query_bytes {

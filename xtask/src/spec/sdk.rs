@@ -1,22 +1,25 @@
 //! Huawei Cloud's official Python SDK (`spec-checks/requirements-sdk.txt`,
 //! in `.tools/sdk-venv`), driven by `spec-checks/drive_sdk.py` with AK/SK
-//! credentials (fake keys) against the recorder. Its requests are validated
+//! credentials (fake keys) against the simulator, which checks the
+//! signatures. The SDK signs every request and has no way to send an IAM
+//! token instead, so it runs with AK/SK only. Its requests are validated
 //! against the document like every other client's.
 
 use std::fs;
+use std::path::Path;
 use std::time::Duration;
 
 use super::Layout;
 use super::cases::{Scenario, cases_path};
 use super::installs::VENV_SDK;
-use super::recorder::with_recorder;
 use super::report::join_notes;
-use super::requests::{Auth, read_notes, validate};
+use super::requests::{Client, read_notes, validate};
+use super::sim::{Auth, Run, with_sim};
 use crate::process::{capture_success, local_command};
 
 const CALL_LIMIT: Duration = Duration::from_secs(90);
 
-pub fn calls(layout: &Layout) -> Result<String, String> {
+pub fn calls(layout: &Layout, sim: &Path) -> Result<String, String> {
     // Importing the SDK writes $HOME/.huaweicloud/: give it a throw-away HOME.
     let home = std::env::temp_dir().join(format!("secmaster-spec-sdk-home-{}", std::process::id()));
     let _ = fs::remove_dir_all(&home);
@@ -24,7 +27,13 @@ pub fn calls(layout: &Layout) -> Result<String, String> {
     let result = (|| {
         let mut notes = Vec::new();
         for scenario in Scenario::BOTH {
-            notes.push(with_recorder(layout, "sdk", scenario, |base_url| {
+            let run = Run {
+                layout,
+                label: "sdk",
+                auth: Auth::AccessKey,
+                scenario,
+            };
+            notes.push(with_sim(sim, &run, |base_url| {
                 let out = capture_success(
                     local_command(layout.py(VENV_SDK))
                         .arg(layout.script("drive_sdk.py"))
@@ -34,6 +43,8 @@ pub fn calls(layout: &Layout) -> Result<String, String> {
                         .arg(scenario.name())
                         .arg("--endpoint")
                         .arg(base_url)
+                        .arg("--work-dir")
+                        .arg(run.files())
                         .env("HOME", &home)
                         .env("SPEC_CHECKS_THROWAWAY_HOME", &home),
                     CALL_LIMIT,
@@ -41,7 +52,12 @@ pub fn calls(layout: &Layout) -> Result<String, String> {
                 Ok(read_notes(&out))
             })?);
         }
-        notes.push(validate(layout, "sdk", Auth::OfficialSdk)?);
+        notes.push(validate(
+            layout,
+            "sdk-aksk",
+            Auth::AccessKey,
+            Client::OfficialSdk,
+        )?);
         Ok(join_notes(&notes))
     })();
     let _ = fs::remove_dir_all(&home);

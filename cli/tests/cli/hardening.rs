@@ -1,12 +1,28 @@
 //! Hostile servers and hostile input: what a red-team pass found, each
 //! pinned by a test.
 
-mod common;
-
 use std::fs;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
-use common::{Reply, Scratch, Server, export, pattern, stderr_of};
+use crate::common::*;
+use secmaster_sim::{Fault, FaultAction};
+
+/// A status answer with this body and these headers, `times` times.
+fn status(status: u16, body: &str, times: u32, headers: &[(&str, &str)]) -> Fault {
+    Fault {
+        operation: "export_workflows".into(),
+        action: FaultAction::Status {
+            status,
+            retry_after: None,
+            body: Some(body.into()),
+        },
+        times: Some(times),
+        headers: headers
+            .iter()
+            .map(|(n, v)| ((*n).into(), (*v).into()))
+            .collect(),
+    }
+}
 
 /// Text no terminal should receive from a server: OSC title change, CSI
 /// colour and screen clear, BEL, CR, and bidirectional overrides.
@@ -27,19 +43,19 @@ fn server_text_is_escaped_at_every_verbosity() {
     let message =
         format!(r#"{{"error_code":"APIGW.0308{HOSTILE}","error_msg":"slow down {HOSTILE}"}}"#);
     for verbosity in [None, Some("--verbose")] {
-        let server = Server::start({
-            let message = message.clone();
-            let served = std::sync::atomic::AtomicUsize::new(0);
-            move |_| {
-                // Throttled once (logged by --verbose as a retry), then a 400.
-                let n = served.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                let status = if n == 0 { 429 } else { 400 };
-                // Header values cannot hold control characters; bidi can.
-                Reply::error(status, &message, "rid\u{202e}1")
-            }
-        });
+        // Throttled once (logged by --verbose as a retry), then a 400.
+        // Header values cannot hold control characters; bidi can.
+        let headers = [
+            ("Content-Type", "application/json"),
+            ("X-Request-Id", "rid\u{202e}1"),
+        ];
+        let sim = start(
+            sim()
+                .fault(status(429, &message, 1, &headers))
+                .fault(status(400, &message, 1, &headers)),
+        );
         let dir = Scratch::new("escape");
-        let mut cmd = export(dir.path(), &server);
+        let mut cmd = export(dir.path(), &sim);
         cmd.args(["--id", "a", "-o", "out.bin"]);
         if let Some(flag) = verbosity {
             cmd.arg(flag);
@@ -52,21 +68,20 @@ fn server_text_is_escaped_at_every_verbosity() {
         if verbosity.is_some() {
             assert!(stderr.contains("retrying"), "{stderr}");
         }
+        assert_eq!(sim.requests().len(), 2);
     }
 }
 
 #[test]
 fn a_hostile_suggested_name_is_escaped_and_made_safe() {
-    let server = Server::start(|_| {
-        Reply::file(b"x".to_vec())
-            .header(
-                "Content-Disposition",
-                "attachment; filename*=UTF-8''a%E2%80%AEpiz.exe%1B%5B2J",
-            )
-            .header("X-Request-Id", "r\u{202e}1")
-    });
+    let sim = file_sim(1);
+    sim.add_fault(fault(
+        "export_workflows=pass,header=Content-Disposition:attachment; \
+         filename*=UTF-8''a%E2%80%AEpiz.exe%1B%5B2J,header=X-Request-Id:r\u{202e}1",
+    ))
+    .unwrap();
     let dir = Scratch::new("bidi-name");
-    let output = export(dir.path(), &server)
+    let output = export(dir.path(), &sim)
         .args(["--id", "a"])
         .output()
         .unwrap();
@@ -79,7 +94,7 @@ fn a_hostile_suggested_name_is_escaped_and_made_safe() {
 #[cfg(unix)]
 #[test]
 fn standard_output_that_cannot_be_written_is_an_error() {
-    let server = Server::start(|_| Reply::file(pattern(10_000)));
+    let sim = file_sim(10_000);
     let dir = Scratch::new("stdout-closed");
     let binary = assert_cmd::cargo::cargo_bin("secmaster");
     let readonly = dir.join("readonly.txt");
@@ -88,14 +103,14 @@ fn standard_output_that_cannot_be_written_is_an_error() {
     for redirect in [">&-", "1<readonly.txt"] {
         let script = format!(
             "exec \"$0\" workflows export --endpoint {} --project-id P --workspace-id W --id a -o - {redirect}",
-            server.url()
+            sim.base_url()
         );
-        let output = Command::new("sh")
+        let output = process("sh")
             .arg("-c")
             .arg(script)
             .arg(&binary)
             .current_dir(dir.path())
-            .env("SECMASTER_AUTH_TOKEN", "t")
+            .env("SECMASTER_AUTH_TOKEN", TOKEN)
             .stdin(Stdio::null())
             .output()
             .unwrap();
@@ -110,17 +125,17 @@ fn standard_output_that_cannot_be_written_is_an_error() {
 #[test]
 fn force_keeps_the_mode_of_the_file_it_replaces() {
     use std::os::unix::fs::PermissionsExt;
-    let server = Server::start(|_| Reply::file(b"new".to_vec()));
+    let sim = file_sim(3);
     let dir = Scratch::new("force-mode");
     let out = dir.join("secret.zip");
     fs::write(&out, b"old").unwrap();
     fs::set_permissions(&out, fs::Permissions::from_mode(0o600)).unwrap();
-    let output = export(dir.path(), &server)
+    let output = export(dir.path(), &sim)
         .args(["--id", "a", "-o", "secret.zip", "--force"])
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
-    assert_eq!(fs::read(&out).unwrap(), b"new");
+    assert_eq!(fs::read(&out).unwrap(), pattern(3));
     assert_eq!(
         fs::metadata(&out).unwrap().permissions().mode() & 0o777,
         0o600
@@ -130,20 +145,20 @@ fn force_keeps_the_mode_of_the_file_it_replaces() {
 #[cfg(target_os = "linux")]
 #[test]
 fn an_endless_ids_file_is_refused_with_the_limit() {
-    let server = Server::start(|_| Reply::file(b"x".to_vec()));
+    let sim = file_sim(1);
     let dir = Scratch::new("ids-zero");
     // Under a 1 GiB address-space limit: a reader without a cap fails fast
     // instead of filling the machine's memory.
     let script = format!(
         "ulimit -v 1048576; exec \"$0\" workflows export --endpoint {} --project-id P --workspace-id W --ids-file /dev/zero -o out.bin",
-        server.url()
+        sim.base_url()
     );
-    let output = Command::new("sh")
+    let output = process("sh")
         .arg("-c")
         .arg(script)
         .arg(assert_cmd::cargo::cargo_bin("secmaster"))
         .current_dir(dir.path())
-        .env("SECMASTER_AUTH_TOKEN", "t")
+        .env("SECMASTER_AUTH_TOKEN", TOKEN)
         .output()
         .unwrap();
     let stderr = stderr_of(&output);
@@ -152,14 +167,14 @@ fn an_endless_ids_file_is_refused_with_the_limit() {
         stderr.contains("larger than the limit of 10 MiB"),
         "{stderr}"
     );
-    assert!(server.requests().is_empty());
+    assert!(sim.requests().is_empty());
 }
 
 #[test]
 fn a_proxy_in_the_environment_is_not_used_for_a_loopback_endpoint() {
-    let server = Server::start(|_| Reply::file(b"direct".to_vec()));
+    let sim = file_sim(6);
     let dir = Scratch::new("proxy");
-    let output = export(dir.path(), &server)
+    let output = export(dir.path(), &sim)
         .args(["--id", "a", "-o", "out.bin"])
         // Nothing listens on port 9: a request through the proxy would fail.
         .env("http_proxy", "http://127.0.0.1:9")
@@ -168,7 +183,8 @@ fn a_proxy_in_the_environment_is_not_used_for_a_loopback_endpoint() {
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
-    assert_eq!(fs::read(dir.join("out.bin")).unwrap(), b"direct");
+    assert_eq!(fs::read(dir.join("out.bin")).unwrap(), pattern(6));
+    assert_authenticated(&sim, "token");
 }
 
 #[test]
@@ -179,7 +195,7 @@ fn credentials_in_a_bad_endpoint_are_never_printed() {
         "http://h/?token=s3cr3t",
         "ftp://u:s3cr3t@h",
     ] {
-        let output = common::secmaster(dir.path())
+        let output = secmaster(dir.path())
             .env("SECMASTER_AUTH_TOKEN", "t")
             .args(["workflows", "export", "--endpoint", endpoint])
             .args(["--project-id", "P", "--workspace-id", "W", "--id", "a"])
@@ -193,26 +209,30 @@ fn credentials_in_a_bad_endpoint_are_never_printed() {
 
 #[test]
 fn a_crafted_retry_after_cannot_crash_the_program() {
-    let server = Server::start({
-        let served = std::sync::atomic::AtomicUsize::new(0);
-        move |_| match served.fetch_add(1, std::sync::atomic::Ordering::SeqCst) {
-            0 => Reply::error(429, "{}", "r1")
-                .header("Retry-After", "Sun, 06 Nov 400000000000 08:49:37 GMT"),
-            _ => Reply::file(b"after".to_vec()),
-        }
-    });
+    // A date as Retry-After (a comma: only the library and JSON forms of a
+    // rule can say it), in the year 400000000000.
+    let sim = file_sim(5);
+    sim.add_fault(status(
+        429,
+        "{}",
+        1,
+        &[("Retry-After", "Sun, 06 Nov 400000000000 08:49:37 GMT")],
+    ))
+    .unwrap();
     let dir = Scratch::new("retry-after");
-    let output = export(dir.path(), &server)
+    let output = export(dir.path(), &sim)
         .args(["--id", "a", "-o", "out.bin"])
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
-    assert_eq!(fs::read(dir.join("out.bin")).unwrap(), b"after");
+    assert_eq!(fs::read(dir.join("out.bin")).unwrap(), pattern(5));
+    let statuses: Vec<Option<u16>> = sim.requests().iter().map(|r| r.status).collect();
+    assert_eq!(statuses, [Some(429), Some(200)]);
 }
 
 #[test]
 fn a_path_value_cannot_change_the_request_path() {
-    let server = Server::start(|_| Reply::file(b"x".to_vec()));
+    let sim = file_sim(1);
     let dir = Scratch::new("backslash");
     for (project, workspace) in [
         ("P", "..\\..\\..\\x"),
@@ -220,9 +240,9 @@ fn a_path_value_cannot_change_the_request_path() {
         ("..\\..\\..\\v2\\other", "W"),
         ("P", ".."),
     ] {
-        let output = common::secmaster(dir.path())
-            .env("SECMASTER_AUTH_TOKEN", "t")
-            .args(["workflows", "export", "--endpoint", &server.url()])
+        let output = secmaster(dir.path())
+            .env("SECMASTER_AUTH_TOKEN", TOKEN)
+            .args(["workflows", "export", "--endpoint", &sim.base_url()])
             .args([
                 "--project-id",
                 project,
@@ -246,16 +266,16 @@ fn a_path_value_cannot_change_the_request_path() {
             "{stderr}"
         );
     }
-    assert!(server.requests().is_empty(), "nothing was sent");
+    assert!(sim.requests().is_empty(), "nothing was sent");
 }
 
 #[test]
 fn a_compressed_answer_is_not_saved_as_the_file() {
-    let server = Server::start(|_| {
-        Reply::file(vec![0x1f, 0x8b, 8, 0, 0]).header("Content-Encoding", "gzip")
-    });
+    let sim = file_sim(5);
+    sim.add_fault(fault("export_workflows=pass,header=Content-Encoding:gzip"))
+        .unwrap();
     let dir = Scratch::new("gzip");
-    let output = export(dir.path(), &server)
+    let output = export(dir.path(), &sim)
         .args(["--id", "a", "-o", "out.bin"])
         .output()
         .unwrap();
@@ -264,7 +284,7 @@ fn a_compressed_answer_is_not_saved_as_the_file() {
     assert!(stderr.contains("Content-Encoding"), "{stderr}");
     assert!(dir.entries().is_empty(), "{:?}", dir.entries());
     assert_eq!(
-        server.requests()[0].header("accept-encoding"),
+        sim.requests()[0].header("accept-encoding"),
         Some("identity")
     );
 }

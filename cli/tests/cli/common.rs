@@ -1,0 +1,181 @@
+//! Helpers for the command's tests: the simulator (secmaster-sim) as the
+//! service, and the command run with a clean environment in a scratch
+//! directory.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use assert_cmd::Command;
+use secmaster_sim::{EXPORT_PATTERN_PERIOD, Fault, Simulator, SimulatorBuilder};
+
+pub const PROJECT: &str = "P";
+pub const WORKSPACE: &str = "W";
+/// The token every test sends unless it says otherwise.
+pub const TOKEN: &str = "test-token-0123";
+pub const AK: &str = "HPUAFAKEAK0EXAMPLE01";
+pub const SK: &str = "fake-secret-key";
+
+/// A simulator that accepts [`TOKEN`] and nothing else, and refuses any
+/// request the document does not allow (`strict`: not even with a warning).
+pub fn sim() -> SimulatorBuilder {
+    Simulator::builder().token(TOKEN).strict(true)
+}
+
+/// Starts `builder` on a thread of its own.
+pub fn start(builder: SimulatorBuilder) -> Simulator {
+    builder.start_blocking().expect("the simulator starts")
+}
+
+/// A simulator whose exports answer `size` pattern bytes, whatever the ids.
+pub fn file_sim(size: u64) -> Simulator {
+    start(sim().export_size(size))
+}
+
+pub fn fault(spec: &str) -> Fault {
+    Fault::parse(spec).unwrap()
+}
+
+/// What a simulator with `export_size(len)` sends: byte `i` is `i % 251`.
+pub fn pattern(len: usize) -> Vec<u8> {
+    (0..len as u64)
+        .map(|i| (i % EXPORT_PATTERN_PERIOD) as u8)
+        .collect()
+}
+
+/// Every request reached the service, passed its authentication (`how`
+/// is the simulator's account of it) and its validation, without a warning.
+pub fn assert_authenticated(sim: &Simulator, how: &str) {
+    let requests = sim.requests();
+    assert!(!requests.is_empty(), "no request reached the simulator");
+    for r in &requests {
+        assert_eq!(r.auth, format!("ok: {how}"), "{} {}", r.method, r.path);
+        assert_eq!(r.validation, "ok", "{} {}", r.method, r.path);
+        assert!(
+            r.warnings.is_empty(),
+            "{} {}: {:?}",
+            r.method,
+            r.path,
+            r.warnings
+        );
+    }
+}
+
+/// The request ids the simulator answered, in order.
+pub fn request_ids(sim: &Simulator) -> Vec<String> {
+    sim.requests().into_iter().map(|r| r.request_id).collect()
+}
+
+/// A scratch directory, removed when dropped.
+pub struct Scratch(PathBuf);
+
+impl Scratch {
+    pub fn new(name: &str) -> Self {
+        static N: AtomicU64 = AtomicU64::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "secmaster-cli-test-{name}-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+
+    pub fn join(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+
+    /// Every entry name in the directory, hidden ones included, sorted.
+    pub fn entries(&self) -> Vec<String> {
+        entries(&self.0)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+pub fn entries(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// The caller's variables that the command would read: credentials,
+/// project, region and endpoint overrides. The simulator accepts only the
+/// credentials a test gives, so none may leak in.
+pub fn settings_variables() -> Vec<String> {
+    std::env::vars()
+        .map(|(name, _)| name)
+        .filter(|name| name.starts_with("HUAWEICLOUD_SDK_") || name == "SECMASTER_AUTH_TOKEN")
+        .collect()
+}
+
+/// A process (`sh`, the binary itself) without [`settings_variables`].
+pub fn process(program: impl AsRef<std::ffi::OsStr>) -> std::process::Command {
+    let mut cmd = std::process::Command::new(program);
+    for name in settings_variables() {
+        cmd.env_remove(name);
+    }
+    cmd
+}
+
+/// `secmaster` with none of the credential or region variables of the
+/// caller's environment, no colours, run in `dir`.
+pub fn secmaster(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("secmaster").unwrap();
+    for name in settings_variables() {
+        cmd.env_remove(name);
+    }
+    cmd.env_remove("CLICOLOR_FORCE")
+        .env("NO_COLOR", "1")
+        .current_dir(dir)
+        .timeout(Duration::from_secs(60));
+    cmd
+}
+
+/// `secmaster workflows COMMAND` against `sim`, with [`TOKEN`], project P
+/// and workspace W.
+pub fn workflows(dir: &Path, sim: &Simulator, command: &str) -> Command {
+    workflows_in(dir, sim, command, WORKSPACE)
+}
+
+/// [`workflows`] in another workspace of project P.
+pub fn workflows_in(dir: &Path, sim: &Simulator, command: &str, workspace: &str) -> Command {
+    let mut cmd = secmaster(dir);
+    cmd.env("SECMASTER_AUTH_TOKEN", TOKEN)
+        .args(["workflows", command, "--endpoint"])
+        .arg(sim.base_url())
+        .args(["--project-id", PROJECT, "--workspace-id", workspace]);
+    cmd
+}
+
+/// `secmaster workflows export` against `sim` (see [`workflows`]).
+pub fn export(dir: &Path, sim: &Simulator) -> Command {
+    workflows(dir, sim, "export")
+}
+
+pub fn stderr_of(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+pub fn stdout_of(output: &std::process::Output) -> String {
+    String::from_utf8(output.stdout.clone()).expect("standard output is UTF-8")
+}
+
+/// Runs `cmd`, asserts exit code 0, returns standard output.
+pub fn success(cmd: &mut Command) -> String {
+    let output = cmd.output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    stdout_of(&output)
+}

@@ -1,0 +1,371 @@
+//! `secmaster workflows export` against the simulator: what is sent, what is
+//! saved, and that a failure leaves the output as it was.
+
+use std::fs;
+use std::time::{Duration, Instant};
+
+use crate::common::*;
+use secmaster_sim::ExportFile;
+
+const EXPORT_PATH: &str = "/v1/P/workspaces/W/soc/workflows/export";
+
+/// The ids in the body of the export request the simulator received.
+fn sent_ids(sim: &secmaster_sim::Simulator) -> String {
+    let requests = sim.requests();
+    let export = requests
+        .iter()
+        .find(|r| r.path == EXPORT_PATH)
+        .expect("an export request");
+    String::from_utf8_lossy(&export.body).into_owned()
+}
+
+#[test]
+fn success_writes_the_exact_bytes() {
+    let sim = file_sim(300_000);
+    let dir = Scratch::new("success");
+    let output = export(dir.path(), &sim)
+        .args(["--id", "a", "--id", "b", "-o", "out.bin"])
+        .output()
+        .unwrap();
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert_eq!(fs::read(dir.join("out.bin")).unwrap(), pattern(300_000));
+    assert_eq!(dir.entries(), ["out.bin"], "no temporary file is left");
+    let requests = sim.requests();
+    assert_eq!(requests.len(), 1);
+    let request = &requests[0];
+    assert!(
+        stderr.contains(&format!(
+            "saved 300000 bytes to out.bin (request id {})",
+            request.request_id
+        )),
+        "{stderr}"
+    );
+    assert!(output.stdout.is_empty());
+    assert_eq!(request.method, "POST");
+    assert_eq!(request.path, EXPORT_PATH);
+    assert_eq!(request.auth, "ok: token", "the token was sent");
+    assert_eq!(request.validation, "ok");
+    assert_eq!(
+        String::from_utf8_lossy(&request.body),
+        r#"{"id":["a","b"]}"#
+    );
+}
+
+#[test]
+fn the_file_is_what_the_service_exported() {
+    let sim = start(sim().seed(PROJECT, WORKSPACE, 3));
+    let seeded = sim.workflows(PROJECT, WORKSPACE);
+    let dir = Scratch::new("real-file");
+    success(export(dir.path(), &sim).args(["--id", &seeded[1].id, "-o", "flows.json"]));
+    let file: ExportFile = serde_json::from_slice(&fs::read(dir.join("flows.json")).unwrap())
+        .expect("the simulator's export format");
+    assert_eq!(file.workflows, [seeded[1].clone()]);
+}
+
+#[test]
+fn a_body_cut_mid_stream_leaves_nothing() {
+    let sim = file_sim(1000);
+    sim.add_fault(fault("export_workflows=cut,after=500"))
+        .unwrap();
+    let dir = Scratch::new("cut");
+    let output = export(dir.path(), &sim)
+        .args(["--id", "a", "-o", "out.bin"])
+        .output()
+        .unwrap();
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(5), "{stderr}");
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+    assert!(dir.entries().is_empty(), "left: {:?}", dir.entries());
+}
+
+#[test]
+fn a_cut_body_keeps_an_existing_file_even_with_force() {
+    let sim = file_sim(1000);
+    sim.add_fault(fault("export_workflows=cut,after=500"))
+        .unwrap();
+    let dir = Scratch::new("cut-force");
+    fs::write(dir.join("out.bin"), b"previous export").unwrap();
+    let output = export(dir.path(), &sim)
+        .args(["--id", "a", "-o", "out.bin", "--force"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(5), "{}", stderr_of(&output));
+    assert_eq!(fs::read(dir.join("out.bin")).unwrap(), b"previous export");
+    assert_eq!(dir.entries(), ["out.bin"]);
+}
+
+#[test]
+fn an_existing_file_is_kept_without_force_and_replaced_with_it() {
+    let sim = file_sim(11);
+    let dir = Scratch::new("existing");
+    fs::write(dir.join("out.bin"), b"old content").unwrap();
+
+    let output = export(dir.path(), &sim)
+        .args(["--id", "a", "-o", "out.bin"])
+        .output()
+        .unwrap();
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(6), "{stderr}");
+    assert!(
+        stderr.contains("out.bin already exists") && stderr.contains("--force"),
+        "{stderr}"
+    );
+    assert_eq!(fs::read(dir.join("out.bin")).unwrap(), b"old content");
+    assert!(sim.requests().is_empty(), "refused before sending anything");
+
+    success(export(dir.path(), &sim).args(["--id", "a", "-o", "out.bin", "--force"]));
+    assert_eq!(fs::read(dir.join("out.bin")).unwrap(), pattern(11));
+    assert_eq!(dir.entries(), ["out.bin"]);
+}
+
+#[test]
+fn an_unwritable_output_is_refused_before_sending() {
+    let sim = file_sim(1);
+    let dir = Scratch::new("no-dir");
+    let output = export(dir.path(), &sim)
+        .args(["--id", "a", "-o", "missing/out.bin"])
+        .output()
+        .unwrap();
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(6), "{stderr}");
+    assert!(
+        stderr.contains("cannot create a temporary file in missing"),
+        "{stderr}"
+    );
+    assert!(sim.requests().is_empty());
+    assert!(dir.entries().is_empty());
+}
+
+#[test]
+fn standard_output_mode() {
+    let sim = file_sim(70_000);
+    sim.add_fault(fault(
+        "export_workflows=pass,header=Content-Disposition:attachment; filename=x.zip",
+    ))
+    .unwrap();
+    let dir = Scratch::new("stdout");
+    let output = export(dir.path(), &sim)
+        .args(["--id", "a", "--output", "-"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    assert_eq!(output.stdout, pattern(70_000));
+    assert!(stderr_of(&output).contains("wrote 70000 bytes to standard output"));
+    assert!(dir.entries().is_empty());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_device_is_written_to_and_never_replaced() {
+    use std::os::unix::fs::FileTypeExt;
+    let sim = file_sim(10_000);
+    let dir = Scratch::new("device");
+    let output = export(dir.path(), &sim)
+        .args(["--id", "a", "-o", "/dev/null", "--force"])
+        .output()
+        .unwrap();
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("wrote 10000 bytes to /dev/null"),
+        "{stderr}"
+    );
+    let kind = fs::symlink_metadata("/dev/null").unwrap().file_type();
+    assert!(kind.is_char_device());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_link_to_a_file_is_followed_and_kept() {
+    let sim = file_sim(3);
+    let dir = Scratch::new("link");
+    fs::create_dir(dir.join("real")).unwrap();
+    fs::write(dir.join("real/flows.bin"), b"old").unwrap();
+    std::os::unix::fs::symlink("real/flows.bin", dir.join("latest.bin")).unwrap();
+    let output = export(dir.path(), &sim)
+        .args(["--id", "a", "-o", "latest.bin"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(6), "{}", stderr_of(&output));
+    success(export(dir.path(), &sim).args(["--id", "a", "-o", "latest.bin", "--force"]));
+    assert!(dir.join("latest.bin").is_symlink());
+    assert_eq!(fs::read(dir.join("real/flows.bin")).unwrap(), pattern(3));
+    assert_eq!(entries(&dir.join("real")), ["flows.bin"]);
+}
+
+#[test]
+fn ids_file_comments_blanks_and_duplicates() {
+    let sim = file_sim(2);
+    let dir = Scratch::new("ids-file");
+    fs::write(
+        dir.join("ids.txt"),
+        "# workflows to back up\n\n  id-2  \r\nid-3 # the new one\n\t\nid-1\n# id-9\nid-3\n",
+    )
+    .unwrap();
+    let output = export(dir.path(), &sim)
+        .args(["--id", "id-1", "--id", "id-2", "--ids-file", "ids.txt"])
+        .args(["-o", "out.bin"])
+        .output()
+        .unwrap();
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains(
+            "warning: 3 workflow ids were given more than once, sent once: id-2, id-1, id-3"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(sent_ids(&sim), r#"{"id":["id-1","id-2","id-3"]}"#);
+}
+
+#[test]
+fn ids_from_standard_input() {
+    let sim = file_sim(2);
+    let dir = Scratch::new("ids-stdin");
+    success(
+        export(dir.path(), &sim)
+            .args(["--ids-file", "-", "-o", "out.bin"])
+            .write_stdin("x1\nx2\n"),
+    );
+    assert_eq!(sent_ids(&sim), r#"{"id":["x1","x2"]}"#);
+}
+
+#[test]
+fn no_ids_at_all_is_a_usage_error() {
+    let sim = file_sim(2);
+    let dir = Scratch::new("no-ids");
+    fs::write(dir.join("ids.txt"), "# nothing yet\n\n").unwrap();
+    let output = export(dir.path(), &sim)
+        .args(["--ids-file", "ids.txt"])
+        .output()
+        .unwrap();
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("no workflow ids"), "{stderr}");
+    assert!(sim.requests().is_empty());
+}
+
+#[test]
+fn a_missing_ids_file_is_an_io_error() {
+    let sim = file_sim(2);
+    let dir = Scratch::new("ids-missing");
+    let output = export(dir.path(), &sim)
+        .args(["--ids-file", "nope.txt"])
+        .output()
+        .unwrap();
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(6), "{stderr}");
+    assert!(stderr.contains("nope.txt"), "{stderr}");
+}
+
+#[test]
+fn all_exports_every_workflow_that_the_filters_match() {
+    let sim = start(sim().seed(PROJECT, WORKSPACE, 7));
+    let dir = Scratch::new("all");
+    success(export(dir.path(), &sim).args(["--all", "-o", "every.json"]));
+    let every: ExportFile =
+        serde_json::from_slice(&fs::read(dir.join("every.json")).unwrap()).unwrap();
+    let mut names: Vec<String> = every.workflows.into_iter().map(|w| w.name).collect();
+    names.sort();
+    let seeded: Vec<String> = (1..=7).map(|i| format!("workflow-{i:04}")).collect();
+    assert_eq!(names, seeded);
+
+    // Filters go to the list request; only what it answers is exported.
+    success(export(dir.path(), &sim).args(["--all", "--enabled", "false", "-o", "off.json"]));
+    let off: ExportFile = serde_json::from_slice(&fs::read(dir.join("off.json")).unwrap()).unwrap();
+    assert_eq!(off.workflows.len(), 3, "workflows 2, 4 and 6");
+    assert!(off.workflows.iter().all(|w| !w.enabled));
+    let requests = sim.requests();
+    let filtered = &requests[requests.len() - 2];
+    assert!(
+        filtered.query.contains("enabled=false"),
+        "{}",
+        filtered.query
+    );
+    assert_authenticated(&sim, "token");
+}
+
+#[test]
+fn all_over_an_empty_list_is_an_error_and_writes_nothing() {
+    let sim = start(sim().seed(PROJECT, WORKSPACE, 4));
+    let dir = Scratch::new("all-empty");
+    fs::write(dir.join("kept.json"), b"before").unwrap();
+    let nothing_matches = export(dir.path(), &sim)
+        .args([
+            "--all",
+            "--name",
+            "no such name",
+            "-o",
+            "kept.json",
+            "--force",
+        ])
+        .output()
+        .unwrap();
+    let empty_workspace = workflows_in(dir.path(), &sim, "export", "empty")
+        .args(["--all", "-o", "new.json"])
+        .output()
+        .unwrap();
+    for output in [nothing_matches, empty_workspace] {
+        let stderr = stderr_of(&output);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains("no workflow matches"), "{stderr}");
+        assert!(stderr.contains("nothing was written"), "{stderr}");
+        assert_eq!(dir.entries(), ["kept.json"]);
+    }
+    assert_eq!(fs::read(dir.join("kept.json")).unwrap(), b"before");
+    let paths: Vec<String> = sim.requests().into_iter().map(|r| r.path).collect();
+    assert_eq!(
+        paths,
+        [
+            "/v1/P/workspaces/W/soc/workflows",
+            "/v1/P/workspaces/empty/soc/workflows"
+        ],
+        "a list each, no export"
+    );
+}
+
+#[test]
+fn an_interrupt_removes_the_temporary_file() {
+    for (signal, code) in [("INT", 130), ("TERM", 143)] {
+        // Half the body, then silence with the connection open.
+        let sim = file_sim(1000);
+        sim.add_fault(fault("export_workflows=stall-body,after=500"))
+            .unwrap();
+        let dir = Scratch::new("interrupt");
+        fs::write(dir.join("out.bin"), b"keep me").unwrap();
+        let child = process(assert_cmd::cargo::cargo_bin("secmaster"))
+            .env("SECMASTER_AUTH_TOKEN", TOKEN)
+            .args(["workflows", "export", "--endpoint"])
+            .arg(sim.base_url())
+            .args(["--project-id", "P", "--workspace-id", "W", "--id", "a"])
+            .args(["-o", "out.bin", "--force"])
+            .current_dir(dir.path())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Wait until the download is under way: the request was answered
+        // and the temporary file exists.
+        let started = Instant::now();
+        while sim.requests().is_empty() || dir.entries().len() < 2 {
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "the download did not start"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        std::thread::sleep(Duration::from_millis(300));
+        let status = std::process::Command::new("kill")
+            .args([&format!("-{signal}"), &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let output = child.wait_with_output().unwrap();
+        let stderr = stderr_of(&output);
+        assert_eq!(output.status.code(), Some(code), "{signal}: {stderr}");
+        assert!(stderr.contains("interrupted"), "{stderr}");
+        assert_eq!(dir.entries(), ["out.bin"], "{signal}");
+        assert_eq!(fs::read(dir.join("out.bin")).unwrap(), b"keep me");
+    }
+}

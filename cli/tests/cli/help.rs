@@ -1,0 +1,124 @@
+//! Help texts (snapshots in tests/snapshots/, one `.snap` file per command
+//! line), the version, and shell completions.
+//!
+//! After changing a help text on purpose, accept the new text and review it:
+//! `INSTA_UPDATE=always cargo test -p secmaster-cli --test cli help::`, then
+//! `git diff cli/tests/snapshots` (or `cargo insta review`, when installed).
+
+use crate::common::{Scratch, secmaster};
+
+/// Snapshot name and command line.
+const CASES: [(&str, &[&str]); 10] = [
+    ("secmaster", &["--help"]),
+    ("secmaster-short", &["-h"]),
+    ("workflows", &["workflows", "--help"]),
+    ("workflows-list", &["workflows", "list", "--help"]),
+    ("workflows-show", &["workflows", "show", "--help"]),
+    ("workflows-import", &["workflows", "import", "--help"]),
+    ("workflows-export", &["workflows", "export", "--help"]),
+    ("workflows-export-short", &["workflows", "export", "-h"]),
+    ("completions", &["completions", "--help"]),
+    ("help-subcommand", &["help", "workflows", "export"]),
+];
+
+fn help(args: &[&str], columns: &str) -> String {
+    let dir = Scratch::new("help");
+    let output = secmaster(dir.path())
+        .env("COLUMNS", columns)
+        .args(args)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{args:?}");
+    assert!(output.stderr.is_empty(), "{args:?}");
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// Snapshot files named after the case alone (`workflows-list.snap`), with
+/// the command line as their description.
+fn settings(args: &[&str]) -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("../snapshots");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings.set_description(format!("secmaster {}", args.join(" ")));
+    settings
+}
+
+/// One test per help text, so that a failure names the command.
+macro_rules! help_snapshots {
+    ($($test:ident: $index:expr;)*) => {$(
+        #[test]
+        fn $test() {
+            let (name, args) = CASES[$index];
+            let text = help(args, "100");
+            // Snapshots ignore trailing white space; the text ends in one
+            // line break, no more.
+            assert!(text.ends_with('\n') && !text.ends_with("\n\n"), "{args:?}");
+            settings(args).bind(|| insta::assert_snapshot!(name, text));
+        }
+    )*};
+}
+
+help_snapshots! {
+    root_help: 0;
+    root_short_help: 1;
+    workflows_help: 2;
+    list_help: 3;
+    show_help: 4;
+    import_help: 5;
+    export_help: 6;
+    export_short_help: 7;
+    completions_help: 8;
+    help_subcommand: 9;
+}
+
+#[test]
+fn help_does_not_depend_on_the_terminal_width() {
+    for (_, args) in CASES {
+        let wide = help(args, "250");
+        assert_eq!(help(args, "40"), wide, "{args:?}");
+        assert_eq!(help(args, "100"), wide, "{args:?}");
+    }
+}
+
+#[test]
+fn every_command_help_lists_the_exit_codes() {
+    for command in ["list", "show", "import", "export"] {
+        let text = help(&["workflows", command, "--help"], "100");
+        for line in [
+            "  2    usage error",
+            "  3    authentication or authorisation refused",
+            "  4    any other error answer",
+            "  5    network error",
+            "  6    local I/O error",
+        ] {
+            assert!(text.contains(line), "{command}: {line:?} missing");
+        }
+    }
+}
+
+#[test]
+fn version() {
+    let dir = Scratch::new("version");
+    let output = secmaster(dir.path()).arg("--version").output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8(output.stdout).unwrap(),
+        format!("secmaster {}\n", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn completions_for_each_shell() {
+    let dir = Scratch::new("completions");
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let output = secmaster(dir.path())
+            .args(["completions", shell])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{shell}");
+        let script = String::from_utf8_lossy(&output.stdout);
+        assert!(script.contains("secmaster"), "{shell}");
+        assert!(script.contains("ids-file"), "{shell}");
+    }
+}

@@ -1,0 +1,243 @@
+//! `secmaster workflows list` against the simulator, in every format, one
+//! page and every page.
+
+use std::collections::HashSet;
+
+use crate::common::*;
+use secmaster_sim::{Fault, FaultAction, Simulator, Workflow};
+use serde_json::{Value, json};
+
+/// The workspace's workflows as the service lists them by default:
+/// newest first.
+fn newest_first(sim: &Simulator) -> Vec<Workflow> {
+    let mut flows = sim.workflows(PROJECT, WORKSPACE);
+    flows.sort_by(|a, b| (&b.create_time, &b.id).cmp(&(&a.create_time, &a.id)));
+    flows
+}
+
+fn as_json(flows: &[Workflow]) -> Value {
+    serde_json::to_value(flows).unwrap()
+}
+
+/// The table's rows, split at runs of two or more spaces.
+fn rows(table: &str) -> Vec<Vec<String>> {
+    table
+        .lines()
+        .map(|line| {
+            line.split("  ")
+                .map(str::trim)
+                .filter(|cell| !cell.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn one_page_as_a_table() {
+    let sim = start(sim().seed(PROJECT, WORKSPACE, 15));
+    let dir = Scratch::new("list-table");
+    let output = workflows(dir.path(), &sim, "list").output().unwrap();
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert_eq!(stderr, "workflows 1-10 of 15; --all lists every page\n");
+    let rows = rows(&stdout_of(&output));
+    assert_eq!(
+        rows[0],
+        ["ID", "NAME", "ENABLED", "TYPE", "VERSION", "UPDATED"]
+    );
+    let expected: Vec<Vec<String>> = newest_first(&sim)[..10]
+        .iter()
+        .map(|w| {
+            vec![
+                w.id.clone(),
+                w.name.clone(),
+                w.enabled.to_string(),
+                w.aop_type.clone(),
+                w.version.clone(),
+                w.update_time.clone(),
+            ]
+        })
+        .collect();
+    assert_eq!(rows[1..], expected[..]);
+    assert_eq!(sim.requests()[0].query, "", "the service's defaults");
+    assert_authenticated(&sim, "token");
+}
+
+#[test]
+fn one_page_as_json_keeps_every_field() {
+    let sim = start(sim().seed(PROJECT, WORKSPACE, 3));
+    let dir = Scratch::new("list-json");
+    let output = workflows(dir.path(), &sim, "list")
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    assert!(output.stderr.is_empty(), "JSON: no summary line");
+    let listed: Value = serde_json::from_slice(&output.stdout).unwrap();
+    // Every AopWorkflowInfo field the simulator fills, with its value.
+    assert_eq!(listed, as_json(&newest_first(&sim)));
+    assert_eq!(listed[0].as_object().unwrap().len(), 25);
+}
+
+#[test]
+fn json_keeps_fields_the_program_does_not_know() {
+    let page = json!({
+        "code": "00000000", "message": "success", "success": true, "request_id": "r-1",
+        "total": 1, "offset": 0, "limit": 10, "size": 1, "page": 1,
+        "data": [{
+            "id": "w-1", "name": "from the future", "enabled": true,
+            "current_rejected_versoin_id": "misspelt-but-documented",
+            "risk_score": 7.5,
+            "x_new_object": {"nested": [1, "two", null], "flag": false}
+        }]
+    });
+    let sim = start(sim().fault(Fault {
+        operation: "list_workflows".into(),
+        action: FaultAction::Status {
+            status: 200,
+            retry_after: None,
+            body: Some(page.to_string()),
+        },
+        times: None,
+        headers: vec![("Content-Type".into(), "application/json".into())],
+    }));
+    let dir = Scratch::new("list-unknown");
+    for all in [false, true] {
+        let mut cmd = workflows(dir.path(), &sim, "list");
+        cmd.args(["--format", "json"]);
+        if all {
+            cmd.arg("--all");
+        }
+        let listed: Value = serde_json::from_str(&success(&mut cmd)).unwrap();
+        assert_eq!(listed, json!([page["data"][0]]), "--all: {all}");
+    }
+}
+
+#[test]
+fn one_page_as_ids_with_paging_and_filters() {
+    let sim = start(sim().seed(PROJECT, WORKSPACE, 40));
+    let dir = Scratch::new("list-ids");
+    let ids = success(workflows(dir.path(), &sim, "list").args([
+        "--format",
+        "ids",
+        "--limit",
+        "3",
+        "--offset",
+        "1",
+        "--name",
+        "WORKFLOW-00",
+        "--enabled",
+        "true",
+        "--aop-type",
+        "SURVEY",
+        "--sort-by",
+        "update_time",
+        "--order",
+        "asc",
+    ]));
+    // The service filters and sorts; the same done here by hand.
+    let mut matching: Vec<Workflow> = sim
+        .workflows(PROJECT, WORKSPACE)
+        .into_iter()
+        .filter(|w| w.name.starts_with("workflow-00") && w.enabled && w.aop_type == "SURVEY")
+        .collect();
+    matching.sort_by(|a, b| (&a.update_time, &a.id).cmp(&(&b.update_time, &b.id)));
+    let expected: Vec<&str> = matching[1..4].iter().map(|w| w.id.as_str()).collect();
+    assert_eq!(ids.lines().collect::<Vec<_>>(), expected);
+
+    let query = &sim.requests()[0].query;
+    for pair in [
+        "limit=3",
+        "offset=1",
+        "name=WORKFLOW-00",
+        "enabled=true",
+        "aop_type=SURVEY",
+        "sortby=update_time",
+        "order=ASC",
+    ] {
+        assert!(query.split('&').any(|p| p == pair), "{pair}: {query}");
+    }
+    assert_authenticated(&sim, "token");
+}
+
+#[test]
+fn all_of_a_thousand_workflows_in_every_format() {
+    let sim = start(sim().seed(PROJECT, WORKSPACE, 1000));
+    let expected = newest_first(&sim);
+    let dir = Scratch::new("list-all");
+    let list = |format: &str| {
+        let output = workflows(dir.path(), &sim, "list")
+            .args(["--all", "--format", format])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+        (stdout_of(&output), stderr_of(&output))
+    };
+
+    let (table, note) = list("table");
+    assert_eq!(note, "1000 workflows (10 requests)\n");
+    let rows = rows(&table);
+    assert_eq!(rows.len(), 1001);
+    let names: Vec<&str> = rows[1..].iter().map(|r| r[1].as_str()).collect();
+    let expected_names: Vec<&str> = expected.iter().map(|w| w.name.as_str()).collect();
+    assert_eq!(names, expected_names, "in the service's order");
+
+    let (json, note) = list("json");
+    assert!(note.is_empty(), "{note}");
+    let listed: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(listed, as_json(&expected));
+
+    let (ids, _) = list("ids");
+    let ids: Vec<&str> = ids.lines().collect();
+    let expected_ids: Vec<&str> = expected.iter().map(|w| w.id.as_str()).collect();
+    assert_eq!(ids, expected_ids);
+    assert_eq!(ids.iter().collect::<HashSet<_>>().len(), 1000);
+
+    // Ten pages of 100 for each format, each one authenticated.
+    let requests = sim.requests();
+    assert_eq!(requests.len(), 30);
+    let offsets: HashSet<&str> = requests
+        .iter()
+        .flat_map(|r| r.query.split('&'))
+        .filter(|p| p.starts_with("offset="))
+        .collect();
+    assert_eq!(offsets.len(), 10, "{offsets:?}");
+    assert!(requests.iter().all(|r| r.query.contains("limit=100")));
+    assert_authenticated(&sim, "token");
+}
+
+#[test]
+fn all_refuses_more_than_the_api_can_page_to() {
+    let sim = start(sim().seed(PROJECT, WORKSPACE, 10_101));
+    let dir = Scratch::new("list-too-long");
+    let output = workflows(dir.path(), &sim, "list")
+        .args(["--all", "--format", "ids"])
+        .output()
+        .unwrap();
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("10101 workflows match"), "{stderr}");
+    assert!(stderr.contains("narrow the list with filters"), "{stderr}");
+    assert!(output.stdout.is_empty(), "never a partial list");
+    assert_eq!(sim.requests().len(), 1, "stops after the first page");
+}
+
+#[test]
+fn an_unknown_filter_value_is_a_usage_error() {
+    let sim = start(sim());
+    let dir = Scratch::new("list-usage");
+    for args in [
+        &["--aop-type", "normal"][..],
+        &["--limit", "101"],
+        &["--offset", "10001"],
+        &["--format", "yaml"],
+    ] {
+        let output = workflows(dir.path(), &sim, "list")
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+    }
+    assert!(sim.requests().is_empty());
+}

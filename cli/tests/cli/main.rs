@@ -1,0 +1,18 @@
+//! The `secmaster` command's tests: the binary run against the simulator
+//! (secmaster-sim), one module per command.
+//!
+//! One test binary rather than one per file: it is linked once, and its
+//! tests share the cores (the slow ones, which wait for retries or
+//! signals, overlap with the rest).
+
+mod common;
+
+mod connection;
+mod export;
+mod export_names;
+mod hardening;
+mod help;
+mod import;
+mod list;
+mod roundtrip;
+mod show;

@@ -1,0 +1,111 @@
+//! A backup and a restore the way the README shows them: the ids of every
+//! workflow piped into one export, the file imported into a second
+//! workspace, and that workspace listed. Once signed with an access key
+//! pair, once with a token; the simulator checks every request.
+
+use std::path::Path;
+use std::process::{Output, Stdio};
+
+use crate::common::*;
+use secmaster_sim::Simulator;
+use serde_json::Value;
+
+/// The script's steps; `$0` is the binary, `$E` the endpoint.
+const BACKUP: &str = "\"$0\" workflows list --endpoint \"$E\" --project-id P --workspace-id W \
+     --all --format ids | \"$0\" workflows export --endpoint \"$E\" --project-id P \
+     --workspace-id W --ids-file - -o backup";
+const RESTORE: &str =
+    "\"$0\" workflows import backup --endpoint \"$E\" --project-id P --workspace-id W2";
+const LIST_COPY: &str = "\"$0\" workflows list --endpoint \"$E\" --project-id P \
+     --workspace-id W2 --all --format json";
+
+/// Runs `script` with `sh -c` in `dir`, with these credential variables and
+/// no others.
+fn sh(dir: &Path, sim: &Simulator, script: &str, credentials: &[(&str, &str)]) -> Output {
+    let mut cmd = process("sh");
+    cmd.arg("-c")
+        .arg(script)
+        .arg(assert_cmd::cargo::cargo_bin("secmaster"))
+        .current_dir(dir)
+        .env("E", sim.base_url())
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null());
+    cmd.envs(credentials.iter().copied());
+    let output = cmd.output().unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{script}: {}",
+        stderr_of(&output)
+    );
+    output
+}
+
+fn back_up_and_restore(sim: &Simulator, credentials: &[(&str, &str)]) {
+    let dir = Scratch::new("roundtrip");
+    let backup = sh(dir.path(), sim, BACKUP, credentials);
+    assert!(
+        stderr_of(&backup).contains("saved "),
+        "{}",
+        stderr_of(&backup)
+    );
+    sh(dir.path(), sim, RESTORE, credentials);
+    let copy = sh(dir.path(), sim, LIST_COPY, credentials);
+
+    let listed: Value = serde_json::from_slice(&copy.stdout).unwrap();
+    let mut copied: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["name"].as_str().unwrap())
+        .collect();
+    copied.sort();
+    let originals = sim.workflows(PROJECT, WORKSPACE);
+    let mut names: Vec<&str> = originals.iter().map(|w| w.name.as_str()).collect();
+    names.sort();
+    assert_eq!(copied, names);
+    for copy in listed.as_array().unwrap() {
+        assert_eq!(copy["workspace_id"], "W2");
+        assert!(originals.iter().all(|w| copy["id"] != w.id.as_str()));
+    }
+
+    // Two pages of ids, one export, one import, two pages of the copy.
+    let operations: Vec<String> = sim
+        .requests()
+        .into_iter()
+        .map(|r| r.operation.unwrap_or_default())
+        .collect();
+    assert_eq!(
+        operations,
+        [
+            "list_workflows",
+            "list_workflows",
+            "export_workflows",
+            "import_workflows",
+            "list_workflows",
+            "list_workflows"
+        ]
+    );
+}
+
+#[test]
+fn with_an_access_key_pair() {
+    let sim = start(
+        Simulator::builder()
+            .strict(true)
+            .access_key(AK, SK)
+            .seed(PROJECT, WORKSPACE, 150),
+    );
+    back_up_and_restore(
+        &sim,
+        &[("HUAWEICLOUD_SDK_AK", AK), ("HUAWEICLOUD_SDK_SK", SK)],
+    );
+    assert_authenticated(&sim, &format!("signature by {AK}"));
+}
+
+#[test]
+fn with_a_token() {
+    let sim = start(sim().seed(PROJECT, WORKSPACE, 150));
+    back_up_and_restore(&sim, &[("SECMASTER_AUTH_TOKEN", TOKEN)]);
+    assert_authenticated(&sim, "token");
+}

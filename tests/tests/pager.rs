@@ -1,0 +1,179 @@
+//! The pager's edges against the simulator: a list longer than the API can
+//! page, a 429 on one page, and a service that answers every offset with the
+//! same page.
+
+use std::time::Duration;
+
+use secmaster_client::{Error, ListAllOptions, ListQuery, RetryPolicy, SecMasterClient};
+use secmaster_sim::{RequestRecord, Simulator};
+use secmaster_tests::support::{
+    PROJECT, WORKSPACE, aksk_builder, aksk_client, answer, assert_all_signed, fault, max_in_flight,
+    sim,
+};
+use serde_json::json;
+
+fn offset_of(record: &RequestRecord) -> u32 {
+    record
+        .query
+        .split('&')
+        .find_map(|p| p.strip_prefix("offset="))
+        .map_or(0, |o| o.parse().unwrap())
+}
+
+#[tokio::test]
+async fn a_list_longer_than_the_api_can_page_is_refused_after_one_request() {
+    let sim = sim()
+        .seed(PROJECT, WORKSPACE, 10_101)
+        .start()
+        .await
+        .unwrap();
+    let err = aksk_client(&sim.base_url())
+        .list_all_workflows(
+            PROJECT,
+            WORKSPACE,
+            &ListQuery::new(),
+            ListAllOptions::default(),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::ListTooLong {
+                total: Some(10_101),
+                reachable: 10_100
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("narrow the list"), "{err}");
+    assert_eq!(sim.requests().len(), 1, "refused on the first page's total");
+    assert_all_signed(&sim);
+}
+
+// A first version of the slow-down forgot idle semaphore permits; when the
+// 429 came back the other pages held them all, so four pages stayed in
+// flight. This test caught it.
+#[tokio::test]
+async fn a_throttled_page_is_retried_and_the_pager_goes_one_page_at_a_time() {
+    // Twenty workflows in pages of two. The first page passes; the first of
+    // the next pages to arrive is throttled at once; every other answer takes
+    // 60 ms, so that pages sent together overlap in the simulator.
+    let sim = sim()
+        .seed(PROJECT, WORKSPACE, 20)
+        .fault(fault("list_workflows=pass,times=1"))
+        .fault(fault("list_workflows=429,times=1"))
+        .fault(fault("list_workflows=latency,ms=60"))
+        .start()
+        .await
+        .unwrap();
+    let client = aksk_builder(&sim.base_url())
+        .retry(RetryPolicy {
+            max_attempts: 3,
+            // At least 20 ms (equal jitter): the pages sent with the
+            // throttled one have all arrived before its retry.
+            initial_backoff: Duration::from_millis(40),
+            max_backoff: Duration::from_millis(40),
+            ..RetryPolicy::default()
+        })
+        .build()
+        .unwrap();
+    let options = ListAllOptions::default().page_size(2).concurrency(4);
+    let all = client
+        .list_all_workflows(PROJECT, WORKSPACE, &ListQuery::new(), options)
+        .await
+        .unwrap();
+    assert_eq!(all.workflows.len(), 20);
+    assert_eq!(all.pages, 10);
+
+    let records = sim.requests();
+    assert_all_signed(&sim);
+    assert_eq!(records.len(), 11, "ten pages and one retry");
+    let throttled: Vec<&RequestRecord> = records.iter().filter(|r| r.status == Some(429)).collect();
+    assert_eq!(throttled.len(), 1);
+    let offset = offset_of(throttled[0]);
+    assert_ne!(offset, 0, "a page after the first");
+    let retry = records
+        .iter()
+        .find(|r| offset_of(r) == offset && r.status == Some(200))
+        .expect("the throttled page is asked for again");
+    assert!(retry.received_at > throttled[0].received_at);
+    // Before the 429 the pager had several pages out at once...
+    let before: Vec<RequestRecord> = records
+        .iter()
+        .filter(|r| r.received_at < retry.received_at)
+        .cloned()
+        .collect();
+    assert!(max_in_flight(&before) >= 2, "pages went out together");
+    // ...and from the retry on, one at a time.
+    let after: Vec<RequestRecord> = records
+        .iter()
+        .filter(|r| r.received_at >= retry.received_at)
+        .cloned()
+        .collect();
+    assert!(after.len() >= 2, "{} requests after the retry", after.len());
+    assert_eq!(max_in_flight(&after), 1, "one page at a time after a 429");
+}
+
+/// A simulator answering every list request with the same page of two of
+/// its workflows, `total` included or not: the simulator's list never
+/// repeats a page by itself, so the page is scripted with a status rule.
+async fn repeating(total: Option<u64>) -> Simulator {
+    let sim = sim().start().await.unwrap();
+    sim.seed(PROJECT, WORKSPACE, 2);
+    let mut page = json!({
+        "code": "00000000",
+        "success": true,
+        "data": sim.workflows(PROJECT, WORKSPACE),
+    });
+    if let Some(total) = total {
+        page["total"] = json!(total);
+    }
+    sim.add_fault(answer(
+        "list_workflows",
+        200,
+        &page.to_string(),
+        &[("Content-Type", "application/json")],
+    ))
+    .unwrap();
+    sim
+}
+
+async fn list_all_in_pages_of_two(client: &SecMasterClient) -> Result<Vec<String>, Error> {
+    let options = ListAllOptions::default().page_size(2);
+    let all = client
+        .list_all_workflows(PROJECT, WORKSPACE, &ListQuery::new(), options)
+        .await?;
+    Ok(all.workflows.into_iter().map(|w| w.id.unwrap()).collect())
+}
+
+#[tokio::test]
+async fn a_service_repeating_its_pages_cannot_make_the_pager_loop() {
+    // Without a total, the pager would ask until a short page: a repeated
+    // full page stops it at once.
+    let sim = repeating(None).await;
+    let err = list_all_in_pages_of_two(&aksk_client(&sim.base_url()))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Unexpected(_)), "{err:?}");
+    assert!(err.to_string().contains("already listed"), "{err}");
+    let offsets: Vec<u32> = sim.requests().iter().map(offset_of).collect();
+    assert_eq!(offsets, [0, 2]);
+
+    // With a total, it asks for the pages the total implies, once each, and
+    // keeps each workflow once.
+    let sim = repeating(Some(6)).await;
+    let ids = list_all_in_pages_of_two(&aksk_client(&sim.base_url()))
+        .await
+        .unwrap();
+    let stored: Vec<String> = sim
+        .workflows(PROJECT, WORKSPACE)
+        .into_iter()
+        .map(|w| w.id)
+        .collect();
+    assert_eq!(ids, stored);
+    let mut offsets: Vec<u32> = sim.requests().iter().map(offset_of).collect();
+    offsets.sort();
+    assert_eq!(offsets, [0, 2, 4]);
+    assert_all_signed(&sim);
+}
