@@ -185,7 +185,9 @@ async fn blocking<T: Send + 'static>(
 ) -> Result<T, Error> {
     match tokio::task::spawn_blocking(work).await {
         Ok(result) => Ok(result?),
-        Err(e) => Err(Error::Io(std::io::Error::other(format!("file-system task failed: {e}")))),
+        Err(e) => Err(Error::Io(std::io::Error::other(format!(
+            "file-system task failed: {e}"
+        )))),
     }
 }
 

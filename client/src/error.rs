@@ -310,9 +310,10 @@ impl Error {
             // An answer the client cannot use (it does not match the
             // document, a content coding nobody asked for) is the service's.
             Error::Api(_) | Error::Unexpected(_) => ErrorKind::Api,
-            Error::Connect(_) | Error::Timeout(_) | Error::Transport(_) | Error::Truncated { .. } => {
-                ErrorKind::Network
-            }
+            Error::Connect(_)
+            | Error::Timeout(_)
+            | Error::Transport(_)
+            | Error::Truncated { .. } => ErrorKind::Network,
             Error::Io(_) => ErrorKind::Io,
             Error::GaveUp { last, .. } => last.kind(),
         }

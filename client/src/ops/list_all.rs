@@ -109,7 +109,11 @@ impl SecMasterClient {
             async move {
                 // Once throttled, a page takes every permit: one at a time,
                 // after the pages already in flight.
-                let wanted = if throttled.load(Ordering::SeqCst) { width } else { 1 };
+                let wanted = if throttled.load(Ordering::SeqCst) {
+                    width
+                } else {
+                    1
+                };
                 let _permit = gate
                     .acquire_many(wanted)
                     .await

@@ -9,12 +9,11 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::Layout;
-use super::cases::{Scenario, cases_path};
 use super::installs::VENV_CLIENTS;
 use super::lint::TOOL_LIMIT;
 use super::report::join_notes;
 use super::requests::{Client, read_notes, validate};
-use super::sim::{Auth, Run, with_sim};
+use super::sim::{Auth, drive_each_scenario};
 use crate::process::{capture_success, local_command};
 
 /// Names fixed by spec-checks/openapi-python-client.yaml.
@@ -82,35 +81,18 @@ pub fn check_project(layout: &Layout) -> Result<String, String> {
 }
 
 pub fn calls(layout: &Layout, sim: &Path) -> Result<String, String> {
-    let mut notes = Vec::new();
-    for scenario in Scenario::BOTH {
-        let run = Run {
-            layout,
-            label: "python",
-            auth: Auth::Token,
-            scenario,
-        };
-        notes.push(with_sim(sim, &run, |base_url| {
-            let out = capture_success(
-                local_command(layout.py(VENV_CLIENTS))
-                    .arg(layout.script("drive_python.py"))
-                    .arg("--client-dir")
-                    .arg(project_dir(layout))
-                    .arg("--package")
-                    .arg(PY_PACKAGE)
-                    .arg("--cases")
-                    .arg(cases_path(layout))
-                    .arg("--scenario")
-                    .arg(scenario.name())
-                    .arg("--base-url")
-                    .arg(base_url)
-                    .arg("--work-dir")
-                    .arg(run.files()),
-                CALL_LIMIT,
-            )?;
-            Ok(read_notes(&out))
-        })?);
-    }
+    let mut notes =
+        drive_each_scenario(layout, sim, "python", Auth::Token, CALL_LIMIT, |base_url| {
+            let mut cmd = local_command(layout.py(VENV_CLIENTS));
+            cmd.arg(layout.script("drive_python.py"))
+                .arg("--client-dir")
+                .arg(project_dir(layout))
+                .arg("--package")
+                .arg(PY_PACKAGE)
+                .arg("--base-url")
+                .arg(base_url);
+            cmd
+        })?;
     notes.push(validate(
         layout,
         "python-token",

@@ -10,12 +10,11 @@ use std::path::Path;
 use std::time::Duration;
 
 use super::Layout;
-use super::cases::{Scenario, cases_path};
 use super::installs::VENV_SDK;
 use super::report::join_notes;
-use super::requests::{Client, read_notes, validate};
-use super::sim::{Auth, Run, with_sim};
-use crate::process::{capture_success, local_command};
+use super::requests::{Client, validate};
+use super::sim::{Auth, drive_each_scenario};
+use crate::process::local_command;
 
 const CALL_LIMIT: Duration = Duration::from_secs(90);
 
@@ -25,33 +24,22 @@ pub fn calls(layout: &Layout, sim: &Path) -> Result<String, String> {
     let _ = fs::remove_dir_all(&home);
     fs::create_dir_all(&home).map_err(|e| format!("{}: {e}", home.display()))?;
     let result = (|| {
-        let mut notes = Vec::new();
-        for scenario in Scenario::BOTH {
-            let run = Run {
-                layout,
-                label: "sdk",
-                auth: Auth::AccessKey,
-                scenario,
-            };
-            notes.push(with_sim(sim, &run, |base_url| {
-                let out = capture_success(
-                    local_command(layout.py(VENV_SDK))
-                        .arg(layout.script("drive_sdk.py"))
-                        .arg("--cases")
-                        .arg(cases_path(layout))
-                        .arg("--scenario")
-                        .arg(scenario.name())
-                        .arg("--endpoint")
-                        .arg(base_url)
-                        .arg("--work-dir")
-                        .arg(run.files())
-                        .env("HOME", &home)
-                        .env("SPEC_CHECKS_THROWAWAY_HOME", &home),
-                    CALL_LIMIT,
-                )?;
-                Ok(read_notes(&out))
-            })?);
-        }
+        let mut notes = drive_each_scenario(
+            layout,
+            sim,
+            "sdk",
+            Auth::AccessKey,
+            CALL_LIMIT,
+            |base_url| {
+                let mut cmd = local_command(layout.py(VENV_SDK));
+                cmd.arg(layout.script("drive_sdk.py"))
+                    .arg("--endpoint")
+                    .arg(base_url)
+                    .env("HOME", &home)
+                    .env("SPEC_CHECKS_THROWAWAY_HOME", &home);
+                cmd
+            },
+        )?;
         notes.push(validate(
             layout,
             "sdk-aksk",

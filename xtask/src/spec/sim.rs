@@ -257,3 +257,43 @@ pub fn seeded_ids(layout: &Layout, exe: &Path) -> Result<Vec<String>, String> {
     }
     Ok(ids)
 }
+
+/// Runs an outside driver (a generated client's, the SDK's) once per
+/// scenario, each against a fresh simulator, and collects its notes.
+/// `command` gets the base URL and returns the driver's command line; the
+/// arguments every driver takes (`--cases`, `--scenario`, `--work-dir`) are
+/// added here.
+pub fn drive_each_scenario(
+    layout: &Layout,
+    sim: &Path,
+    label: &str,
+    auth: Auth,
+    limit: std::time::Duration,
+    command: impl Fn(&str) -> std::process::Command,
+) -> Result<Vec<String>, String> {
+    use super::cases::{Scenario, cases_path};
+    Scenario::BOTH
+        .into_iter()
+        .map(|scenario| {
+            let run = Run {
+                layout,
+                label,
+                auth,
+                scenario,
+            };
+            with_sim(sim, &run, |base_url| {
+                let out = crate::process::capture_success(
+                    command(base_url)
+                        .arg("--cases")
+                        .arg(cases_path(layout))
+                        .arg("--scenario")
+                        .arg(scenario.name())
+                        .arg("--work-dir")
+                        .arg(run.files()),
+                    limit,
+                )?;
+                Ok(super::requests::read_notes(&out))
+            })
+        })
+        .collect()
+}

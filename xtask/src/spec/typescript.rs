@@ -9,11 +9,11 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::Layout;
-use super::cases::{Scenario, cases_path, json_string};
+use super::cases::json_string;
 use super::lint::{TOOL_LIMIT, node_tool};
 use super::report::join_notes;
-use super::requests::{Client, read_notes, validate};
-use super::sim::{Auth, Run, with_sim};
+use super::requests::{Client, validate};
+use super::sim::{Auth, drive_each_scenario};
 use crate::process::{capture_success, local_command};
 
 const DRIVER: &str = "drive.ts";
@@ -71,31 +71,18 @@ pub fn generate(layout: &Layout) -> Result<String, String> {
 
 pub fn calls(layout: &Layout, sim: &Path) -> Result<String, String> {
     let script = gen_dir(layout).join("out").join("drive.js");
-    let mut notes = Vec::new();
-    for scenario in Scenario::BOTH {
-        let run = Run {
-            layout,
-            label: "typescript",
-            auth: Auth::Token,
-            scenario,
-        };
-        notes.push(with_sim(sim, &run, |base_url| {
-            let out = capture_success(
-                local_command("node")
-                    .arg(&script)
-                    .arg("--cases")
-                    .arg(cases_path(layout))
-                    .arg("--scenario")
-                    .arg(scenario.name())
-                    .arg("--base-url")
-                    .arg(base_url)
-                    .arg("--work-dir")
-                    .arg(run.files()),
-                CALL_LIMIT,
-            )?;
-            Ok(read_notes(&out))
-        })?);
-    }
+    let mut notes = drive_each_scenario(
+        layout,
+        sim,
+        "typescript",
+        Auth::Token,
+        CALL_LIMIT,
+        |base_url| {
+            let mut cmd = local_command("node");
+            cmd.arg(&script).arg("--base-url").arg(base_url);
+            cmd
+        },
+    )?;
     notes.push(validate(
         layout,
         "typescript-token",
