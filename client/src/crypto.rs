@@ -4,8 +4,9 @@
 //! - With the `rustls` feature: aws-lc-rs. It is in the tree anyway as
 //!   rustls's crypto provider, and its SHA-256 is about twice as fast as a
 //!   portable one on CPUs without SHA extensions (README, BENCHMARKS.md).
-//! - Otherwise (`native-tls`, or no TLS at all): RustCrypto's pure-Rust `sha2`
-//!   and `hmac`, so that such a build needs no C compiler and no aws-lc.
+//! - Otherwise (`native-tls`, or no TLS at all): a portable implementation
+//!   in plain Rust (`crypto/portable.rs`), so that such a build needs no C
+//!   compiler, no aws-lc and no extra crates.
 //!
 //! Both give the same bytes; the signer's unit tests check fixed vectors
 //! from the official SDK in every configuration.
@@ -55,26 +56,12 @@ mod imp {
 }
 
 #[cfg(not(feature = "rustls"))]
-mod imp {
-    use hmac::{KeyInit, Mac};
-    use sha2::{Digest, Sha256};
+use portable as imp;
 
-    pub(super) type Key = hmac::Hmac<Sha256>;
-
-    pub(super) fn sha256(data: &[u8]) -> [u8; 32] {
-        Sha256::digest(data).into()
-    }
-
-    pub(super) fn key(key: &[u8]) -> Key {
-        Key::new_from_slice(key).expect("HMAC takes a key of any length")
-    }
-
-    pub(super) fn sign(key: &Key, data: &[u8]) -> [u8; 32] {
-        let mut mac = key.clone();
-        mac.update(data);
-        mac.finalize().into_bytes().into()
-    }
-}
+// Compiled in every build, so that the default build's tests can check it
+// against aws-lc-rs.
+#[cfg_attr(feature = "rustls", allow(dead_code))]
+mod portable;
 
 #[cfg(test)]
 mod tests {
@@ -112,5 +99,33 @@ mod tests {
         );
         // A prepared key signs many times with the same result.
         assert_eq!(key.sign(b"x"), key.sign(b"x"));
+    }
+
+    #[test]
+    fn the_portable_implementation_matches_the_published_vectors() {
+        assert_eq!(
+            hex(&portable::sha256(b"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")),
+            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"
+        );
+        assert_eq!(
+            hex(&portable::sign(&portable::key(b"Jefe"), b"what do ya want for nothing?")),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+    }
+
+    #[cfg(feature = "rustls")]
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        /// Any data and key, any length around the block boundaries: the
+        /// portable implementation gives aws-lc-rs's bytes.
+        #[test]
+        fn portable_equals_aws_lc(
+            data in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300),
+            key in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..150),
+        ) {
+            proptest::prop_assert_eq!(portable::sha256(&data), sha256(&data));
+            let ours = portable::sign(&portable::key(&key), &data);
+            proptest::prop_assert_eq!(ours, HmacKey::new(&key).sign(&data));
+        }
     }
 }
