@@ -104,11 +104,16 @@ mod tests {
     #[test]
     fn the_portable_implementation_matches_the_published_vectors() {
         assert_eq!(
-            hex(&portable::sha256(b"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")),
+            hex(&portable::sha256(
+                b"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"
+            )),
             "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"
         );
         assert_eq!(
-            hex(&portable::sign(&portable::key(b"Jefe"), b"what do ya want for nothing?")),
+            hex(&portable::sign(
+                &portable::key(b"Jefe"),
+                b"what do ya want for nothing?"
+            )),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
         );
     }

@@ -94,13 +94,10 @@ fn list(shared: &Shared, call: &Call<'_>, project: &str, workspace: &str) -> Res
         aop_type: text("aop_type"),
     };
     let (total, page) = shared.store().list(project, workspace, &query);
-    json_response(
-        StatusCode::OK,
-        &json!({
-            "code": OK_CODE,
-            "message": OK_MESSAGE,
-            "success": true,
-            "request_id": call.request_id,
+    success(
+        call.request_id,
+        OK_MESSAGE,
+        json!({
             "total": total,
             "offset": query.offset,
             "limit": query.limit,
@@ -120,16 +117,7 @@ fn show(
     id: &str,
 ) -> Response<SimBody> {
     match shared.store().find(project, workspace, id) {
-        Some(workflow) => json_response(
-            StatusCode::OK,
-            &json!({
-                "code": OK_CODE,
-                "message": OK_MESSAGE,
-                "success": true,
-                "request_id": call.request_id,
-                "data": workflow,
-            }),
-        ),
+        Some(workflow) => success(call.request_id, OK_MESSAGE, json!({ "data": workflow })),
         None => call.not_found(format!(
             "workflow {id} does not exist in workspace {workspace}"
         )),
@@ -215,27 +203,19 @@ fn import(shared: &Shared, call: &Call<'_>, project: &str, workspace: &str) -> R
     let ids = shared
         .store()
         .import(project, workspace, parsed.workflows, &now);
-    json_response(
-        StatusCode::OK,
-        &json!({
-            "code": OK_CODE,
-            "message": format!("imported {} workflows", ids.len()),
-            "success": true,
-            "request_id": call.request_id,
-        }),
+    success(
+        call.request_id,
+        &format!("imported {} workflows", ids.len()),
+        json!({}),
     )
 }
 
 /// The answer to an import whose body was drained (`drain_imports`).
 pub fn drained_import(request_id: &str, bytes: u64) -> Response<SimBody> {
-    json_response(
-        StatusCode::OK,
-        &json!({
-            "code": OK_CODE,
-            "message": format!("drained {bytes} bytes; nothing imported"),
-            "success": true,
-            "request_id": request_id,
-        }),
+    success(
+        request_id,
+        &format!("drained {bytes} bytes; nothing imported"),
+        json!({}),
     )
 }
 
@@ -256,6 +236,21 @@ fn file(body: SimBody, name: &str) -> Response<SimBody> {
         )
         .body(body)
         .expect("static headers are valid")
+}
+
+/// A 200 in the service's success shape: `code`, `message`, `success` and
+/// `request_id`, then the members of `fields` (an object).
+fn success(request_id: &str, message: &str, fields: Value) -> Response<SimBody> {
+    let mut body = json!({
+        "code": OK_CODE,
+        "message": message,
+        "success": true,
+        "request_id": request_id,
+    });
+    if let (Some(body), Value::Object(fields)) = (body.as_object_mut(), fields) {
+        body.extend(fields);
+    }
+    json_response(StatusCode::OK, &body)
 }
 
 pub fn json_response(status: StatusCode, value: &Value) -> Response<SimBody> {

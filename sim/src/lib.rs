@@ -25,7 +25,9 @@
 //! # Ok(()) }
 //! ```
 //!
-//! The simulator stops when its [`Simulator`] is dropped.
+//! The simulator stops when its [`Simulator`] is dropped. It is the
+//! workspace's one test server; [`testing`] holds the fake credentials and
+//! IDs that its tests, the command's and the integration tests share.
 #![forbid(unsafe_code)]
 
 mod admin;
@@ -42,6 +44,7 @@ pub mod query;
 mod schema;
 mod server;
 mod store;
+pub mod testing;
 mod validate;
 pub mod workflow;
 

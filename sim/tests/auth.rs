@@ -203,7 +203,6 @@ async fn with_both_configured_either_credential_works() {
 
 #[tokio::test]
 async fn a_temporary_key_needs_its_security_token_signed() {
-    const SECURITY_TOKEN: &str = "FAKEsecurityTOKEN0example";
     let sim = sim()
         .access_key(AK, SK)
         .security_token(SECURITY_TOKEN)

@@ -7,9 +7,35 @@ use std::time::{Duration, Instant};
 use common::*;
 use secmaster_sim::{Fault, FaultAction, Simulator};
 use serde_json::{Value, json};
+use tokio::net::TcpStream;
 
-fn fault(spec: &str) -> Fault {
-    Fault::parse(spec).unwrap()
+/// A plain list request in [`WORKSPACE`], without credentials.
+async fn list(sim: &Simulator) -> reqwest::Response {
+    client().get(url(sim, WORKSPACE, "")).send().await.unwrap()
+}
+
+/// Exports from a simulator that answers 100,000 pattern bytes under the
+/// fault `spec`, reading raw for `wait`; checks that the answer announced
+/// all of them and sent the first 40,000. The connection comes back too.
+async fn export_cut_at_40000(spec: &str, wait: Duration) -> (Simulator, Raw, TcpStream) {
+    let sim = sim()
+        .export_size(100_000)
+        .fault(fault(spec))
+        .start()
+        .await
+        .unwrap();
+    let (answer, stream) = raw(sim.addr(), &raw_export("\"a\""), wait).await;
+    assert!(
+        answer
+            .head()
+            .to_ascii_lowercase()
+            .contains("content-length: 100000"),
+        "{}",
+        answer.head()
+    );
+    assert_eq!(answer.body().len(), 40_000);
+    assert!(answer.body() == &export_pattern(100_000)[..40_000]);
+    (sim, answer, stream)
 }
 
 #[tokio::test]
@@ -18,7 +44,7 @@ async fn a_status_with_retry_after_applies_the_given_number_of_times() {
     sim.add_fault(fault("list_workflows=429,retry-after=2,times=2"))
         .unwrap();
     for _ in 0..2 {
-        let response = client().get(url(&sim, WORKSPACE, "")).send().await.unwrap();
+        let response = list(&sim).await;
         assert_eq!(response.status(), 429);
         assert_eq!(response.headers()["retry-after"], "2");
         assert!(response.headers().contains_key("x-request-id"));
@@ -26,15 +52,7 @@ async fn a_status_with_retry_after_applies_the_given_number_of_times() {
         assert_eq!(body["error_code"], "APIGW.0308");
     }
     assert!(sim.faults().is_empty(), "used up");
-    assert_eq!(
-        client()
-            .get(url(&sim, WORKSPACE, ""))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    assert_eq!(list(&sim).await.status(), 200);
     let recorded: Vec<Option<String>> = sim.requests().into_iter().map(|r| r.fault).collect();
     assert_eq!(
         recorded[0].as_deref(),
@@ -51,22 +69,14 @@ async fn rules_match_their_operation_or_every_one_and_the_first_wins() {
         .start()
         .await
         .unwrap();
-    let list = client().get(url(&sim, WORKSPACE, "")).send().await.unwrap();
-    assert_eq!(list.status(), 500);
-    let body: Value = list.json().await.unwrap();
+    let first = list(&sim).await;
+    assert_eq!(first.status(), 500);
+    let body: Value = first.json().await.unwrap();
     assert_eq!(
         (body["code"].as_str(), body["message"].as_str()),
         (Some("SecMaster.Sim.Fault"), Some("injected fault"))
     );
-    assert_eq!(
-        client()
-            .get(url(&sim, WORKSPACE, ""))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    assert_eq!(list(&sim).await.status(), 200);
     let export = client()
         .post(url(&sim, WORKSPACE, "/export"))
         .body("{}")
@@ -109,62 +119,30 @@ async fn a_stall_before_headers_sends_nothing_until_shutdown() {
 
 #[tokio::test]
 async fn a_stall_mid_body_sends_part_of_the_body_then_nothing() {
-    let sim = sim()
-        .export_size(100_000)
-        .fault(fault("export_workflows=stall-body,after=40000"))
-        .start()
-        .await
-        .unwrap();
-    let (answer, _stream) = raw(sim.addr(), &raw_export("\"a\""), Duration::from_millis(400)).await;
+    let (_sim, answer, _stream) = export_cut_at_40000(
+        "export_workflows=stall-body,after=40000",
+        Duration::from_millis(400),
+    )
+    .await;
     assert!(!answer.closed, "the connection stays open");
     assert!(
         answer.head().starts_with("HTTP/1.1 200"),
         "{}",
         answer.head()
     );
-    assert!(
-        answer
-            .head()
-            .to_ascii_lowercase()
-            .contains("content-length: 100000"),
-        "{}",
-        answer.head()
-    );
-    assert_eq!(answer.body().len(), 40_000);
-    assert!(
-        answer
-            .body()
-            .iter()
-            .enumerate()
-            .all(|(i, b)| usize::from(*b) == i % 251)
-    );
 }
 
 #[tokio::test]
 async fn a_cut_body_announces_more_than_it_sends_then_closes() {
-    let sim = sim()
-        .export_size(100_000)
-        .fault(fault("export_workflows=cut,after=40000"))
-        .start()
-        .await
-        .unwrap();
-    let (answer, _) = raw(sim.addr(), &raw_export("\"a\""), Duration::from_secs(3)).await;
+    let (sim, answer, _) =
+        export_cut_at_40000("export_workflows=cut,after=40000", Duration::from_secs(3)).await;
     assert!(answer.closed);
-    assert!(
-        answer
-            .head()
-            .to_ascii_lowercase()
-            .contains("content-length: 100000"),
-        "{}",
-        answer.head()
-    );
-    assert_eq!(answer.body().len(), 40_000);
 
     // Without `after`, half of whatever the answer is; clients see an error.
     sim.clear_faults();
     sim.set_export_size(None);
     sim.add_fault(fault("list_workflows=cut")).unwrap();
-    let response = client().get(url(&sim, WORKSPACE, "")).send().await.unwrap();
+    let response = list(&sim).await;
     assert_eq!(response.status(), 200);
     assert!(response.bytes().await.is_err(), "a short body is an error");
 }
@@ -194,25 +172,17 @@ async fn latency_delays_every_answer_or_some() {
         .await
         .unwrap();
     let started = Instant::now();
-    assert_eq!(
-        client()
-            .get(url(&sim, WORKSPACE, ""))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    assert_eq!(list(&sim).await.status(), 200);
     assert!(started.elapsed() >= Duration::from_millis(200));
 
     sim.set_latency(Duration::ZERO);
     sim.add_fault(fault("list_workflows=latency,ms=300,times=1"))
         .unwrap();
     let started = Instant::now();
-    client().get(url(&sim, WORKSPACE, "")).send().await.unwrap();
+    list(&sim).await;
     assert!(started.elapsed() >= Duration::from_millis(300));
     let started = Instant::now();
-    client().get(url(&sim, WORKSPACE, "")).send().await.unwrap();
+    list(&sim).await;
     assert!(started.elapsed() < Duration::from_millis(300));
 }
 
@@ -247,9 +217,9 @@ async fn the_admin_endpoint_sets_faults_and_settings() {
         }
     );
 
-    let list = http.get(url(&sim, WORKSPACE, "")).send().await.unwrap();
-    assert_eq!(list.status(), 500);
-    assert_eq!(list.text().await.unwrap(), "plain text oops");
+    let listed = list(&sim).await;
+    assert_eq!(listed.status(), 500);
+    assert_eq!(listed.text().await.unwrap(), "plain text oops");
     let export = http
         .post(url(&sim, WORKSPACE, "/export"))
         .body("{}")
@@ -344,19 +314,16 @@ async fn a_rule_can_set_response_headers_on_a_normal_or_an_injected_answer() {
     )))
     .unwrap();
     sim.add_fault(Fault {
-        operation: "export_workflows".into(),
-        action: FaultAction::Status {
-            status: 400,
-            retry_after: None,
-            body: Some(
-                r#"{"code":"SecMaster.20010001","message":"workflow id is invalid"}"#.into(),
-            ),
-        },
         times: Some(1),
-        headers: vec![
-            ("Content-Type".into(), "application/json".into()),
-            ("X-Request-Id".into(), "req-400-abc".into()),
-        ],
+        ..answer(
+            "export_workflows",
+            400,
+            r#"{"code":"SecMaster.20010001","message":"workflow id is invalid"}"#,
+            &[
+                ("Content-Type", "application/json"),
+                ("X-Request-Id", "req-400-abc"),
+            ],
+        )
     })
     .unwrap();
     let export = || async {

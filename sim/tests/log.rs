@@ -37,7 +37,7 @@ async fn each_request_is_one_json_line_with_secrets_redacted() {
     assert_eq!(signed.status(), 200);
     client()
         .get(&list)
-        .header("X-Security-Token", "SECRET-SECURITY-TOKEN")
+        .header("X-Security-Token", SECURITY_TOKEN)
         .send()
         .await
         .unwrap();
@@ -51,7 +51,7 @@ async fn each_request_is_one_json_line_with_secrets_redacted() {
     let text = std::fs::read_to_string(&path).unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
     assert!(
-        !text.contains(TOKEN) && !text.contains("SECRET-SECURITY-TOKEN"),
+        !text.contains(TOKEN) && !text.contains(SECURITY_TOKEN),
         "{text}"
     );
     assert_eq!(
@@ -133,7 +133,7 @@ async fn each_record_says_when_it_arrived_and_when_it_was_answered() {
         .start()
         .await
         .unwrap();
-    sim.add_fault(secmaster_sim::Fault::parse("list_workflows=stall,times=1").unwrap())
+    sim.add_fault(fault("list_workflows=stall,times=1"))
         .unwrap();
     let stalled = client()
         .get(url(&sim, WORKSPACE, ""))
@@ -229,26 +229,6 @@ async fn log_bodies_adds_each_body_in_base64_and_keeps_secrets_out() {
             "{headers:?}"
         );
     }
-}
-
-/// Standard base64 with padding, decoded (for the test only).
-fn decode_base64(text: &str) -> Vec<u8> {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    assert_eq!(text.len() % 4, 0, "padded to whole quads: {text}");
-    let mut out = Vec::new();
-    for quad in text.as_bytes().chunks(4) {
-        let digits: Vec<u32> = quad
-            .iter()
-            .take_while(|&&c| c != b'=')
-            .map(|c| ALPHABET.iter().position(|a| a == c).expect("base64 digit") as u32)
-            .collect();
-        let n = digits
-            .iter()
-            .enumerate()
-            .fold(0, |n, (i, d)| n | d << (18 - 6 * i));
-        out.extend((0..digits.len() - 1).map(|i| (n >> (16 - 8 * i)) as u8));
-    }
-    out
 }
 
 #[tokio::test]

@@ -26,27 +26,6 @@ fn body_of(vector: &Value) -> Vec<u8> {
     decode_base64(encoded)
 }
 
-/// Standard alphabet with padding; enough for test data.
-fn decode_base64(text: &str) -> Vec<u8> {
-    let value = |c: u8| match c {
-        b'A'..=b'Z' => c - b'A',
-        b'a'..=b'z' => c - b'a' + 26,
-        b'0'..=b'9' => c - b'0' + 52,
-        b'+' => 62,
-        b'/' => 63,
-        _ => panic!("not base64: {c}"),
-    };
-    let mut out = Vec::new();
-    for chunk in text.trim_end_matches('=').as_bytes().chunks(4) {
-        let n = chunk
-            .iter()
-            .fold(0u32, |n, c| n << 6 | u32::from(value(*c)))
-            << (6 * (4 - chunk.len()));
-        out.extend_from_slice(&n.to_be_bytes()[1..chunk.len()]);
-    }
-    out
-}
-
 #[tokio::test]
 async fn every_recorded_sdk_request_passes_authentication_and_validation() {
     let vectors: Value = serde_json::from_str(VECTORS).unwrap();

@@ -7,22 +7,15 @@ use std::time::Instant;
 use secmaster_client::{
     Credentials, RetryPolicy, SecMasterClient, SecMasterClientBuilder, Timeouts,
 };
-use secmaster_sim::faults::{Fault, FaultAction};
 use secmaster_sim::workflow::seeded;
-use secmaster_sim::{
-    EXPORT_PATTERN_PERIOD, ExportFile, RequestRecord, Simulator, SimulatorBuilder,
-};
+use secmaster_sim::{ExportFile, RequestRecord, Simulator, SimulatorBuilder};
 
-/// A fake access key ID, in the shape of a real one.
-pub const AK: &str = "HPUAFAKEAK0EXAMPLE01";
-/// Its fake secret key: tests check that it never leaks.
-pub const SK: &str = "FAKEsecretKEY0example0000000000000000000001";
-/// A fake security token of a temporary access key.
-pub const SECURITY_TOKEN: &str = "FAKE-security-token-ABCDEFGHIJ";
-/// A fake IAM token: tests check that it never leaks.
-pub const TOKEN: &str = "MIIZ-fake-token-for-tests-0123456789";
-pub const PROJECT: &str = "0123456789abcdef0123456789abcdef";
-pub const WORKSPACE: &str = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d";
+/// The fake credentials (tests check that the secrets never leak) and IDs
+/// that every user of the simulator shares, the bytes of its synthetic
+/// exports, and fault rules from their spec form.
+pub use secmaster_sim::testing::{
+    AK, PROJECT, SECURITY_TOKEN, SK, TOKEN, WORKSPACE, answer, export_pattern, fault,
+};
 /// The workflow ID of the reference's example request.
 pub const ID: &str = "c19470f3-5eaf-4572-82e8-2ff094495919";
 /// The documented request content type.
@@ -64,40 +57,10 @@ pub async fn start(builder: SimulatorBuilder) -> Simulator {
     sim
 }
 
-/// A rule answering `status` with exactly `body` and these headers, every
-/// time (set `times` on the result for fewer).
-pub fn answer(operation: &str, status: u16, body: &str, headers: &[(&str, &str)]) -> Fault {
-    Fault {
-        operation: operation.to_owned(),
-        action: FaultAction::Status {
-            status,
-            retry_after: None,
-            body: Some(body.to_owned()),
-        },
-        times: None,
-        headers: headers
-            .iter()
-            .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
-            .collect(),
-    }
-}
-
-/// A fault rule from its spec form.
-pub fn fault(spec: &str) -> Fault {
-    Fault::parse(spec).unwrap_or_else(|e| panic!("{e}"))
-}
-
 /// The ids in a file the simulator exported.
 pub fn exported_ids(file: &[u8]) -> Vec<String> {
     let file: ExportFile = serde_json::from_slice(file).expect("a simulator export file");
     file.workflows.into_iter().map(|w| w.id).collect()
-}
-
-/// What the simulator's `export_size(len)` sends: byte `i` is `i % 251`.
-pub fn export_pattern(len: usize) -> Vec<u8> {
-    (0..len)
-        .map(|i| (i as u64 % EXPORT_PATTERN_PERIOD) as u8)
-        .collect()
 }
 
 /// Panics unless the simulator verified every request's signature by [`AK`].

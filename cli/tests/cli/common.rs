@@ -7,14 +7,16 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use assert_cmd::Command;
-use secmaster_sim::{EXPORT_PATTERN_PERIOD, Fault, Simulator, SimulatorBuilder};
+use secmaster_sim::{Simulator, SimulatorBuilder};
 
+/// The fake credentials the simulator's users share ([`TOKEN`] is the one
+/// every test sends unless it says otherwise), the bytes of a synthetic
+/// export, and fault rules from their spec form.
+pub use secmaster_sim::testing::{AK, SECURITY_TOKEN, SK, TOKEN, export_pattern, fault};
+
+/// Short IDs: they stand in the messages the tests expect.
 pub const PROJECT: &str = "P";
 pub const WORKSPACE: &str = "W";
-/// The token every test sends unless it says otherwise.
-pub const TOKEN: &str = "test-token-0123";
-pub const AK: &str = "HPUAFAKEAK0EXAMPLE01";
-pub const SK: &str = "fake-secret-key";
 
 /// A simulator that accepts [`TOKEN`] and nothing else, and refuses any
 /// request the document does not allow (`strict`: not even with a warning).
@@ -30,17 +32,6 @@ pub fn start(builder: SimulatorBuilder) -> Simulator {
 /// A simulator whose exports answer `size` pattern bytes, whatever the ids.
 pub fn file_sim(size: u64) -> Simulator {
     start(sim().export_size(size))
-}
-
-pub fn fault(spec: &str) -> Fault {
-    Fault::parse(spec).unwrap()
-}
-
-/// What a simulator with `export_size(len)` sends: byte `i` is `i % 251`.
-pub fn pattern(len: usize) -> Vec<u8> {
-    (0..len as u64)
-        .map(|i| (i % EXPORT_PATTERN_PERIOD) as u8)
-        .collect()
 }
 
 /// Every request reached the service, passed its authentication (`how`
@@ -130,6 +121,18 @@ pub fn process(program: impl AsRef<std::ffi::OsStr>) -> std::process::Command {
     cmd
 }
 
+/// `sh -c SCRIPT` in `dir`, `$0` being the `secmaster` binary, without
+/// [`settings_variables`] and with nothing on standard input.
+pub fn shell(dir: &Path, script: &str) -> std::process::Command {
+    let mut cmd = process("sh");
+    cmd.arg("-c")
+        .arg(script)
+        .arg(assert_cmd::cargo::cargo_bin("secmaster"))
+        .current_dir(dir)
+        .stdin(std::process::Stdio::null());
+    cmd
+}
+
 /// `secmaster` with none of the credential or region variables of the
 /// caller's environment, no colours, run in `dir`.
 pub fn secmaster(dir: &Path) -> Command {
@@ -173,9 +176,16 @@ pub fn stdout_of(output: &std::process::Output) -> String {
     String::from_utf8(output.stdout.clone()).expect("standard output is UTF-8")
 }
 
+/// Runs `cmd`, asserts exit code `code` (showing standard error if not),
+/// returns the output and its standard error.
+pub fn run(cmd: &mut Command, code: i32) -> (std::process::Output, String) {
+    let output = cmd.output().unwrap();
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(code), "{stderr}");
+    (output, stderr)
+}
+
 /// Runs `cmd`, asserts exit code 0, returns standard output.
 pub fn success(cmd: &mut Command) -> String {
-    let output = cmd.output().unwrap();
-    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
-    stdout_of(&output)
+    stdout_of(&run(cmd, 0).0)
 }

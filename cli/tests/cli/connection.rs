@@ -17,12 +17,10 @@ const COMMANDS: [&[&str]; 4] = [
 fn a_400_prints_code_message_and_request_id() {
     let sim = start(sim().seed(PROJECT, WORKSPACE, 1));
     let dir = Scratch::new("e400");
-    let output = export(dir.path(), &sim)
-        .args(["--id", "a", "-o", "out.bin"])
-        .output()
-        .unwrap();
-    let stderr = stderr_of(&output);
-    assert_eq!(output.status.code(), Some(4), "{stderr}");
+    let (_, stderr) = run(
+        export(dir.path(), &sim).args(["--id", "a", "-o", "out.bin"]),
+        4,
+    );
     assert_eq!(
         stderr,
         format!(
@@ -38,12 +36,10 @@ fn a_400_prints_code_message_and_request_id() {
 fn a_401_from_the_gateway_is_an_auth_failure() {
     let sim = start(sim().token("another-token"));
     let dir = Scratch::new("e401");
-    let output = export(dir.path(), &sim)
-        .args(["--id", "a", "-o", "out.bin"])
-        .output()
-        .unwrap();
-    let stderr = stderr_of(&output);
-    assert_eq!(output.status.code(), Some(3), "{stderr}");
+    let (_, stderr) = run(
+        export(dir.path(), &sim).args(["--id", "a", "-o", "out.bin"]),
+        3,
+    );
     assert_eq!(
         stderr,
         format!(
@@ -66,16 +62,15 @@ fn connection_refused_is_a_network_error() {
         .unwrap()
         .port();
     let dir = Scratch::new("refused");
-    let output = secmaster(dir.path())
-        .env("SECMASTER_AUTH_TOKEN", "t")
-        .args(["workflows", "export", "--endpoint"])
-        .arg(format!("http://127.0.0.1:{port}"))
-        .args(["--project-id", "P", "--workspace-id", "W", "--id", "a"])
-        .args(["-o", "out.bin"])
-        .output()
-        .unwrap();
-    let stderr = stderr_of(&output);
-    assert_eq!(output.status.code(), Some(5), "{stderr}");
+    let (_, stderr) = run(
+        secmaster(dir.path())
+            .env("SECMASTER_AUTH_TOKEN", "t")
+            .args(["workflows", "export", "--endpoint"])
+            .arg(format!("http://127.0.0.1:{port}"))
+            .args(["--project-id", "P", "--workspace-id", "W", "--id", "a"])
+            .args(["-o", "out.bin"]),
+        5,
+    );
     assert!(stderr.starts_with("error: "), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(dir.entries().is_empty());
@@ -137,13 +132,12 @@ fn an_endpoint_makes_the_region_unnecessary() {
     let sim = start(sim().seed(PROJECT, WORKSPACE, 1));
     let dir = Scratch::new("endpoint");
     // No region anywhere: with --endpoint only the rest is missing.
-    let output = secmaster(dir.path())
-        .args(["workflows", "list", "--endpoint"])
-        .arg(sim.base_url())
-        .output()
-        .unwrap();
-    let stderr = stderr_of(&output);
-    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    let (_, stderr) = run(
+        secmaster(dir.path())
+            .args(["workflows", "list", "--endpoint"])
+            .arg(sim.base_url()),
+        2,
+    );
     assert!(stderr.contains("3 settings are missing"), "{stderr}");
     assert!(!stderr.contains("region"), "{stderr}");
     // And with them, the command works.
@@ -156,14 +150,13 @@ fn an_endpoint_makes_the_region_unnecessary() {
 fn no_credentials_is_a_usage_error_naming_the_variables() {
     let sim = start(sim());
     let dir = Scratch::new("no-credentials");
-    let output = secmaster(dir.path())
-        .args(["workflows", "export", "--endpoint"])
-        .arg(sim.base_url())
-        .args(["--project-id", "P", "--workspace-id", "W", "--id", "a"])
-        .output()
-        .unwrap();
-    let stderr = stderr_of(&output);
-    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    let (_, stderr) = run(
+        secmaster(dir.path())
+            .args(["workflows", "export", "--endpoint"])
+            .arg(sim.base_url())
+            .args(["--project-id", "P", "--workspace-id", "W", "--id", "a"]),
+        2,
+    );
     for name in [
         "--token-file",
         "SECMASTER_AUTH_TOKEN",
@@ -191,7 +184,7 @@ fn access_keys_from_the_environment_sign_the_request() {
         secmaster_sim::Simulator::builder()
             .strict(true)
             .access_key(AK, SK)
-            .security_token("fake-security-token")
+            .security_token(SECURITY_TOKEN)
             .export_size(1),
     );
     let dir = Scratch::new("aksk");
@@ -199,7 +192,7 @@ fn access_keys_from_the_environment_sign_the_request() {
         secmaster(dir.path())
             .env("HUAWEICLOUD_SDK_AK", AK)
             .env("HUAWEICLOUD_SDK_SK", SK)
-            .env("HUAWEICLOUD_SDK_SECURITY_TOKEN", "fake-security-token")
+            .env("HUAWEICLOUD_SDK_SECURITY_TOKEN", SECURITY_TOKEN)
             .env("HUAWEICLOUD_SDK_PROJECT_ID", "P")
             .args(["workflows", "export", "--endpoint"])
             .arg(sim.base_url())
@@ -272,26 +265,18 @@ fn quiet_prints_nothing_on_success() {
 
 #[test]
 fn verbose_logs_attempts_but_no_secrets() {
-    let sim = start(
-        secmaster_sim::Simulator::builder()
-            .strict(true)
-            .token("SECRET-TOKEN-4711")
-            .export_size(1),
-    );
+    let sim = file_sim(1);
     let dir = Scratch::new("verbose");
-    let output = export(dir.path(), &sim)
-        .env("SECMASTER_AUTH_TOKEN", "SECRET-TOKEN-4711")
-        .args(["--id", "a", "-o", "out.bin", "--verbose"])
-        .output()
-        .unwrap();
-    let stderr = stderr_of(&output);
-    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let (_, stderr) = run(
+        export(dir.path(), &sim).args(["--id", "a", "-o", "out.bin", "--verbose"]),
+        0,
+    );
     assert!(stderr.contains("DEBUG"), "{stderr}");
     assert!(
         stderr.contains("secmaster_client"),
         "library events: {stderr}"
     );
     assert!(stderr.contains("exporting workflows"), "{stderr}");
-    assert!(!stderr.contains("SECRET-TOKEN-4711"), "{stderr}");
+    assert!(!stderr.contains(TOKEN), "{stderr}");
     assert_authenticated(&sim, "token");
 }

@@ -23,13 +23,14 @@ fn sent_ids(sim: &secmaster_sim::Simulator) -> String {
 fn success_writes_the_exact_bytes() {
     let sim = file_sim(300_000);
     let dir = Scratch::new("success");
-    let output = export(dir.path(), &sim)
-        .args(["--id", "a", "--id", "b", "-o", "out.bin"])
-        .output()
-        .unwrap();
-    let stderr = stderr_of(&output);
-    assert_eq!(output.status.code(), Some(0), "{stderr}");
-    assert_eq!(fs::read(dir.join("out.bin")).unwrap(), pattern(300_000));
+    let (output, stderr) = run(
+        export(dir.path(), &sim).args(["--id", "a", "--id", "b", "-o", "out.bin"]),
+        0,
+    );
+    assert_eq!(
+        fs::read(dir.join("out.bin")).unwrap(),
+        export_pattern(300_000)
+    );
     assert_eq!(dir.entries(), ["out.bin"], "no temporary file is left");
     let requests = sim.requests();
     assert_eq!(requests.len(), 1);
@@ -69,12 +70,10 @@ fn a_body_cut_mid_stream_leaves_nothing() {
     sim.add_fault(fault("export_workflows=cut,after=500"))
         .unwrap();
     let dir = Scratch::new("cut");
-    let output = export(dir.path(), &sim)
-        .args(["--id", "a", "-o", "out.bin"])
-        .output()
-        .unwrap();
-    let stderr = stderr_of(&output);
-    assert_eq!(output.status.code(), Some(5), "{stderr}");
+    let (_, stderr) = run(
+        export(dir.path(), &sim).args(["--id", "a", "-o", "out.bin"]),
+        5,
+    );
     assert!(stderr.starts_with("error: "), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
     assert!(dir.entries().is_empty(), "left: {:?}", dir.entries());
@@ -87,11 +86,10 @@ fn a_cut_body_keeps_an_existing_file_even_with_force() {
         .unwrap();
     let dir = Scratch::new("cut-force");
     fs::write(dir.join("out.bin"), b"previous export").unwrap();
-    let output = export(dir.path(), &sim)
-        .args(["--id", "a", "-o", "out.bin", "--force"])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(5), "{}", stderr_of(&output));
+    run(
+        export(dir.path(), &sim).args(["--id", "a", "-o", "out.bin", "--force"]),
+        5,
+    );
     assert_eq!(fs::read(dir.join("out.bin")).unwrap(), b"previous export");
     assert_eq!(dir.entries(), ["out.bin"]);
 }
@@ -102,12 +100,10 @@ fn an_existing_file_is_kept_without_force_and_replaced_with_it() {
     let dir = Scratch::new("existing");
     fs::write(dir.join("out.bin"), b"old content").unwrap();
 
-    let output = export(dir.path(), &sim)
-        .args(["--id", "a", "-o", "out.bin"])
-        .output()
-        .unwrap();
-    let stderr = stderr_of(&output);
-    assert_eq!(output.status.code(), Some(6), "{stderr}");
+    let (_, stderr) = run(
+        export(dir.path(), &sim).args(["--id", "a", "-o", "out.bin"]),
+        6,
+    );
     assert!(
         stderr.contains("out.bin already exists") && stderr.contains("--force"),
         "{stderr}"
@@ -116,7 +112,7 @@ fn an_existing_file_is_kept_without_force_and_replaced_with_it() {
     assert!(sim.requests().is_empty(), "refused before sending anything");
 
     success(export(dir.path(), &sim).args(["--id", "a", "-o", "out.bin", "--force"]));
-    assert_eq!(fs::read(dir.join("out.bin")).unwrap(), pattern(11));
+    assert_eq!(fs::read(dir.join("out.bin")).unwrap(), export_pattern(11));
     assert_eq!(dir.entries(), ["out.bin"]);
 }
 
@@ -124,12 +120,10 @@ fn an_existing_file_is_kept_without_force_and_replaced_with_it() {
 fn an_unwritable_output_is_refused_before_sending() {
     let sim = file_sim(1);
     let dir = Scratch::new("no-dir");
-    let output = export(dir.path(), &sim)
-        .args(["--id", "a", "-o", "missing/out.bin"])
-        .output()
-        .unwrap();
-    let stderr = stderr_of(&output);
-    assert_eq!(output.status.code(), Some(6), "{stderr}");
+    let (_, stderr) = run(
+        export(dir.path(), &sim).args(["--id", "a", "-o", "missing/out.bin"]),
+        6,
+    );
     assert!(
         stderr.contains("cannot create a temporary file in missing"),
         "{stderr}"
@@ -146,12 +140,11 @@ fn standard_output_mode() {
     ))
     .unwrap();
     let dir = Scratch::new("stdout");
-    let output = export(dir.path(), &sim)
-        .args(["--id", "a", "--output", "-"])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
-    assert_eq!(output.stdout, pattern(70_000));
+    let (output, _) = run(
+        export(dir.path(), &sim).args(["--id", "a", "--output", "-"]),
+        0,
+    );
+    assert_eq!(output.stdout, export_pattern(70_000));
     assert!(stderr_of(&output).contains("wrote 70000 bytes to standard output"));
     assert!(dir.entries().is_empty());
 }
@@ -162,12 +155,10 @@ fn a_device_is_written_to_and_never_replaced() {
     use std::os::unix::fs::FileTypeExt;
     let sim = file_sim(10_000);
     let dir = Scratch::new("device");
-    let output = export(dir.path(), &sim)
-        .args(["--id", "a", "-o", "/dev/null", "--force"])
-        .output()
-        .unwrap();
-    let stderr = stderr_of(&output);
-    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let (_, stderr) = run(
+        export(dir.path(), &sim).args(["--id", "a", "-o", "/dev/null", "--force"]),
+        0,
+    );
     assert!(
         stderr.contains("wrote 10000 bytes to /dev/null"),
         "{stderr}"
@@ -184,14 +175,16 @@ fn a_link_to_a_file_is_followed_and_kept() {
     fs::create_dir(dir.join("real")).unwrap();
     fs::write(dir.join("real/flows.bin"), b"old").unwrap();
     std::os::unix::fs::symlink("real/flows.bin", dir.join("latest.bin")).unwrap();
-    let output = export(dir.path(), &sim)
-        .args(["--id", "a", "-o", "latest.bin"])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(6), "{}", stderr_of(&output));
+    run(
+        export(dir.path(), &sim).args(["--id", "a", "-o", "latest.bin"]),
+        6,
+    );
     success(export(dir.path(), &sim).args(["--id", "a", "-o", "latest.bin", "--force"]));
     assert!(dir.join("latest.bin").is_symlink());
-    assert_eq!(fs::read(dir.join("real/flows.bin")).unwrap(), pattern(3));
+    assert_eq!(
+        fs::read(dir.join("real/flows.bin")).unwrap(),
+        export_pattern(3)
+    );
     assert_eq!(entries(&dir.join("real")), ["flows.bin"]);
 }
 
@@ -204,13 +197,12 @@ fn ids_file_comments_blanks_and_duplicates() {
         "# workflows to back up\n\n  id-2  \r\nid-3 # the new one\n\t\nid-1\n# id-9\nid-3\n",
     )
     .unwrap();
-    let output = export(dir.path(), &sim)
-        .args(["--id", "id-1", "--id", "id-2", "--ids-file", "ids.txt"])
-        .args(["-o", "out.bin"])
-        .output()
-        .unwrap();
-    let stderr = stderr_of(&output);
-    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let (_, stderr) = run(
+        export(dir.path(), &sim)
+            .args(["--id", "id-1", "--id", "id-2", "--ids-file", "ids.txt"])
+            .args(["-o", "out.bin"]),
+        0,
+    );
     assert!(
         stderr.contains(
             "warning: 3 workflow ids were given more than once, sent once: id-2, id-1, id-3"
@@ -237,12 +229,7 @@ fn no_ids_at_all_is_a_usage_error() {
     let sim = file_sim(2);
     let dir = Scratch::new("no-ids");
     fs::write(dir.join("ids.txt"), "# nothing yet\n\n").unwrap();
-    let output = export(dir.path(), &sim)
-        .args(["--ids-file", "ids.txt"])
-        .output()
-        .unwrap();
-    let stderr = stderr_of(&output);
-    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    let (_, stderr) = run(export(dir.path(), &sim).args(["--ids-file", "ids.txt"]), 2);
     assert!(stderr.contains("no workflow ids"), "{stderr}");
     assert!(sim.requests().is_empty());
 }
@@ -251,12 +238,7 @@ fn no_ids_at_all_is_a_usage_error() {
 fn a_missing_ids_file_is_an_io_error() {
     let sim = file_sim(2);
     let dir = Scratch::new("ids-missing");
-    let output = export(dir.path(), &sim)
-        .args(["--ids-file", "nope.txt"])
-        .output()
-        .unwrap();
-    let stderr = stderr_of(&output);
-    assert_eq!(output.status.code(), Some(6), "{stderr}");
+    let (_, stderr) = run(export(dir.path(), &sim).args(["--ids-file", "nope.txt"]), 6);
     assert!(stderr.contains("nope.txt"), "{stderr}");
 }
 

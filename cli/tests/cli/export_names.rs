@@ -43,7 +43,7 @@ fn the_name_comes_from_content_disposition() {
     assert_eq!(entries(&dir.join("backups")), ["工作流.zip"]);
     assert_eq!(
         fs::read(dir.join("backups/工作流.zip")).unwrap(),
-        pattern(3)
+        export_pattern(3)
     );
 }
 
@@ -52,11 +52,7 @@ fn a_name_from_the_service_that_exists_is_kept_too() {
     let sim = named("attachment; filename=flows.zip", 3);
     let dir = Scratch::new("existing-named");
     fs::write(dir.join("flows.zip"), b"old").unwrap();
-    let output = export(dir.path(), &sim)
-        .args(["--id", "a"])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(6), "{}", stderr_of(&output));
+    run(export(dir.path(), &sim).args(["--id", "a"]), 6);
     assert_eq!(fs::read(dir.join("flows.zip")).unwrap(), b"old");
     assert_eq!(dir.entries(), ["flows.zip"]);
 }
@@ -67,11 +63,9 @@ fn a_malicious_suggested_name_stays_in_the_directory() {
     let root = Scratch::new("malicious");
     let work = root.join("a/b");
     fs::create_dir_all(&work).unwrap();
-    let output = export(&work, &sim).args(["--id", "a"]).output().unwrap();
-    let stderr = stderr_of(&output);
-    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let (_, stderr) = run(export(&work, &sim).args(["--id", "a"]), 0);
     assert_eq!(entries(&work), ["passwd"]);
-    assert_eq!(fs::read(work.join("passwd")).unwrap(), pattern(19));
+    assert_eq!(fs::read(work.join("passwd")).unwrap(), export_pattern(19));
     assert_eq!(root.entries(), ["a"], "nothing written above the directory");
     assert_eq!(entries(&root.join("a")), ["b"]);
     assert!(

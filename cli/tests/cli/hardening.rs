@@ -2,26 +2,40 @@
 //! pinned by a test.
 
 use std::fs;
-use std::process::Stdio;
 
 use crate::common::*;
-use secmaster_sim::{Fault, FaultAction};
+use secmaster_sim::testing::answer;
+use secmaster_sim::{Fault, Simulator};
 
-/// A status answer with this body and these headers, `times` times.
+/// An export answered with this status, body and headers, `times` times.
 fn status(status: u16, body: &str, times: u32, headers: &[(&str, &str)]) -> Fault {
     Fault {
-        operation: "export_workflows".into(),
-        action: FaultAction::Status {
-            status,
-            retry_after: None,
-            body: Some(body.into()),
-        },
         times: Some(times),
-        headers: headers
-            .iter()
-            .map(|(n, v)| ((*n).into(), (*v).into()))
-            .collect(),
+        ..answer("export_workflows", status, body, headers)
     }
+}
+
+/// `secmaster workflows export ARGS` against `sim` with [`TOKEN`], as
+/// `sh -c` runs it after `prefix` (a `ulimit`, say); ARGS may redirect.
+/// Returns the output and its standard error.
+#[cfg(unix)]
+fn export_in_shell(
+    dir: &Scratch,
+    sim: &Simulator,
+    prefix: &str,
+    args: &str,
+) -> (std::process::Output, String) {
+    let script = format!(
+        "{prefix}exec \"$0\" workflows export --endpoint {} --project-id {PROJECT} \
+         --workspace-id {WORKSPACE} {args}",
+        sim.base_url()
+    );
+    let output = shell(dir.path(), &script)
+        .env("SECMASTER_AUTH_TOKEN", TOKEN)
+        .output()
+        .unwrap();
+    let stderr = stderr_of(&output);
+    (output, stderr)
 }
 
 /// Text no terminal should receive from a server: OSC title change, CSI
@@ -81,12 +95,7 @@ fn a_hostile_suggested_name_is_escaped_and_made_safe() {
     ))
     .unwrap();
     let dir = Scratch::new("bidi-name");
-    let output = export(dir.path(), &sim)
-        .args(["--id", "a"])
-        .output()
-        .unwrap();
-    let stderr = stderr_of(&output);
-    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let (_, stderr) = run(export(dir.path(), &sim).args(["--id", "a"]), 0);
     assert_terminal_safe(&stderr);
     assert_eq!(dir.entries(), ["apiz.exe[2J"]);
 }
@@ -96,25 +105,11 @@ fn a_hostile_suggested_name_is_escaped_and_made_safe() {
 fn standard_output_that_cannot_be_written_is_an_error() {
     let sim = file_sim(10_000);
     let dir = Scratch::new("stdout-closed");
-    let binary = assert_cmd::cargo::cargo_bin("secmaster");
     let readonly = dir.join("readonly.txt");
     fs::write(&readonly, b"").unwrap();
     // Closed (`>&-`), and opened read-only (`1< file`).
     for redirect in [">&-", "1<readonly.txt"] {
-        let script = format!(
-            "exec \"$0\" workflows export --endpoint {} --project-id P --workspace-id W --id a -o - {redirect}",
-            sim.base_url()
-        );
-        let output = process("sh")
-            .arg("-c")
-            .arg(script)
-            .arg(&binary)
-            .current_dir(dir.path())
-            .env("SECMASTER_AUTH_TOKEN", TOKEN)
-            .stdin(Stdio::null())
-            .output()
-            .unwrap();
-        let stderr = stderr_of(&output);
+        let (output, stderr) = export_in_shell(&dir, &sim, "", &format!("--id a -o - {redirect}"));
         assert_eq!(output.status.code(), Some(6), "{redirect}: {stderr}");
         assert!(!stderr.contains("wrote"), "{redirect}: {stderr}");
         assert!(stderr.contains("standard output"), "{redirect}: {stderr}");
@@ -130,12 +125,8 @@ fn force_keeps_the_mode_of_the_file_it_replaces() {
     let out = dir.join("secret.zip");
     fs::write(&out, b"old").unwrap();
     fs::set_permissions(&out, fs::Permissions::from_mode(0o600)).unwrap();
-    let output = export(dir.path(), &sim)
-        .args(["--id", "a", "-o", "secret.zip", "--force"])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
-    assert_eq!(fs::read(&out).unwrap(), pattern(3));
+    success(export(dir.path(), &sim).args(["--id", "a", "-o", "secret.zip", "--force"]));
+    assert_eq!(fs::read(&out).unwrap(), export_pattern(3));
     assert_eq!(
         fs::metadata(&out).unwrap().permissions().mode() & 0o777,
         0o600
@@ -149,19 +140,12 @@ fn an_endless_ids_file_is_refused_with_the_limit() {
     let dir = Scratch::new("ids-zero");
     // Under a 1 GiB address-space limit: a reader without a cap fails fast
     // instead of filling the machine's memory.
-    let script = format!(
-        "ulimit -v 1048576; exec \"$0\" workflows export --endpoint {} --project-id P --workspace-id W --ids-file /dev/zero -o out.bin",
-        sim.base_url()
+    let (output, stderr) = export_in_shell(
+        &dir,
+        &sim,
+        "ulimit -v 1048576; ",
+        "--ids-file /dev/zero -o out.bin",
     );
-    let output = process("sh")
-        .arg("-c")
-        .arg(script)
-        .arg(assert_cmd::cargo::cargo_bin("secmaster"))
-        .current_dir(dir.path())
-        .env("SECMASTER_AUTH_TOKEN", TOKEN)
-        .output()
-        .unwrap();
-    let stderr = stderr_of(&output);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(
         stderr.contains("larger than the limit of 10 MiB"),
@@ -174,16 +158,15 @@ fn an_endless_ids_file_is_refused_with_the_limit() {
 fn a_proxy_in_the_environment_is_not_used_for_a_loopback_endpoint() {
     let sim = file_sim(6);
     let dir = Scratch::new("proxy");
-    let output = export(dir.path(), &sim)
-        .args(["--id", "a", "-o", "out.bin"])
-        // Nothing listens on port 9: a request through the proxy would fail.
-        .env("http_proxy", "http://127.0.0.1:9")
-        .env("HTTP_PROXY", "http://127.0.0.1:9")
-        .env("ALL_PROXY", "http://127.0.0.1:9")
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
-    assert_eq!(fs::read(dir.join("out.bin")).unwrap(), pattern(6));
+    success(
+        export(dir.path(), &sim)
+            .args(["--id", "a", "-o", "out.bin"])
+            // Nothing listens on port 9: a request through the proxy would fail.
+            .env("http_proxy", "http://127.0.0.1:9")
+            .env("HTTP_PROXY", "http://127.0.0.1:9")
+            .env("ALL_PROXY", "http://127.0.0.1:9"),
+    );
+    assert_eq!(fs::read(dir.join("out.bin")).unwrap(), export_pattern(6));
     assert_authenticated(&sim, "token");
 }
 
@@ -195,14 +178,13 @@ fn credentials_in_a_bad_endpoint_are_never_printed() {
         "http://h/?token=s3cr3t",
         "ftp://u:s3cr3t@h",
     ] {
-        let output = secmaster(dir.path())
-            .env("SECMASTER_AUTH_TOKEN", "t")
-            .args(["workflows", "export", "--endpoint", endpoint])
-            .args(["--project-id", "P", "--workspace-id", "W", "--id", "a"])
-            .output()
-            .unwrap();
-        let stderr = stderr_of(&output);
-        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        let (_, stderr) = run(
+            secmaster(dir.path())
+                .env("SECMASTER_AUTH_TOKEN", "t")
+                .args(["workflows", "export", "--endpoint", endpoint])
+                .args(["--project-id", "P", "--workspace-id", "W", "--id", "a"]),
+            2,
+        );
         assert!(!stderr.contains("s3cr3t"), "{stderr}");
     }
 }
@@ -220,12 +202,8 @@ fn a_crafted_retry_after_cannot_crash_the_program() {
     ))
     .unwrap();
     let dir = Scratch::new("retry-after");
-    let output = export(dir.path(), &sim)
-        .args(["--id", "a", "-o", "out.bin"])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
-    assert_eq!(fs::read(dir.join("out.bin")).unwrap(), pattern(5));
+    success(export(dir.path(), &sim).args(["--id", "a", "-o", "out.bin"]));
+    assert_eq!(fs::read(dir.join("out.bin")).unwrap(), export_pattern(5));
     let statuses: Vec<Option<u16>> = sim.requests().iter().map(|r| r.status).collect();
     assert_eq!(statuses, [Some(429), Some(200)]);
 }

@@ -33,11 +33,10 @@ fn table_format_prints_the_request_id() {
     let sim = start(sim());
     let dir = Scratch::new("import-table");
     export_file(dir.path(), "flows.json", 2);
-    let output = workflows_in(dir.path(), &sim, "import", "W2")
-        .arg("flows.json")
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    let (output, _) = run(
+        workflows_in(dir.path(), &sim, "import", "W2").arg("flows.json"),
+        0,
+    );
     assert!(output.stdout.is_empty());
     let request = &sim.requests()[0];
     assert_eq!(
@@ -68,11 +67,10 @@ fn json_format_prints_the_services_answer() {
     let sim = start(sim());
     let dir = Scratch::new("import-json");
     export_file(dir.path(), "flows.json", 3);
-    let output = workflows(dir.path(), &sim, "import")
-        .args(["flows.json", "--format", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    let (output, _) = run(
+        workflows(dir.path(), &sim, "import").args(["flows.json", "--format", "json"]),
+        0,
+    );
     assert!(output.stderr.is_empty(), "{}", stderr_of(&output));
     let answer: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(
@@ -96,12 +94,7 @@ fn a_file_the_service_refuses_is_its_error() {
         b"PK\x03\x04 not the simulator's format",
     )
     .unwrap();
-    let output = workflows(dir.path(), &sim, "import")
-        .arg("flows.zip")
-        .output()
-        .unwrap();
-    let stderr = stderr_of(&output);
-    assert_eq!(output.status.code(), Some(4), "{stderr}");
+    let (_, stderr) = run(workflows(dir.path(), &sim, "import").arg("flows.zip"), 4);
     assert!(
         stderr.starts_with("error: HTTP 400 Bad Request, code SecMaster.Sim.InvalidFile: "),
         "{stderr}"
@@ -174,9 +167,5 @@ fn a_200_that_did_not_import_exits_like_other_refusals() {
     let sim = refusing_import();
     let dir = Scratch::new("import-not-done-code");
     export_file(dir.path(), "flows.json", 1);
-    let output = workflows(dir.path(), &sim, "import")
-        .arg("flows.json")
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(4), "{}", stderr_of(&output));
+    run(workflows(dir.path(), &sim, "import").arg("flows.json"), 4);
 }

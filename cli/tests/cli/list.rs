@@ -37,9 +37,7 @@ fn rows(table: &str) -> Vec<Vec<String>> {
 fn one_page_as_a_table() {
     let sim = start(sim().seed(PROJECT, WORKSPACE, 15));
     let dir = Scratch::new("list-table");
-    let output = workflows(dir.path(), &sim, "list").output().unwrap();
-    let stderr = stderr_of(&output);
-    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let (output, stderr) = run(&mut workflows(dir.path(), &sim, "list"), 0);
     assert_eq!(stderr, "workflows 1-10 of 15; --all lists every page\n");
     let rows = rows(&stdout_of(&output));
     assert_eq!(
@@ -68,11 +66,10 @@ fn one_page_as_a_table() {
 fn one_page_as_json_keeps_every_field() {
     let sim = start(sim().seed(PROJECT, WORKSPACE, 3));
     let dir = Scratch::new("list-json");
-    let output = workflows(dir.path(), &sim, "list")
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    let (output, _) = run(
+        workflows(dir.path(), &sim, "list").args(["--format", "json"]),
+        0,
+    );
     assert!(output.stderr.is_empty(), "JSON: no summary line");
     let listed: Value = serde_json::from_slice(&output.stdout).unwrap();
     // Every AopWorkflowInfo field the simulator fills, with its value.
@@ -167,12 +164,11 @@ fn all_of_a_thousand_workflows_in_every_format() {
     let expected = newest_first(&sim);
     let dir = Scratch::new("list-all");
     let list = |format: &str| {
-        let output = workflows(dir.path(), &sim, "list")
-            .args(["--all", "--format", format])
-            .output()
-            .unwrap();
-        assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
-        (stdout_of(&output), stderr_of(&output))
+        let (output, stderr) = run(
+            workflows(dir.path(), &sim, "list").args(["--all", "--format", format]),
+            0,
+        );
+        (stdout_of(&output), stderr)
     };
 
     let (table, note) = list("table");
@@ -211,12 +207,10 @@ fn all_of_a_thousand_workflows_in_every_format() {
 fn all_refuses_more_than_the_api_can_page_to() {
     let sim = start(sim().seed(PROJECT, WORKSPACE, 10_101));
     let dir = Scratch::new("list-too-long");
-    let output = workflows(dir.path(), &sim, "list")
-        .args(["--all", "--format", "ids"])
-        .output()
-        .unwrap();
-    let stderr = stderr_of(&output);
-    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    let (output, stderr) = run(
+        workflows(dir.path(), &sim, "list").args(["--all", "--format", "ids"]),
+        2,
+    );
     assert!(stderr.contains("10101 workflows match"), "{stderr}");
     assert!(stderr.contains("narrow the list with filters"), "{stderr}");
     assert!(output.stdout.is_empty(), "never a partial list");

@@ -4,7 +4,7 @@
 //! pair, once with a token; the simulator checks every request.
 
 use std::path::Path;
-use std::process::{Output, Stdio};
+use std::process::Output;
 
 use crate::common::*;
 use secmaster_sim::Simulator;
@@ -22,15 +22,10 @@ const LIST_COPY: &str = "\"$0\" workflows list --endpoint \"$E\" --project-id P 
 /// Runs `script` with `sh -c` in `dir`, with these credential variables and
 /// no others.
 fn sh(dir: &Path, sim: &Simulator, script: &str, credentials: &[(&str, &str)]) -> Output {
-    let mut cmd = process("sh");
-    cmd.arg("-c")
-        .arg(script)
-        .arg(assert_cmd::cargo::cargo_bin("secmaster"))
-        .current_dir(dir)
-        .env("E", sim.base_url())
+    let mut cmd = shell(dir, script);
+    cmd.env("E", sim.base_url())
         .env("NO_COLOR", "1")
-        .stdin(Stdio::null());
-    cmd.envs(credentials.iter().copied());
+        .envs(credentials.iter().copied());
     let output = cmd.output().unwrap();
     assert_eq!(
         output.status.code(),

@@ -9,11 +9,7 @@ fn a_table_of_every_field() {
     let sim = start(sim().seed(PROJECT, WORKSPACE, 2));
     let workflow = sim.workflows(PROJECT, WORKSPACE)[1].clone();
     let dir = Scratch::new("show-table");
-    let output = workflows(dir.path(), &sim, "show")
-        .arg(&workflow.id)
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    let (output, _) = run(workflows(dir.path(), &sim, "show").arg(&workflow.id), 0);
     assert!(output.stderr.is_empty());
     let table = stdout_of(&output);
     let expected = serde_json::to_value(&workflow).unwrap();
@@ -55,12 +51,7 @@ fn json_is_the_workflow_object_itself() {
 fn an_unknown_id_is_the_services_error() {
     let sim = start(sim().seed(PROJECT, WORKSPACE, 1));
     let dir = Scratch::new("show-unknown");
-    let output = workflows(dir.path(), &sim, "show")
-        .arg("no-such-id")
-        .output()
-        .unwrap();
-    let stderr = stderr_of(&output);
-    assert_eq!(output.status.code(), Some(4), "{stderr}");
+    let (output, stderr) = run(workflows(dir.path(), &sim, "show").arg("no-such-id"), 4);
     assert_eq!(
         stderr,
         format!(

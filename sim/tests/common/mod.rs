@@ -1,5 +1,5 @@
 //! Helpers shared by the simulator's tests.
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 
 use std::net::SocketAddr;
 use std::time::{Duration, SystemTime};
@@ -10,11 +10,9 @@ use secmaster_sim::{Contract, EMBEDDED_DOCUMENT, Simulator, SimulatorBuilder};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-pub const PROJECT: &str = "0123456789abcdef0123456789abcdef";
-pub const WORKSPACE: &str = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d";
-pub const AK: &str = "HPUAFAKEAK0EXAMPLE01";
-pub const SK: &str = "FAKEsecretKEY0example0000000000000000000001";
-pub const TOKEN: &str = "SECRET-TOKEN-4711";
+pub use secmaster_sim::testing::{
+    AK, PROJECT, SECURITY_TOKEN, SK, TOKEN, WORKSPACE, answer, export_pattern, fault,
+};
 
 /// The tests' own document with all four operations.
 pub const TEST_DOCUMENT: &str = include_str!("../data/workflows.yaml");
@@ -134,13 +132,16 @@ pub struct Raw {
 }
 
 impl Raw {
-    pub fn head(&self) -> String {
-        let end = self
-            .bytes
+    /// Where the head ends: after its blank line, or at the end of what came.
+    fn head_end(&self) -> usize {
+        self.bytes
             .windows(4)
             .position(|w| w == b"\r\n\r\n")
-            .map_or(self.bytes.len(), |i| i + 4);
-        String::from_utf8_lossy(&self.bytes[..end]).into_owned()
+            .map_or(self.bytes.len(), |i| i + 4)
+    }
+
+    pub fn head(&self) -> String {
+        String::from_utf8_lossy(&self.bytes[..self.head_end()]).into_owned()
     }
 
     /// A whole answer: headers and as many body bytes as announced.
@@ -154,12 +155,7 @@ impl Raw {
     }
 
     pub fn body(&self) -> &[u8] {
-        let end = self
-            .bytes
-            .windows(4)
-            .position(|w| w == b"\r\n\r\n")
-            .map_or(self.bytes.len(), |i| i + 4);
-        &self.bytes[end..]
+        &self.bytes[self.head_end()..]
     }
 }
 
@@ -197,4 +193,25 @@ pub fn raw_export(ids: &str) -> Vec<u8> {
         body.len()
     )
     .into_bytes()
+}
+
+/// Standard base64 with padding, decoded: the log's `body_base64` and the
+/// recorded SDK bodies (written here: the simulator's tests need no crate).
+pub fn decode_base64(text: &str) -> Vec<u8> {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    assert_eq!(text.len() % 4, 0, "padded to whole quads: {text}");
+    let mut out = Vec::new();
+    for quad in text.as_bytes().chunks(4) {
+        let digits: Vec<u32> = quad
+            .iter()
+            .take_while(|&&c| c != b'=')
+            .map(|c| ALPHABET.iter().position(|a| a == c).expect("base64 digit") as u32)
+            .collect();
+        let n = digits
+            .iter()
+            .enumerate()
+            .fold(0, |n, (i, d)| n | d << (18 - 6 * i));
+        out.extend((0..digits.len() - 1).map(|i| (n >> (16 - 8 * i)) as u8));
+    }
+    out
 }

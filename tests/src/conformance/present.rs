@@ -1,200 +1,15 @@
-//! Checks an OpenAPI document against the facts transcribed from the API
-//! reference (`tests/data/reference-facts.json`), operation by operation and
-//! in both directions:
-//!
-//! - every documented operation, and every fact of it, must be in the
-//!   document, and every operation of the document must have facts;
-//! - everything else in the document must carry an `x-source` extension that
-//!   names where it comes from.
-//!
-//! The document is parsed with the generator's own loader into `openapiv3`
-//! types and then walked as JSON, so what is checked is what progenitor reads.
+//! The first direction: every documented operation, and every fact of it,
+//! is in the document, as the reference says it.
 
-use std::collections::BTreeMap;
-
-use serde::Deserialize;
 use serde_json::Value;
 
-use crate::support::read_data;
-
-/// The transcription of the API reference, keyed by operationId.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Facts {
-    pub operations: BTreeMap<String, OperationFacts>,
-}
-
-/// One reference page.
-#[derive(Debug, Clone, Deserialize)]
-pub struct OperationFacts {
-    pub method: String,
-    pub path: String,
-    #[serde(default)]
-    pub path_parameters: Vec<Field>,
-    #[serde(default)]
-    pub query_parameters: Vec<Field>,
-    #[serde(default)]
-    pub header_parameters: Vec<Field>,
-    #[serde(default)]
-    pub request_body: Option<RequestBody>,
-    #[serde(default)]
-    pub responses: Vec<Response>,
-}
-
-/// A row of a parameter or body table. `fields` lists the members of an
-/// object (or of an array's objects). An object the reference names (type
-/// "AopWorkflowInfo object", "Array of AopWorkflowInfo objects") is one
-/// definition: its members are the union of what every page lists for it.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Field {
-    pub name: String,
-    #[serde(default)]
-    pub mandatory: bool,
-    #[serde(rename = "type")]
-    pub kind: String,
-    #[serde(default)]
-    pub range: Vec<String>,
-    #[serde(default)]
-    pub minimum: Option<Value>,
-    #[serde(default)]
-    pub maximum: Option<Value>,
-    #[serde(default)]
-    pub default: Option<Value>,
-    #[serde(default)]
-    pub fields: Vec<Field>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct RequestBody {
-    pub media_type: String,
-    #[serde(default)]
-    pub fields: Vec<Field>,
-    #[serde(default)]
-    pub example: Option<Value>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct Response {
-    pub status: String,
-    /// "File" for a binary body.
-    #[serde(default)]
-    pub body: Option<String>,
-    #[serde(default)]
-    pub media_type: Option<String>,
-    #[serde(default)]
-    pub fields: Vec<Field>,
-    #[serde(default)]
-    pub headers: Vec<Field>,
-    #[serde(default)]
-    pub example: Option<Value>,
-}
+use super::{Checker, Facts, Field, OperationFacts, RequestBody, Response};
 
 const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
 
-/// The facts file.
-pub fn load_facts() -> Facts {
-    serde_json::from_str(&read_data("reference-facts.json"))
-        .expect("reference-facts.json is well formed")
-}
-
-/// Parses a document the way the generator does and returns it as JSON.
-pub fn parse(text: &str) -> Result<Value, String> {
-    let spec = secmaster_codegen::parse_document(text, "document").map_err(|e| e.to_string())?;
-    serde_json::to_value(&spec).map_err(|e| e.to_string())
-}
-
-/// Every disagreement between the document and the facts, as readable lines.
-/// Empty means the document says exactly what the reference says, plus only
-/// facts that name their source.
-pub fn check(doc: &Value, facts: &Facts) -> Vec<String> {
-    let mut c = Checker {
-        doc,
-        objects: named_objects(facts),
-        problems: Vec::new(),
-    };
-    c.operations_match(facts);
-    for (id, op_facts) in &facts.operations {
-        if let Some(op) = c.operation_at(&op_facts.method, &op_facts.path) {
-            c.documented_facts_present(id, op, op_facts);
-            c.operation_extras(id, op, op_facts);
-        }
-    }
-    c.document_extras(facts);
-    c.problems
-}
-
-struct Checker<'a> {
-    doc: &'a Value,
-    /// Members of each named object, over all pages.
-    objects: BTreeMap<String, Vec<Field>>,
-    problems: Vec<String>,
-}
-
-/// "X object" and "Array of X objects" name the object X.
-fn object_name(kind: &str) -> Option<&str> {
-    let kind = kind.strip_prefix("Array of ").unwrap_or(kind);
-    kind.strip_suffix(" objects")
-        .or_else(|| kind.strip_suffix(" object"))
-}
-
-fn named_objects(facts: &Facts) -> BTreeMap<String, Vec<Field>> {
-    fn collect(fields: &[Field], objects: &mut BTreeMap<String, Vec<Field>>) {
-        for field in fields {
-            if let Some(name) = object_name(&field.kind) {
-                let members = objects.entry(name.to_owned()).or_default();
-                for member in &field.fields {
-                    if !members.iter().any(|m| m.name == member.name) {
-                        members.push(member.clone());
-                    }
-                }
-            }
-            collect(&field.fields, objects);
-        }
-    }
-    let mut objects = BTreeMap::new();
-    for f in facts.operations.values() {
-        if let Some(body) = &f.request_body {
-            collect(&body.fields, &mut objects);
-        }
-        for response in &f.responses {
-            collect(&response.fields, &mut objects);
-        }
-    }
-    objects
-}
-
 impl<'a> Checker<'a> {
-    fn problem(&mut self, text: String) {
-        self.problems.push(text);
-    }
-
-    /// The members of a field's object: of the named object if it has a name.
-    fn members(&self, field: &Field) -> Vec<Field> {
-        object_name(&field.kind)
-            .and_then(|name| self.objects.get(name))
-            .unwrap_or(&field.fields)
-            .clone()
-    }
-
-    /// Follows a local `$ref` (`#/a/b/c`).
-    fn resolve(&self, value: &'a Value) -> &'a Value {
-        match value.get("$ref").and_then(Value::as_str) {
-            Some(reference) => {
-                let pointer = reference.trim_start_matches('#');
-                self.doc.pointer(pointer).unwrap_or(&Value::Null)
-            }
-            None => value,
-        }
-    }
-
-    fn operation_at(&self, method: &str, path: &str) -> Option<&'a Value> {
-        self.doc
-            .get("paths")?
-            .get(path)?
-            .get(method.to_ascii_lowercase())
-    }
-
     /// Every operation of the document: (method, path, operation).
     fn document_operations(&self) -> Vec<(&'a str, &'a str, &'a Value)> {
         let mut ops = Vec::new();
@@ -209,7 +24,7 @@ impl<'a> Checker<'a> {
     }
 
     /// Facts and document name the same operations, at the same places.
-    fn operations_match(&mut self, facts: &Facts) {
+    pub(super) fn operations_match(&mut self, facts: &Facts) {
         for (id, f) in &facts.operations {
             if self.operation_at(&f.method, &f.path).is_none() {
                 self.problem(format!(
@@ -235,18 +50,7 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// Path-level and operation-level parameters, resolved.
-    fn parameters(&self, op: &'a Value, path: &str) -> Vec<&'a Value> {
-        let item = &self.doc["paths"][path];
-        [item, op]
-            .into_iter()
-            .filter_map(|v| v.get("parameters").and_then(Value::as_array))
-            .flatten()
-            .map(|p| self.resolve(p))
-            .collect()
-    }
-
-    fn documented_facts_present(&mut self, id: &str, op: &'a Value, f: &OperationFacts) {
+    pub(super) fn documented_facts_present(&mut self, id: &str, op: &'a Value, f: &OperationFacts) {
         let params = self.parameters(op, &f.path);
         for (place, list) in [("path", &f.path_parameters), ("query", &f.query_parameters)] {
             for fact in list {
@@ -550,135 +354,6 @@ impl<'a> Checker<'a> {
         };
         if !ok {
             self.problem(format!("{what}: type should be {documented}"));
-        }
-    }
-
-    /// What the document has beyond the facts of one operation.
-    fn operation_extras(&mut self, id: &str, op: &'a Value, f: &OperationFacts) {
-        for p in self.parameters(op, &f.path) {
-            let name = p["name"].as_str().unwrap_or_default();
-            let documented = match p["in"].as_str() {
-                Some("path") => f.path_parameters.iter().any(|x| x.name == name),
-                Some("query") => f.query_parameters.iter().any(|x| x.name == name),
-                Some("header") => f
-                    .header_parameters
-                    .iter()
-                    .any(|x| x.name.eq_ignore_ascii_case(name)),
-                _ => false,
-            };
-            if !documented {
-                self.need_source(&format!("{id}: parameter {name} ({})", p["in"]), p);
-            }
-        }
-        for (media_type, media) in op["requestBody"]["content"]
-            .as_object()
-            .into_iter()
-            .flatten()
-        {
-            let documented = f
-                .request_body
-                .as_ref()
-                .filter(|b| b.media_type == *media_type);
-            match documented {
-                None => self.need_source(&format!("{id}: request media type {media_type}"), media),
-                Some(body) => {
-                    let schema = self.resolve(&media["schema"]);
-                    self.property_extras(&format!("{id}: request body"), schema, &body.fields);
-                }
-            }
-        }
-        for (status, response) in op["responses"].as_object().into_iter().flatten() {
-            let response = self.resolve(response);
-            let Some(fact) = f.responses.iter().find(|r| r.status == *status) else {
-                self.need_source(&format!("{id}: response {status}"), response);
-                continue;
-            };
-            for (name, header) in response["headers"].as_object().into_iter().flatten() {
-                if !fact.headers.iter().any(|h| h.name == *name) {
-                    let what = format!("{id}: response {status} header {name}");
-                    self.need_source(&what, self.resolve(header));
-                }
-            }
-            for (media_type, media) in response["content"].as_object().into_iter().flatten() {
-                if fact.media_type.as_deref() != Some(media_type.as_str()) {
-                    let what = format!("{id}: response {status} media type {media_type}");
-                    self.need_source(&what, media);
-                }
-                let schema = self.resolve(&media["schema"]);
-                if fact.body.is_none() {
-                    let what = format!("{id}: response {status} body");
-                    self.property_extras(&what, schema, &fact.fields);
-                }
-            }
-        }
-        // Security alternatives other than the documented header's scheme are
-        // covered by the scheme's own x-source (see document_extras).
-    }
-
-    fn property_extras(&mut self, what: &str, schema: &'a Value, fields: &[Field]) {
-        for (name, property) in schema["properties"].as_object().into_iter().flatten() {
-            let Some(field) = fields.iter().find(|f| f.name == *name) else {
-                self.need_source(&format!("{what}: field {name}"), property);
-                continue;
-            };
-            let members = self.members(field);
-            if members.is_empty() {
-                continue;
-            }
-            let property = self.resolve(property);
-            let (inner, suffix) = match property["type"].as_str() {
-                Some("array") => (self.resolve(&property["items"]), "[]"),
-                _ => (property, ""),
-            };
-            self.property_extras(&format!("{what}: field {name}{suffix}"), inner, &members);
-        }
-    }
-
-    /// What the document has beyond every operation's facts.
-    fn document_extras(&mut self, facts: &Facts) {
-        let doc = self.doc;
-        self.need_source("info", &doc["info"]);
-        for (i, server) in doc["servers"].as_array().into_iter().flatten().enumerate() {
-            self.need_source(&format!("servers[{i}]"), server);
-        }
-        for tag in doc["tags"].as_array().into_iter().flatten() {
-            self.need_source(&format!("tag {}", tag["name"]), tag);
-        }
-        for (path, item) in doc["paths"].as_object().into_iter().flatten() {
-            if !facts.operations.values().any(|f| f.path == *path) {
-                self.need_source(&format!("path {path}"), item);
-            }
-        }
-        for (name, scheme) in doc
-            .pointer("/components/securitySchemes")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
-        {
-            let documented = scheme["type"] == "apiKey"
-                && scheme["in"] == "header"
-                && facts.operations.values().any(|f| {
-                    f.header_parameters.iter().any(|h| {
-                        scheme["name"]
-                            .as_str()
-                            .is_some_and(|n| n.eq_ignore_ascii_case(&h.name))
-                    })
-                });
-            if !documented {
-                self.need_source(&format!("security scheme {name}"), scheme);
-            }
-        }
-    }
-
-    fn need_source(&mut self, what: &str, value: &Value) {
-        let named = value
-            .get("x-source")
-            .and_then(Value::as_str)
-            .is_some_and(|s| !s.trim().is_empty());
-        if !named {
-            self.problem(format!(
-                "{what} is not in the API reference and has no x-source naming where it comes from"
-            ));
         }
     }
 }
