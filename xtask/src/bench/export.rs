@@ -1,7 +1,10 @@
 //! Section 1: one export of each size, to a file (flushed to disk) and to
 //! /dev/null, by curl (the reference), the CLI and the official SDK; wall
-//! time and peak RSS. Every byte count is checked, and in the last round
-//! each saved file is read back against the simulator's pattern.
+//! time and peak RSS. Served by `bench-server`: at 1 GiB to /dev/null the
+//! server's own cost per byte is what limits every contender, and the
+//! simulator's is higher (BENCHMARKS.md, "The server"). Every byte count is
+//! checked, and in the last round each saved file is read back against the
+//! pattern.
 
 use std::fs;
 use std::io::Read;
@@ -10,12 +13,13 @@ use std::time::Instant;
 
 use super::report::Report;
 use super::runs::{RUN_LIMIT, measured};
-use super::sim::{Sim, SimSettings};
+use super::server::Server;
 use super::stats::{Summary, alternate, mib, number_after, seconds, size_name};
-use super::{Ctx, PROJECT, TOKEN, WORKSPACE};
+use super::{Ctx, PROJECT, TOKEN};
 use crate::process::{capture_success, local_command};
 
-/// Byte `i` of a synthetic export is `i % PERIOD` (sim/src/body.rs).
+/// Byte `i` of an export is `i % PERIOD` (bench-server, and secmaster-sim
+/// with `--export-size`).
 const PERIOD: u64 = 251;
 /// The CLI's peak RSS target, in KiB.
 const RSS_TARGET_KIB: f64 = 16.0 * 1024.0;
@@ -47,7 +51,7 @@ pub fn bench(ctx: &Ctx, report: &mut Report) -> Result<(), String> {
         "1. One export: wall time and peak RSS",
         "Wall time from start to exit (curl: plus `sync FILE`); file outputs are flushed to disk \
          by every contender. Peak RSS: the largest of the counted runs (`/usr/bin/time`). The \
-         server: `secmaster-sim --export-size N`.",
+         server: `bench-server` (bench/), which answers workspace `size-N` with N bytes.",
     );
     report.head(&[
         "size",
@@ -61,20 +65,13 @@ pub fn bench(ctx: &Ctx, report: &mut Report) -> Result<(), String> {
     ]);
     let mut worst_rss = 0.0f64;
     let last_size = ctx.plan.sizes.last().copied().unwrap_or_default();
+    let server = Server::bench_server(&ctx.bin("bench-server"), &ctx.scratch)?;
     for &size in &ctx.plan.sizes {
-        let sim = Sim::start(
-            &ctx.bin("secmaster-sim"),
-            &ctx.scratch,
-            &SimSettings {
-                export_size: Some(size),
-                ..SimSettings::default()
-            },
-        )?;
         for to_file in [true, false] {
             let output = if to_file { "file" } else { "/dev/null" };
             let label = format!("export {} to {output}", size_name(size));
             let samples = alternate(ctx.plan.rounds(), &label, &tools, |tool, last| {
-                once(ctx, &sim, tool, size, to_file, last)
+                once(ctx, &server, tool, size, to_file, last)
             })?;
             let reference = Summary::of(&times(&samples[0])).median;
             for (tool, runs) in tools.iter().zip(&samples) {
@@ -118,7 +115,7 @@ fn times(samples: &[(f64, f64)]) -> Vec<f64> {
 /// One export: (wall seconds, peak RSS in KiB).
 fn once(
     ctx: &Ctx,
-    sim: &Sim,
+    server: &Server,
     tool: Tool,
     size: u64,
     to_file: bool,
@@ -134,9 +131,11 @@ fn once(
         // Outside the timing; the CLI would refuse an existing file.
         let _ = fs::remove_file(&file);
     }
+    // bench-server reads the size from the workspace id.
+    let workspace = format!("size-{size}");
     let url = format!(
-        "{}/v1/{PROJECT}/workspaces/{WORKSPACE}/soc/workflows/export",
-        sim.url
+        "{}/v1/{PROJECT}/workspaces/{workspace}/soc/workflows/export",
+        server.url
     );
     let mut cmd;
     match tool {
@@ -153,8 +152,8 @@ fn once(
         }
         Tool::Cli => {
             cmd = local_command(ctx.bin("secmaster"));
-            cmd.args(["workflows", "export", "--endpoint", &sim.url])
-                .args(["--project-id", PROJECT, "--workspace-id", WORKSPACE])
+            cmd.args(["workflows", "export", "--endpoint", &server.url])
+                .args(["--project-id", PROJECT, "--workspace-id", &workspace])
                 .args(["--id", "x", "--output"])
                 .arg(if to_file {
                     file.as_path()
@@ -170,7 +169,14 @@ fn once(
                     .expect("the SDK runs only with its venv"),
             );
             cmd.arg(ctx.root.join("bench/sdk_bench.py"))
-                .args(["export", "--endpoint", &sim.url, "--size"])
+                .args([
+                    "export",
+                    "--endpoint",
+                    &server.url,
+                    "--workspace",
+                    &workspace,
+                ])
+                .arg("--size")
                 .arg(size.to_string())
                 .arg("--output")
                 .arg(&dest)

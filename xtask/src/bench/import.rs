@@ -8,7 +8,7 @@ use std::fs;
 
 use super::report::Report;
 use super::runs::measured;
-use super::sim::{Sim, SimSettings};
+use super::server::{Server, SimSettings};
 use super::stats::{Summary, alternate, mib, number_after, seconds, size_name};
 use super::{Ctx, PROJECT, TOKEN, WORKSPACE};
 use crate::process::local_command;
@@ -32,7 +32,7 @@ impl Tool {
 const FRAMING: u64 = 4096;
 
 pub fn bench(ctx: &Ctx, report: &mut Report) -> Result<(), String> {
-    let sim = Sim::start(
+    let sim = Server::sim(
         &ctx.bin("secmaster-sim"),
         &ctx.scratch,
         &SimSettings {

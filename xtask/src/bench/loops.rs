@@ -4,7 +4,7 @@
 
 use super::report::Report;
 use super::runs::RUN_LIMIT;
-use super::sim::{Sim, SimSettings};
+use super::server::{Server, SimSettings};
 use super::stats::{Summary, alternate, field};
 use super::{Ctx, WORKSPACE};
 use crate::process::{capture_success, local_command};
@@ -13,7 +13,7 @@ const COUNT: u32 = 200;
 const SIZE: u64 = 1024;
 
 pub fn bench(ctx: &Ctx, report: &mut Report) -> Result<(), String> {
-    let sim = Sim::start(
+    let sim = Server::sim(
         &ctx.bin("secmaster-sim"),
         &ctx.scratch,
         &SimSettings {

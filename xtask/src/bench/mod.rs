@@ -1,8 +1,8 @@
 //! `cargo xtask bench` and `cargo xtask bench --quick`.
 //!
-//! Builds the release binaries, then measures against `secmaster-sim`
-//! (sim/, started per setting on 127.0.0.1), each contender in turn (A B C
-//! A B C ...), after a warm-up round:
+//! Builds the release binaries, then measures against local servers
+//! (`server`: `bench-server` for the exports, `secmaster-sim` for the rest),
+//! each contender in turn (A B C A B C ...), after a warm-up round:
 //!
 //! 1. one export of 1 MiB, 64 MiB and 1 GiB, to a file (flushed to disk) and
 //!    to /dev/null: `secmaster workflows export` against curl (the
@@ -40,8 +40,8 @@ mod loops;
 mod paging;
 mod report;
 mod runs;
+mod server;
 mod signing;
-mod sim;
 mod stats;
 
 use std::fs;
@@ -151,7 +151,9 @@ pub fn run(root: &Path, quick: bool) -> Result<(), String> {
     // release build runs.
     let venv_root = root.to_path_buf();
     let venv_job = std::thread::spawn(move || sdk_python(&venv_root, quick));
-    note("building the release binaries (secmaster, secmaster-sim, bench-loop, bench-paging)");
+    note(
+        "building the release binaries (secmaster, secmaster-sim, bench-server, bench-loop, bench-paging)",
+    );
     let build_started = Instant::now();
     capture_success(
         cargo(root)

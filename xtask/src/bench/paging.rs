@@ -5,7 +5,7 @@
 
 use super::report::Report;
 use super::runs::RUN_LIMIT;
-use super::sim::{Sim, SimSettings};
+use super::server::{Server, SimSettings};
 use super::stats::{Summary, alternate, field, seconds};
 use super::{Ctx, PROJECT, WORKSPACE};
 use crate::process::{capture_success, local_command};
@@ -20,7 +20,7 @@ const CONTENDERS: [(&str, usize); 2] = [
 ];
 
 pub fn bench(ctx: &Ctx, report: &mut Report) -> Result<(), String> {
-    let sim = Sim::start(
+    let sim = Server::sim(
         &ctx.bin("secmaster-sim"),
         &ctx.scratch,
         &SimSettings {

@@ -1,6 +1,12 @@
-//! The server of the benchmarks: `secmaster-sim` (sim/), one per setting,
-//! on a free port of 127.0.0.1, taking the harness's token and fake access
-//! key. It is killed when its handle is dropped.
+//! The servers of the benchmarks, on free ports of 127.0.0.1, each killed
+//! when its handle is dropped:
+//!
+//! - `secmaster-sim` (sim/), one per setting, taking the harness's token
+//!   and fake access key (it checks every request against the document and
+//!   every signature);
+//! - `bench-server` (bench/), a byte pump for the large exports of section
+//!   1, where the simulator's extra work per byte would show in what is
+//!   measured (BENCHMARKS.md, "The server").
 
 use std::fs;
 use std::path::Path;
@@ -25,15 +31,16 @@ pub struct SimSettings {
     pub drain_imports: bool,
 }
 
-/// A running simulator.
-pub struct Sim {
+/// A running server.
+pub struct Server {
     _process: Background,
     pub url: String,
 }
 
-impl Sim {
-    /// Starts `exe` with `settings`; its output goes to a log in `scratch`.
-    pub fn start(exe: &Path, scratch: &Path, settings: &SimSettings) -> Result<Sim, String> {
+impl Server {
+    /// Starts the simulator `exe` with `settings`; its output goes to a log
+    /// in `scratch`.
+    pub fn sim(exe: &Path, scratch: &Path, settings: &SimSettings) -> Result<Server, String> {
         let port_file = scratch.join("sim.port");
         let _ = fs::remove_file(&port_file);
         let mut cmd = local_command(exe);
@@ -86,9 +93,43 @@ impl Sim {
                 ""
             }
         ));
-        Ok(Sim {
+        Ok(Server {
             _process: process,
             url,
         })
+    }
+
+    /// Starts `bench-server` (`exe`): `POST .../workspaces/size-N/soc/workflows/export`
+    /// answers N pattern bytes.
+    pub fn bench_server(exe: &Path, scratch: &Path) -> Result<Server, String> {
+        let log = scratch.join("bench-server.log");
+        let mut process = Background::start(&mut local_command(exe), &log)?;
+        let started = Instant::now();
+        loop {
+            let said = fs::read_to_string(&log).unwrap_or_default();
+            if let Some(address) = said
+                .lines()
+                .next()
+                .and_then(|l| l.strip_prefix("listening on "))
+            {
+                let url = format!("http://{}", address.trim());
+                note(&format!("bench-server on {url}"));
+                return Ok(Server {
+                    _process: process,
+                    url,
+                });
+            }
+            let why = match process.check_running() {
+                Err(e) => e,
+                Ok(()) if started.elapsed() > START_LIMIT => {
+                    format!("no address after {START_LIMIT:?}")
+                }
+                Ok(()) => {
+                    thread::sleep(Duration::from_millis(10));
+                    continue;
+                }
+            };
+            return Err(format!("bench-server did not start: {why}\n{said}"));
+        }
     }
 }
