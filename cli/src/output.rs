@@ -18,7 +18,7 @@ use crate::progress::Progress;
 /// Bytes gathered before a write: fewer system calls for small pieces,
 /// constant memory whatever the size of the file. Smaller than the pieces
 /// hyper usually hands over (about 145 KiB), so those go straight to the
-/// file instead of being copied into the buffer first (BENCHMARKS.md,
+/// file instead of being copied into the buffer first (docs/benchmarks.md,
 /// finding 2).
 const WRITE_BUFFER: usize = 64 * 1024;
 

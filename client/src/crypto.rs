@@ -3,7 +3,7 @@
 //!
 //! - With the `rustls` feature: aws-lc-rs. It is in the tree anyway as
 //!   rustls's crypto provider, and its SHA-256 is about twice as fast as a
-//!   portable one on CPUs without SHA extensions (README, BENCHMARKS.md).
+//!   portable one on CPUs without SHA extensions (docs/benchmarks.md).
 //! - Otherwise (`native-tls`, or no TLS at all): a portable implementation
 //!   in plain Rust (`crypto/portable.rs`), so that such a build needs no C
 //!   compiler, no aws-lc and no extra crates.

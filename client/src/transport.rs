@@ -103,7 +103,7 @@ pub(crate) fn http_client(
     if !endpoint.is_https() {
         // The client only ever talks to its endpoint, so a plain-HTTP one
         // needs no trust store; loading the system's costs 4-6 ms per client
-        // (BENCHMARKS.md, finding 1). Without a TLS feature there is no
+        // (docs/benchmarks.md, finding 1). Without a TLS feature there is no
         // trust store to skip.
         builder = builder.tls_certs_only([]);
     }

@@ -22,7 +22,7 @@ tasks:
                  from openapi/secmaster.yaml
   gen --check    write nothing; exit 1 with a diff if the checked-in files are stale
   bench          benchmarks against curl and the official SDK, served by secmaster-sim
-                 (see BENCHMARKS.md)
+                 (see docs/benchmarks.md)
   bench --quick  the same harness, small and fast (CI: checks it still works)
   spec           check the document with standard OpenAPI tools, and every operation with
                  generated Python and TypeScript clients and the official SDK against the

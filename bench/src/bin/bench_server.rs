@@ -1,7 +1,7 @@
 //! A local stand-in for the export endpoint, for the export benchmarks of
 //! `cargo xtask bench`: as little work per byte as the standard library
 //! allows (`secmaster-sim --export-size` does more per byte, which showed in
-//! the 1 GiB figures; BENCHMARKS.md, "The server").
+//! the 1 GiB figures; docs/benchmarks.md, "The server").
 //!
 //! `bench-server [--port N] [--until-stdin-closes]` listens on 127.0.0.1
 //! (port 0: any free one), prints `listening on 127.0.0.1:PORT` on standard

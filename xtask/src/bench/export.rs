@@ -2,7 +2,7 @@
 //! /dev/null, by curl (the reference), the CLI and the official SDK; wall
 //! time and peak RSS. Served by `bench-server`: at 1 GiB to /dev/null the
 //! server's own cost per byte is what limits every contender, and the
-//! simulator's is higher (BENCHMARKS.md, "The server"). Every byte count is
+//! simulator's is higher (docs/benchmarks.md, "The server"). Every byte count is
 //! checked, and in the last round each saved file is read back against the
 //! pattern.
 

@@ -6,7 +6,7 @@
 //!   every signature);
 //! - `bench-server` (bench/), a byte pump for the large exports of section
 //!   1, where the simulator's extra work per byte would show in what is
-//!   measured (BENCHMARKS.md, "The server").
+//!   measured (docs/benchmarks.md, "The server").
 
 use std::fs;
 use std::path::Path;
