@@ -8,3 +8,9 @@ pub mod support;
 #[rustfmt::skip]
 #[allow(clippy::all, unused_imports)]
 pub mod generated_mocks;
+
+/// The workspace README's Rust example, compiled (not run) as a doctest so
+/// that it cannot drift from the library.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct WorkspaceReadme;
