@@ -142,16 +142,28 @@ fn run(cmd: &mut Command, stdout: Option<Stdio>, limit: Duration) -> Result<Capt
 /// the command line, the status and everything the command printed.
 pub fn capture_success(cmd: &mut Command, limit: Duration) -> Result<Captured, String> {
     let what = describe(cmd);
-    let out = capture(cmd, limit)?;
+    require_success(capture(cmd, limit)?, &what)
+}
+
+/// `out` when its command (described by `what`) exited 0; otherwise an
+/// error with the command line, the status and the end of its output.
+pub fn require_success(out: Captured, what: &str) -> Result<Captured, String> {
     if out.status.success() {
         Ok(out)
     } else {
         Err(format!(
             "`{what}` failed ({}):\n{}",
             out.status,
-            out.combined()
+            tail(&out.combined())
         ))
     }
+}
+
+/// The last 4,000 characters of some output: enough to see why a command
+/// failed, short enough to read.
+fn tail(text: &str) -> &str {
+    let start = text.char_indices().rev().nth(4000).map_or(0, |(i, _)| i);
+    &text[start..]
 }
 
 /// A command whose traffic must stay on 127.0.0.1: no proxy settings, no

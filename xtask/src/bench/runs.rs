@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::process::{Captured, capture, capture_stderr, describe};
+use crate::process::{capture, capture_stderr, describe, require_success};
 
 /// GNU time: peak RSS (`%M`, KiB).
 pub const TIME: &str = "/usr/bin/time";
@@ -39,7 +39,7 @@ pub fn measured(cmd: &Command, quiet_stdout: bool, rss_file: &Path) -> Result<Me
         capture(&mut timed, RUN_LIMIT)?
     };
     let secs = started.elapsed().as_secs_f64();
-    let out = succeeded(out, &what)?;
+    let out = require_success(out, &what)?;
     let rss = fs::read_to_string(rss_file).unwrap_or_default();
     // GNU time writes "Command exited with non-zero status" first when it
     // does; the number is the last line.
@@ -74,24 +74,6 @@ fn under_time(cmd: &Command, rss_file: &Path) -> Command {
         timed.current_dir(dir);
     }
     timed
-}
-
-fn succeeded(out: Captured, what: &str) -> Result<Captured, String> {
-    if out.status.success() {
-        Ok(out)
-    } else {
-        Err(format!(
-            "`{what}` failed ({}):\n{}",
-            out.status,
-            tail(&out.combined())
-        ))
-    }
-}
-
-/// The last 2,000 characters of some output.
-fn tail(text: &str) -> &str {
-    let start = text.char_indices().rev().nth(2000).map_or(0, |(i, _)| i);
-    &text[start..]
 }
 
 pub fn devnull() -> Result<fs::File, String> {
