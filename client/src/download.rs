@@ -202,5 +202,5 @@ impl std::fmt::Debug for WorkflowFile {
 }
 
 fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers.get(name).and_then(|v| v.to_str().ok())
+    crate::untrusted::header_text(headers, name)
 }

@@ -157,10 +157,7 @@ impl ApiError {
     /// documented 400 body), `error_code`/`error_msg` (the API gateway) and
     /// `errorCode`/`errorMsg`. A body that is not a JSON object is kept as text.
     pub fn from_response_parts(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Self {
-        let request_id = headers
-            .get("x-request-id")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
+        let request_id = crate::untrusted::header_text(headers, "x-request-id").map(str::to_owned);
         let json = serde_json::from_slice::<serde_json::Value>(body).ok();
         let field = |names: &[&str]| {
             let object = json.as_ref()?.as_object()?;
@@ -387,11 +384,12 @@ mod tests {
             if let Ok(v) = HeaderValue::from_bytes(&content_type) {
                 headers.insert(CONTENT_TYPE, v);
             }
-            if let Ok(v) = HeaderValue::from_str(&request_id) {
-                headers.insert("x-request-id", v);
-            }
+            // Any printable UTF-8 is a valid header value (bytes >= 0x80 are
+            // obs-text), and the request id is kept, not only ASCII ones.
+            headers.insert("x-request-id", HeaderValue::from_bytes(request_id.as_bytes()).unwrap());
             let e = ApiError::from_response_parts(status, &headers, &body);
             prop_assert_eq!(e.status(), status);
+            prop_assert_eq!(e.request_id(), Some(request_id.as_str()));
             let shown = Error::Api(e).to_string();
             prop_assert!(!shown.chars().any(crate::untrusted::is_unsafe), "{shown:?}");
         }

@@ -191,10 +191,7 @@ pub(crate) async fn execute(
     };
     let status = response.status();
     let headers = response.headers().clone();
-    let request_id = headers
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("-");
+    let request_id = crate::untrusted::header_text(&headers, "x-request-id").unwrap_or("-");
     tracing::debug!(
         target: "secmaster_client",
         %method, %path, status = status.as_u16(), attempt = context.attempt,

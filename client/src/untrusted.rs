@@ -9,6 +9,8 @@
 use std::borrow::Cow;
 use std::fmt::Write;
 
+use reqwest::header::HeaderMap;
+
 /// True for characters that must not reach a terminal as they are: control
 /// characters (C0, DEL, C1) and the Unicode bidirectional formatting
 /// characters (U+061C, U+200E, U+200F, U+202A–U+202E, U+2066–U+2069).
@@ -39,6 +41,15 @@ pub fn escape(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// A header's value as text. Any UTF-8 is kept, not only the visible ASCII
+/// that `HeaderValue::to_str` allows, so a request id in another script still
+/// reaches the user (through [`escape`]) instead of vanishing.
+pub(crate) fn header_text<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get(name)
+        .and_then(|v| std::str::from_utf8(v.as_bytes()).ok())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -52,6 +63,20 @@ mod tests {
             "a\\u{1b}]0;title\\u{7}b\\r\\n\\u{202e}c\\u{2066}"
         );
         assert_eq!(escape("\u{9b}31m"), "\\u{9b}31m");
+    }
+
+    #[test]
+    fn header_text_keeps_any_utf8() {
+        use reqwest::header::HeaderValue;
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "x-request-id",
+            HeaderValue::from_bytes("req-工作流-ü".as_bytes()).unwrap(),
+        );
+        headers.insert("x-latin1", HeaderValue::from_bytes(b"caf\xe9").unwrap());
+        assert_eq!(header_text(&headers, "x-request-id"), Some("req-工作流-ü"));
+        assert_eq!(header_text(&headers, "x-latin1"), None);
+        assert_eq!(header_text(&headers, "x-missing"), None);
     }
 
     proptest! {

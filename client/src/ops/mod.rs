@@ -16,8 +16,5 @@ use reqwest::header::HeaderMap;
 
 /// The `X-Request-Id` response header.
 fn header_request_id(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
+    crate::untrusted::header_text(headers, "x-request-id").map(str::to_owned)
 }
