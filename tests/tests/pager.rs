@@ -149,8 +149,8 @@ async fn list_all_in_pages_of_two(client: &SecMasterClient) -> Result<Vec<String
 
 #[tokio::test]
 async fn a_service_repeating_its_pages_cannot_make_the_pager_loop() {
-    // Without a total, the pager would ask until a short page: a repeated
-    // full page stops it at once.
+    // Without a total, the pager would ask until an empty page: a repeated
+    // page stops it at once.
     let sim = repeating(None).await;
     let err = list_all_in_pages_of_two(&aksk_client(&sim.base_url()))
         .await
@@ -160,20 +160,59 @@ async fn a_service_repeating_its_pages_cannot_make_the_pager_loop() {
     let offsets: Vec<u32> = sim.requests().iter().map(offset_of).collect();
     assert_eq!(offsets, [0, 2]);
 
-    // With a total, it asks for the pages the total implies, once each, and
-    // keeps each workflow once.
+    // With a total, it asks for the pages the total implies, once each; the
+    // repeats hold 2 distinct workflows where 6 were promised, and a short
+    // list is refused rather than returned.
     let sim = repeating(Some(6)).await;
-    let ids = list_all_in_pages_of_two(&aksk_client(&sim.base_url()))
+    let err = list_all_in_pages_of_two(&aksk_client(&sim.base_url()))
         .await
-        .unwrap();
-    let stored: Vec<String> = sim
-        .workflows(PROJECT, WORKSPACE)
-        .into_iter()
-        .map(|w| w.id)
-        .collect();
-    assert_eq!(ids, stored);
+        .unwrap_err();
+    assert!(matches!(err, Error::Unexpected(_)), "{err:?}");
+    assert!(
+        err.to_string()
+            .contains("6 workflows match from offset 0, but its pages held only 2"),
+        "{err}"
+    );
     let mut offsets: Vec<u32> = sim.requests().iter().map(offset_of).collect();
     offsets.sort();
     assert_eq!(offsets, [0, 2, 4]);
     assert_all_signed(&sim);
+}
+
+// The pager used to step by the limit it asked for (100): a service that
+// pages by 10 had its first page taken for the whole list, and `list --all`
+// and `export --all` silently kept 10 of 25 workflows.
+#[tokio::test]
+async fn a_service_paging_in_smaller_pieces_than_asked_is_followed_to_the_end() {
+    let sim = sim().start().await.unwrap();
+    sim.seed(PROJECT, WORKSPACE, 25);
+    let client = aksk_client(&sim.base_url());
+    let whole = client
+        .list_workflows(PROJECT, WORKSPACE, &ListQuery::new().limit(100))
+        .await
+        .unwrap()
+        .data;
+    assert_eq!(whole.len(), 25);
+    // The first answer holds the first 10 of the 25, as a service capping
+    // pages at 10 would; later offsets are answered by the simulator's list.
+    let first = json!({
+        "code": "00000000", "success": true, "total": 25, "offset": 0, "limit": 10, "size": 10,
+        "data": &whole[..10],
+    });
+    let mut capped = answer(
+        "list_workflows",
+        200,
+        &first.to_string(),
+        &[("Content-Type", "application/json")],
+    );
+    capped.times = Some(1);
+    sim.add_fault(capped).unwrap();
+    let options = ListAllOptions::default().concurrency(1);
+    let all = client
+        .list_all_workflows(PROJECT, WORKSPACE, &ListQuery::new(), options)
+        .await
+        .unwrap();
+    assert_eq!(all.workflows, whole);
+    let offsets: Vec<u32> = sim.requests()[1..].iter().map(offset_of).collect();
+    assert_eq!(offsets, [0, 10, 20], "steps of what the first page held");
 }

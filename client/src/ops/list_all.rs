@@ -3,8 +3,11 @@
 //! The first page gives `total`; the remaining pages then go out a few at a
 //! time (in order, concurrency bounded). A 429 on any page drops the pager
 //! to one page at a time. Without `total`, pages are fetched one after the
-//! other until an empty or short page. The API cannot page past offset
-//! 10,000: a list longer than that is an error that says so, never a silent
+//! other until an empty page. The offset moves by what the service returned,
+//! not by what was asked: a service that pages in smaller pieces than the
+//! requested limit is followed, not skipped. The API cannot page past offset
+//! 10,000: a list longer than that is an error that says so, and so is a
+//! list that ends with fewer workflows than `total` promised; never a silent
 //! partial list. A service that repeats a page cannot make the pager loop.
 
 use std::collections::HashSet;
@@ -85,6 +88,8 @@ impl SecMasterClient {
     ///
     /// Fails with [`Error::ListTooLong`] when more workflows match than the
     /// API can page to, so narrow the query with filters then.
+    /// Fails with [`Error::Unexpected`] when the pages hold fewer workflows
+    /// than the service's `total` promised.
     pub async fn list_all_workflows(
         &self,
         project_id: &str,
@@ -130,12 +135,18 @@ impl SecMasterClient {
 
         let first = fetch(start).await?;
         let total = first.total.and_then(|t| u64::try_from(t).ok());
+        // The service's own page size: what the first page held, when that
+        // is less than asked and more remain.
+        let step = match first.data.len() {
+            0 => limit,
+            n => limit.min(u32::try_from(n).unwrap_or(u32::MAX)),
+        };
         let mut pages = vec![first];
         match total {
             Some(total) => {
-                check_reachable(total, start, limit)?;
+                check_reachable(total, start, step)?;
                 let offsets: Vec<u32> = (1..)
-                    .map(|k| u64::from(start) + k * u64::from(limit))
+                    .map(|k| u64::from(start) + k * u64::from(step))
                     .take_while(|&o| o < total)
                     .map(|o| u32::try_from(o).unwrap_or(u32::MAX))
                     .collect();
@@ -150,14 +161,14 @@ impl SecMasterClient {
                 let mut offset = start;
                 loop {
                     let last = pages.last().map_or(0, |p| p.data.len());
-                    if last < limit as usize {
+                    if last == 0 {
                         break;
                     }
-                    offset += limit;
+                    offset = offset.saturating_add(u32::try_from(last).unwrap_or(u32::MAX));
                     if offset > MAX_OFFSET {
                         return Err(Error::ListTooLong {
                             total: None,
-                            reachable: u64::from(MAX_OFFSET) + u64::from(limit),
+                            reachable: u64::from(MAX_OFFSET) + u64::from(step),
                         });
                     }
                     pages.push(fetch(offset).await?);
@@ -175,7 +186,8 @@ impl SecMasterClient {
             .into_iter()
             .flat_map(|p| p.data)
             .filter(|w| w.id.as_ref().is_none_or(|id| seen.insert(id.clone())))
-            .collect();
+            .collect::<Vec<_>>();
+        check_complete(total, start, workflows.len())?;
         Ok(ListAll {
             workflows,
             total,
@@ -192,6 +204,19 @@ fn check_reachable(total: u64, start: u32, limit: u32) -> Result<(), Error> {
             total: Some(total),
             reachable,
         });
+    }
+    Ok(())
+}
+
+/// Fewer workflows than `total` promised (pages skipped or cut by the
+/// service, or workflows deleted meanwhile) is an error, not a short list.
+fn check_complete(total: Option<u64>, start: u32, listed: usize) -> Result<(), Error> {
+    let expected = total.map_or(0, |t| t.saturating_sub(u64::from(start)));
+    if (listed as u64) < expected {
+        return Err(Error::Unexpected(format!(
+            "the service said {expected} workflows match from offset {start}, but its pages held only {listed}; \
+             nothing is returned rather than a partial list (try again: the workspace may have changed meanwhile)"
+        )));
     }
     Ok(())
 }
@@ -230,5 +255,19 @@ mod tests {
         ));
         assert!(err.to_string().contains("10101"), "{err}");
         assert!(check_reachable(10_050, 0, 50).is_ok());
+    }
+
+    #[test]
+    fn fewer_than_total_is_refused() {
+        assert!(check_complete(Some(25), 0, 25).is_ok());
+        assert!(check_complete(Some(25), 20, 5).is_ok());
+        assert!(check_complete(None, 0, 0).is_ok());
+        // More than promised: added meanwhile, nothing lost.
+        assert!(check_complete(Some(25), 0, 26).is_ok());
+        let err = check_complete(Some(25), 0, 10).unwrap_err();
+        assert!(
+            err.to_string().contains("25") && err.to_string().contains("10"),
+            "{err}"
+        );
     }
 }
