@@ -2,11 +2,23 @@
 //!
 //! A fault is written `OPERATION=ACTION[,key=value]...` on the command line
 //! and as JSON on the admin endpoint (see the README for both). OPERATION is
-//! an `operationId` of the document, or `*` for every operation.
+//! an `operationId` of the document, one of the [`SHORT_NAMES`], or `*` for
+//! every operation.
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
+
+use crate::contract::Contract;
+
+/// Short operation names and the `operationId`s they stand for: what the
+/// project's own notes and people type (`--fault list=503,times=2`).
+pub const SHORT_NAMES: [(&str, &str); 4] = [
+    ("list", "list_workflows"),
+    ("show", "show_workflow"),
+    ("import", "import_workflows"),
+    ("export", "export_workflows"),
+];
 
 /// One rule. The first active rule whose operation matches a request is
 /// applied to it.
@@ -153,12 +165,17 @@ impl Fault {
     }
 
     /// What the spec parser checks that JSON alone does not: a status the
-    /// server can send, and headers that are valid HTTP.
+    /// server can send, a rule that applies at least once, and headers that
+    /// are valid HTTP.
     pub fn check(&self) -> Result<(), String> {
         if let FaultAction::Status { status, .. } = self.action
             && !(200..=599).contains(&status)
         {
             return Err(format!("status {status} is not in 200..=599"));
+        }
+        // A rule used up before it applies would vanish without a word.
+        if self.times == Some(0) {
+            return Err("times must be at least 1".to_owned());
         }
         for (name, value) in &self.headers {
             http::HeaderName::from_bytes(name.as_bytes())
@@ -170,6 +187,37 @@ impl Fault {
                 .map_err(|_| format!("{value:?} is not a header value"))?;
         }
         Ok(())
+    }
+
+    /// The rule, checked, with its operation as the `operationId` of
+    /// `contract`: an id of the document stays as it is, a short name
+    /// becomes the id it stands for; anything else is refused, naming what
+    /// is known.
+    pub fn resolve(mut self, contract: &Contract) -> Result<Fault, String> {
+        self.check()?;
+        if self.operation == "*" || contract.operation(&self.operation).is_some() {
+            return Ok(self);
+        }
+        // Only short names whose operation this document has.
+        let short: Vec<(&str, &str)> = SHORT_NAMES
+            .into_iter()
+            .filter(|(_, id)| contract.operation(id).is_some())
+            .collect();
+        if let Some((_, id)) = short.iter().find(|(name, _)| *name == self.operation) {
+            self.operation = (*id).to_owned();
+            return Ok(self);
+        }
+        let mut known: Vec<&str> = contract
+            .operations()
+            .iter()
+            .map(|o| o.id.as_str())
+            .collect();
+        known.extend(short.iter().map(|(name, _)| *name));
+        Err(format!(
+            "no operation {:?} in the document (known: {}, or *)",
+            self.operation,
+            known.join(", ")
+        ))
     }
 }
 
@@ -223,6 +271,8 @@ pub struct FaultSet {
 }
 
 impl FaultSet {
+    /// [`Fault::check`] refuses `times: 0`; should one come here anyway, it
+    /// is dropped rather than counted below zero.
     pub fn add(&mut self, fault: Fault) {
         if fault.times != Some(0) {
             self.rules.push(fault);
@@ -295,6 +345,7 @@ mod tests {
             "a=503,after=1",
             "a=cut,ms=1",
             "a=503,times=x",
+            "a=503,times=0",
             "a=503,times=1,times=2",
             "a=503,foo=1",
             "a=pass,header=no colon",
@@ -302,6 +353,33 @@ mod tests {
         ] {
             assert!(Fault::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn short_names_resolve_to_the_documents_operation_ids() {
+        let contract = Contract::embedded();
+        let resolved = |spec: &str| Fault::parse(spec).unwrap().resolve(&contract);
+        for (spec, id) in [
+            ("list=503,times=2", "list_workflows"),
+            ("show=close", "show_workflow"),
+            ("import=pass", "import_workflows"),
+            ("export=429,retry-after=1,times=1", "export_workflows"),
+            ("export_workflows=503", "export_workflows"),
+            ("*=close", "*"),
+        ] {
+            assert_eq!(resolved(spec).unwrap().operation, id, "{spec}");
+        }
+        let unknown = resolved("nope=503").unwrap_err();
+        assert!(
+            unknown.starts_with("no operation \"nope\"") && unknown.contains("list, show"),
+            "{unknown}"
+        );
+        let mut never = Fault::parse("list=503").unwrap();
+        never.times = Some(0);
+        assert_eq!(
+            never.resolve(&contract).unwrap_err(),
+            "times must be at least 1"
+        );
     }
 
     #[test]

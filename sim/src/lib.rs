@@ -226,7 +226,7 @@ impl SimulatorBuilder {
             security_token: self.security_token,
         };
         let log = log::RequestLog::open(self.log_file.as_deref())
-            .map_err(|e| StartError(format!("cannot open the log file: {e}")))?
+            .map_err(StartError)?
             .with_bodies(self.log_bodies);
         let settings = Settings {
             latency: self.settings_latency,
@@ -345,7 +345,9 @@ impl Simulator {
         self.shared.log.last()
     }
 
-    /// Adds a rule; refused when its operation is not in the document.
+    /// Adds a rule; refused when its operation is not in the document (a
+    /// short name such as `list` stands for its operationId), or when it
+    /// is not one the server can carry out ([`Fault::check`]).
     pub fn add_fault(&self, fault: Fault) -> Result<(), String> {
         self.shared.add_fault(fault)
     }

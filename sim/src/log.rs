@@ -92,10 +92,15 @@ pub struct RequestLog {
 
 impl RequestLog {
     /// Appends to `path` (created if missing) when given.
-    pub fn open(path: Option<&Path>) -> std::io::Result<RequestLog> {
+    /// Fails with a message naming the file and the OS error.
+    pub fn open(path: Option<&Path>) -> Result<RequestLog, String> {
         let file = match path {
             Some(p) => Some(Mutex::new(BufWriter::new(
-                File::options().create(true).append(true).open(p)?,
+                File::options()
+                    .create(true)
+                    .append(true)
+                    .open(p)
+                    .map_err(|e| format!("cannot open the log file {}: {e}", p.display()))?,
             ))),
             None => None,
         };

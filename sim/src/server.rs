@@ -93,22 +93,9 @@ impl Shared {
     }
 
     /// Refuses rules for operations the document does not have, and rules
-    /// the server could not carry out.
+    /// the server could not carry out; short names become operationIds.
     pub fn add_fault(&self, fault: Fault) -> Result<(), String> {
-        fault.check()?;
-        if fault.operation != "*" && self.contract.operation(&fault.operation).is_none() {
-            let known: Vec<&str> = self
-                .contract
-                .operations()
-                .iter()
-                .map(|o| o.id.as_str())
-                .collect();
-            return Err(format!(
-                "no operation {:?} in the document (known: {}, or *)",
-                fault.operation,
-                known.join(", ")
-            ));
-        }
+        let fault = fault.resolve(&self.contract)?;
         self.faults().add(fault);
         Ok(())
     }

@@ -131,7 +131,7 @@ impl Store {
         (total, page)
     }
 
-    /// Copies `workflows` into the workspace under new ids and versions;
+    /// Copies `workflows` into the workspace under new ids and version ids;
     /// returns the new ids.
     pub fn import(
         &mut self,
@@ -144,8 +144,7 @@ impl Store {
         let mut fresh = Vec::new();
         for mut w in workflows {
             w.id = self.new_id();
-            w.version_id = self.new_id();
-            w.current_approval_version_id = w.version_id.clone();
+            self.renew_version_ids(&mut w);
             w.project_id = project.to_owned();
             w.workspace_id = workspace.to_owned();
             w.create_time = now.to_owned();
@@ -155,6 +154,33 @@ impl Store {
         }
         self.workspace(project, workspace).extend(fresh);
         ids
+    }
+
+    /// Gives every version id field a new id. Fields that held the same id
+    /// get the same new one (the approved version may be the current one),
+    /// and an empty field (no such version) stays empty. The misspelt
+    /// `current_rejected_versoin_id` is not kept on input, so it cannot
+    /// carry an old id over.
+    fn renew_version_ids(&mut self, w: &mut Workflow) {
+        let mut renewed: Vec<(String, String)> = Vec::new();
+        for field in [
+            &mut w.version_id,
+            &mut w.current_approval_version_id,
+            &mut w.current_rejected_version_id,
+        ] {
+            if field.is_empty() {
+                continue;
+            }
+            let new = match renewed.iter().find(|(old, _)| old == field) {
+                Some((_, new)) => new.clone(),
+                None => {
+                    let new = self.new_id();
+                    renewed.push((field.clone(), new.clone()));
+                    new
+                }
+            };
+            *field = new;
+        }
     }
 
     /// UUID-shaped: the run's nonce, then a counter.

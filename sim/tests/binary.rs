@@ -166,3 +166,80 @@ fn bad_flags_are_refused_with_a_message() {
         assert!(help.contains(flag), "{flag} in {help}");
     }
 }
+
+#[test]
+fn a_bad_fault_is_a_usage_error_naming_the_flag_and_the_value() {
+    let dir = scratch("bad-fault");
+    // A port file in a missing directory: a spec accepted by mistake ends
+    // the run (exit 1) instead of serving.
+    let port_file = dir.join("missing").join("port");
+    for (spec, why) in [
+        ("nope=503", "no operation \"nope\""),
+        ("list_workflows=503,times=0", "times must be at least 1"),
+        ("export_workflows", "expected OPERATION=ACTION"),
+    ] {
+        let output = Command::new(BIN)
+            .args(["--listen", "127.0.0.1:0", "--fault", spec])
+            .arg("--port-file")
+            .arg(&port_file)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{spec}: {stderr}");
+        assert!(
+            stderr.contains(&format!("invalid value '{spec}' for '--fault <SPEC>'"))
+                && stderr.contains(why),
+            "{spec}: {stderr}"
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn short_operation_names_are_aliases_of_the_operation_ids() {
+    let dir = scratch("aliases");
+    let port_file = dir.join("port");
+    let mut child = Command::new(BIN)
+        .args(["--listen", "127.0.0.1:0"])
+        .args(["--fault", "list=503,times=2"])
+        .args(["--fault", "export=429,retry-after=1,times=1"])
+        .args(["--fault", "show=close", "--fault", "import=pass"])
+        .arg("--port-file")
+        .arg(&port_file)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for_port(&mut child, &port_file);
+    signal(&child, "TERM");
+    assert!(wait_exit(&mut child).success());
+    let output = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    for rule in [
+        "fault: list_workflows=503,times=2\n",
+        "fault: export_workflows=429,retry-after=1,times=1\n",
+        "fault: show_workflow=close\n",
+        "fault: import_workflows=pass\n",
+    ] {
+        assert!(stdout.contains(rule), "{rule} in {stdout}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_log_file_that_cannot_be_opened_is_named() {
+    let dir = scratch("bad-log");
+    let log = dir.join("missing").join("x.log");
+    let output = Command::new(BIN)
+        .args(["--listen", "127.0.0.1:0", "--log"])
+        .arg(&log)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!("cannot open the log file {}: ", log.display())),
+        "{stderr}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

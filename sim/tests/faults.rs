@@ -370,3 +370,35 @@ async fn header_values_beyond_ascii_are_sent_as_utf8_bytes() {
         "control characters are still refused"
     );
 }
+
+#[tokio::test]
+async fn the_admin_endpoint_takes_short_names_and_refuses_times_zero() {
+    let sim = sim().start().await.unwrap();
+    let faults = format!("{}/_sim/faults", sim.base_url());
+    let http = client();
+    for rule in [
+        json!({"spec": "list=503,times=2"}),
+        json!({"operation": "export", "action": "close"}),
+    ] {
+        let added = http.post(&faults).json(&rule).send().await.unwrap();
+        assert_eq!(added.status(), 200, "{rule}");
+    }
+    let active: Vec<String> = sim.faults().iter().map(Fault::to_string).collect();
+    assert_eq!(
+        active,
+        ["list_workflows=503,times=2", "export_workflows=close"]
+    );
+    assert_eq!(list(&sim).await.status(), 503);
+
+    for bad in [
+        json!({"spec": "list_workflows=503,times=0"}),
+        json!({"operation": "list_workflows", "action": "close", "times": 0}),
+    ] {
+        let refused = http.post(&faults).json(&bad).send().await.unwrap();
+        assert_eq!(refused.status(), 400, "{bad}");
+        let body: Value = refused.json().await.unwrap();
+        let message = body["message"].as_str().unwrap();
+        assert!(message.contains("times must be at least 1"), "{message}");
+    }
+    assert_eq!(sim.faults().len(), 2, "nothing added");
+}

@@ -249,3 +249,17 @@ async fn the_last_request_is_the_newest_record() {
         );
     }
 }
+
+#[test]
+fn a_log_file_that_cannot_be_opened_is_named_with_the_reason() {
+    let path = std::env::temp_dir()
+        .join(format!("secmaster-sim-no-dir-{}", std::process::id()))
+        .join("x.log");
+    let error = sim().log_file(&path).start_blocking().err().unwrap();
+    let expected = format!("cannot open the log file {}: ", path.display());
+    assert!(error.0.starts_with(&expected), "{error}");
+    assert!(
+        error.0.len() > expected.len(),
+        "the OS error follows: {error}"
+    );
+}

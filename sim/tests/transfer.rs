@@ -130,3 +130,53 @@ async fn a_synthetic_export_streams_the_pattern_at_any_size() {
         "back to real files"
     );
 }
+
+#[tokio::test]
+async fn import_renews_every_version_id_and_keeps_which_are_equal() {
+    let sim = sim().seed(PROJECT, WORKSPACE, 3).start().await.unwrap();
+    let originals = sim.workflows(PROJECT, WORKSPACE);
+    let mut file: Value = serde_json::to_value(ExportFile {
+        format: EXPORT_FORMAT.to_owned(),
+        workflows: originals.clone(),
+    })
+    .unwrap();
+    // The second: approved version differs from the current one, and the
+    // misspelt field of older references rides along. The third: no
+    // rejected version.
+    let second = &mut file["workflows"][1];
+    second["current_approval_version_id"] = "older-approved-version".into();
+    second["current_rejected_versoin_id"] = second["current_rejected_version_id"].clone();
+    file["workflows"][2]["current_rejected_version_id"] = "".into();
+    let (status, body) = import(&sim, "target", &serde_json::to_vec(&file).unwrap()).await;
+    assert_eq!(status, 200, "{body}");
+
+    let copies = sim.workflows(PROJECT, "target");
+    let mut seen = HashSet::new();
+    for (original, copy) in file["workflows"].as_array().unwrap().iter().zip(&copies) {
+        let text = serde_json::to_string(copy).unwrap();
+        for field in [
+            "version_id",
+            "current_approval_version_id",
+            "current_rejected_version_id",
+            "current_rejected_versoin_id",
+        ] {
+            let old = original[field].as_str().unwrap_or_default();
+            assert!(
+                old.is_empty() || !text.contains(old),
+                "{field} {old} survives in {text}"
+            );
+        }
+        assert_ne!(copy.version_id, copy.current_rejected_version_id);
+        seen.extend([
+            copy.version_id.clone(),
+            copy.current_approval_version_id.clone(),
+        ]);
+        seen.insert(copy.current_rejected_version_id.clone());
+    }
+    assert_eq!(copies[0].version_id, copies[0].current_approval_version_id);
+    assert_ne!(copies[1].version_id, copies[1].current_approval_version_id);
+    assert_eq!(copies[2].current_rejected_version_id, "", "none stays none");
+    // 2 + 3 + 1 distinct ids, plus the empty one: no copy shares an id with
+    // another.
+    assert_eq!(seen.len(), 7);
+}

@@ -5,8 +5,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::Parser;
-use secmaster_sim::{Fault, Simulator};
+use clap::error::ErrorKind;
+use clap::{CommandFactory, Parser};
+use secmaster_sim::{Contract, EMBEDDED_DOCUMENT, Fault, Simulator};
 
 /// A local SecMaster workflow service (export, list, show, import), checked
 /// against openapi/secmaster.yaml, for trying the tools and for tests.
@@ -61,9 +62,10 @@ struct Args {
     latency: u64,
     /// OPERATION=STATUS[,retry-after=S][,times=N][,header=NAME:VALUE], or ACTION latency,ms=MS |
     /// stall | stall-body[,after=BYTES] | cut[,after=BYTES] | close | pass. OPERATION
-    /// is an operationId or *. Repeatable.
-    #[arg(long, value_name = "SPEC", value_parser = Fault::parse)]
-    fault: Vec<Fault>,
+    /// is an operationId, its short name (list, show, import, export) or *;
+    /// N is at least 1. Repeatable.
+    #[arg(long, value_name = "SPEC", value_parser = fault_arg)]
+    fault: Vec<FaultArg>,
     /// Append one JSON line per request to FILE.
     #[arg(long, value_name = "FILE")]
     log: Option<PathBuf>,
@@ -75,8 +77,47 @@ struct Args {
     document: Option<PathBuf>,
 }
 
+/// A `--fault` value: as typed, for messages, and as read.
+#[derive(Debug, Clone)]
+struct FaultArg {
+    spec: String,
+    fault: Fault,
+}
+
+fn fault_arg(spec: &str) -> Result<FaultArg, String> {
+    Ok(FaultArg {
+        spec: spec.to_owned(),
+        fault: Fault::parse(spec)?,
+    })
+}
+
 fn main() -> ExitCode {
     let args = Args::parse();
+    // Read here rather than by the builder: whether a --fault names an
+    // operation depends on the document, and a bad one is a usage error
+    // (exit 2, like every other bad flag value), not a failure to start.
+    let document = match &args.document {
+        Some(path) => match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) => return fail(&format!("cannot read {}: {e}", path.display())),
+        },
+        None => EMBEDDED_DOCUMENT.to_owned(),
+    };
+    let contract = match Contract::from_yaml(&document) {
+        Ok(contract) => contract,
+        Err(e) => return fail(&e.to_string()),
+    };
+    for arg in &args.fault {
+        if let Err(e) = arg.fault.clone().resolve(&contract) {
+            // The same words clap uses for a value its parser refuses.
+            Args::command()
+                .error(
+                    ErrorKind::ValueValidation,
+                    format!("invalid value '{}' for '--fault <SPEC>': {e}", arg.spec),
+                )
+                .exit();
+        }
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -85,7 +126,7 @@ fn main() -> ExitCode {
         Ok(runtime) => runtime,
         Err(e) => return fail(&format!("cannot start the runtime: {e}")),
     };
-    match runtime.block_on(run(args)) {
+    match runtime.block_on(run(args, document)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => fail(&message),
     }
@@ -96,18 +137,14 @@ fn fail(message: &str) -> ExitCode {
     ExitCode::FAILURE
 }
 
-async fn run(args: Args) -> Result<(), String> {
+async fn run(args: Args, document: String) -> Result<(), String> {
     let mut builder = Simulator::builder()
+        .document(document)
         .listen(args.listen)
         .drain_imports(args.drain_imports)
         .strict(args.strict)
         .latency(Duration::from_millis(args.latency))
         .seed(&args.project_id, &args.workspace_id, args.workflows);
-    if let Some(path) = &args.document {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        builder = builder.document(text);
-    }
     if let Some(token) = &args.token {
         builder = builder.token(token);
     }
@@ -120,8 +157,8 @@ async fn run(args: Args) -> Result<(), String> {
     if let Some(log) = &args.log {
         builder = builder.log_file(log).log_bodies(args.log_bodies);
     }
-    for fault in &args.fault {
-        builder = builder.fault(fault.clone());
+    for arg in &args.fault {
+        builder = builder.fault(arg.fault.clone());
     }
     let sim = builder.start().await.map_err(|e| e.to_string())?;
 
