@@ -123,6 +123,22 @@ pub struct FilterArgs {
     pub order: Option<Order>,
 }
 
+impl FilterArgs {
+    /// The filter flags given, as typed on the command line.
+    pub fn given(&self) -> Vec<&'static str> {
+        [
+            (self.name.is_some(), "--name"),
+            (self.enabled.is_some(), "--enabled"),
+            (self.aop_type.is_some(), "--aop-type"),
+            (self.sort_by.is_some(), "--sort-by"),
+            (self.order.is_some(), "--order"),
+        ]
+        .into_iter()
+        .filter_map(|(given, flag)| given.then_some(flag))
+        .collect()
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 #[value(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum AopType {
@@ -170,11 +186,15 @@ pub enum ObjectFormat {
 #[derive(Debug, Args)]
 pub struct ListArgs {
     /// Workflows per page, 1 to 100 [service default: 10; with --all: 100]
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100))]
+    // Hyphen values reach the parser, so `--limit -1` is a bad value of
+    // --limit rather than an unknown argument.
+    #[arg(long, value_name = "N", allow_hyphen_values = true,
+          value_parser = clap::value_parser!(u32).range(1..=100))]
     pub limit: Option<u32>,
 
     /// Skip the first N workflows, 0 to 10000
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=10_000))]
+    #[arg(long, value_name = "N", allow_hyphen_values = true,
+          value_parser = clap::value_parser!(u32).range(0..=10_000))]
     pub offset: Option<u32>,
 
     /// Follow every page to the end

@@ -16,7 +16,8 @@ pub const AUTH: u8 = 3;
 pub const API: u8 = 4;
 /// No connection, a time limit, a broken connection or a short body.
 pub const NETWORK: u8 = 5;
-/// Reading an input file or writing the output failed, or the output exists.
+/// An input file cannot be read or used, writing the output failed, or the
+/// output exists.
 pub const IO: u8 = 6;
 
 /// The exit-code table, shown by each workflow command's `--help` and
@@ -33,8 +34,9 @@ Exit codes:
   3    authentication or authorisation refused (HTTP 401 or 403)
   4    any other error answer from the service (HTTP 400, 404, 429, 5xx, ...)
   5    network error: cannot connect, timed out, connection broken, body shorter than announced
-  6    local I/O error: cannot read an input file, cannot write the output, or the output exists
-       and --force was not given
+  6    local I/O error: an input file is missing, unreadable or unusable (not a regular file,
+       over its size limit, not UTF-8), the output cannot be written, or the output exists and
+       --force was not given
   130  interrupted by Ctrl-C (SIGINT); 143 for SIGTERM, 129 for SIGHUP"
     };
 }

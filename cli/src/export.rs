@@ -22,6 +22,13 @@ pub async fn run(args: ExportArgs, env: Lookup<'_>) -> Result<(), Failure> {
             "--ids-file and --token-file cannot both read standard input".into(),
         ));
     }
+    let filters = args.filters.given();
+    if !args.all && !filters.is_empty() {
+        return Err(Failure::Usage(format!(
+            "{} only apply with --all (they choose which workflows to list and export)",
+            filters.join(", ")
+        )));
+    }
     if !args.all && args.ids.is_empty() && args.ids_file.is_none() {
         return Err(Failure::Usage(
             "no workflow ids: pass --id ID (repeatable), --ids-file FILE or --all".into(),
@@ -56,10 +63,12 @@ pub async fn run(args: ExportArgs, env: Lookup<'_>) -> Result<(), Failure> {
                 .await?;
             let ids: Vec<String> = all.workflows.into_iter().filter_map(|w| w.id).collect();
             if ids.is_empty() {
-                return Err(Failure::Usage(
-                    "no workflow matches: the workspace has nothing to export, so nothing was written"
-                        .into(),
-                ));
+                let why = if filters.is_empty() {
+                    "the workspace has no workflows".to_owned()
+                } else {
+                    format!("no workflow matches {}", filters.join(", "))
+                };
+                return Err(Failure::Usage(format!("{why}; nothing was written")));
             }
             tracing::debug!(target: "secmaster", ids = ids.len(), "exporting every listed workflow");
             ids

@@ -8,6 +8,7 @@ use std::io::Write;
 use secmaster_client::types::AopWorkflowInfo;
 use secmaster_client::untrusted::{escape, is_unsafe};
 use serde::Serialize;
+use unicode_width::UnicodeWidthStr;
 
 /// Reads one cell of a row.
 type Cell = fn(&AopWorkflowInfo) -> String;
@@ -41,7 +42,7 @@ pub fn table(out: &mut impl Write, workflows: &[AopWorkflowInfo]) -> std::io::Re
         .map(|i| {
             std::iter::once(&headers)
                 .chain(&rows)
-                .map(|r| r[i].chars().count())
+                .map(|r| r[i].width())
                 .max()
                 .unwrap_or(0)
         })
@@ -53,7 +54,7 @@ pub fn table(out: &mut impl Write, workflows: &[AopWorkflowInfo]) -> std::io::Re
                 line.push_str(cell);
             } else {
                 line.push_str(cell);
-                line.push_str(&" ".repeat(widths[i] - cell.chars().count() + 2));
+                line.push_str(&" ".repeat(widths[i] - cell.width() + 2));
             }
         }
         writeln!(out, "{}", line.trim_end())?;
@@ -142,6 +143,23 @@ mod tests {
         assert_eq!(column(lines[0], "ENABLED"), column(lines[1], "true"));
         assert_eq!(column(lines[0], "ENABLED"), column(lines[2], "true"));
         assert_eq!(column(lines[0], "UPDATED"), column(lines[2], "2026"));
+    }
+
+    #[test]
+    fn wide_and_combining_characters_keep_columns_aligned() {
+        let mut out = Vec::new();
+        let names = ["plain", "安全工作流", "e\u{301}e\u{301}"];
+        let rows: Vec<_> = names.iter().map(|n| workflow("id", n)).collect();
+        table(&mut out, &rows).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        // Where ENABLED starts as a terminal shows it, in cells.
+        let lines: Vec<&str> = text.lines().collect();
+        let cells = |line: &str, word: &str| line[..line.find(word).unwrap()].width();
+        let header = cells(lines[0], "ENABLED");
+        assert!(
+            lines[1..].iter().all(|l| cells(l, "true") == header),
+            "{text}"
+        );
     }
 
     #[test]

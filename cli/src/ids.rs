@@ -15,10 +15,21 @@ pub const MAX_IDS_FILE: u64 = 10 * 1024 * 1024;
 /// How many repeated ids a warning names before it only counts.
 const SHOWN_REPEATS: usize = 5;
 
-/// `--id`s then the ids file (`-` is standard input), each id once, in the
-/// order first given. Repeats get one warning on standard error.
+/// The `--id`s (trimmed, as the file's lines are), then the ids file's
+/// (`-` is standard input); each id once, at its first place. Repeats get
+/// one warning on standard error.
 pub fn collect(flags: &[String], file: Option<&Path>) -> Result<Vec<String>, Failure> {
-    let mut all = flags.to_vec();
+    let mut all = Vec::with_capacity(flags.len());
+    for flag in flags {
+        match flag.trim() {
+            "" => {
+                return Err(Failure::Usage(
+                    "--id needs a workflow id, not blanks".into(),
+                ));
+            }
+            id => all.push(id.to_owned()),
+        }
+    }
     if let Some(path) = file {
         all.extend(parse_ids_file(&read_capped(path)?));
     }
@@ -27,9 +38,14 @@ pub fn collect(flags: &[String], file: Option<&Path>) -> Result<Vec<String>, Fai
         eprintln!("{warning}");
     }
     if unique.is_empty() {
-        return Err(Failure::Usage(
-            "no workflow ids: pass --id ID (repeatable) or --ids-file FILE".into(),
-        ));
+        let source = match file {
+            Some(p) if p.as_os_str() == "-" => "standard input".to_owned(),
+            Some(p) => format!("the ids file {}", shown(p)),
+            None => "the command line".to_owned(),
+        };
+        return Err(Failure::Usage(format!(
+            "no workflow ids: {source} holds none (only blank lines and comments)"
+        )));
     }
     Ok(unique)
 }
@@ -46,14 +62,14 @@ fn read_capped(path: &Path) -> Result<String, Failure> {
     };
     result.map_err(|e| Failure::io(what(), &e))?;
     if bytes.len() as u64 > MAX_IDS_FILE {
-        return Err(Failure::Usage(format!(
+        return Err(Failure::Io(format!(
             "the ids file {} is larger than the limit of {} MiB",
             shown(path),
             MAX_IDS_FILE / (1024 * 1024)
         )));
     }
     String::from_utf8(bytes)
-        .map_err(|_| Failure::Usage(format!("the ids file {} is not UTF-8 text", shown(path))))
+        .map_err(|_| Failure::Io(format!("the ids file {} is not UTF-8 text", shown(path))))
 }
 
 /// Reads an ids file: one id per line. Everything from a `#` to the end of

@@ -17,8 +17,8 @@ pub async fn run(args: ImportArgs, env: Lookup<'_>) -> Result<(), Failure> {
     match std::fs::metadata(&args.file) {
         Ok(m) if m.is_file() => {}
         Ok(_) => {
-            return Err(Failure::Usage(format!(
-                "{} is not a file",
+            return Err(Failure::Io(format!(
+                "cannot read {}: not a regular file (the upload needs its size)",
                 shown(&args.file)
             )));
         }

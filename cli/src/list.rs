@@ -23,7 +23,11 @@ pub async fn run(args: ListArgs, env: Lookup<'_>) -> Result<(), Failure> {
             .client
             .list_all_workflows(&session.project_id, &session.workspace_id, &query, options)
             .await?;
-        let note = format!("{} workflows ({} requests)", all.workflows.len(), all.pages);
+        let note = format!(
+            "{} workflows ({})",
+            all.workflows.len(),
+            count(u64::from(all.pages), "request")
+        );
         (all.workflows, note)
     } else {
         query.limit = args.limit;
@@ -49,6 +53,15 @@ pub async fn run(args: ListArgs, env: Lookup<'_>) -> Result<(), Failure> {
         eprintln!("{note}");
     }
     Ok(())
+}
+
+/// `1 request`, `2 requests`.
+fn count(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }
 
 /// Prints `workflows` on standard output in `format`.

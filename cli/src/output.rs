@@ -48,6 +48,20 @@ impl Output {
         if path.as_os_str() == "-" {
             return Ok(Output::Stdout(stdout_file()?));
         }
+        // `Path` drops a trailing `/`, so `newdir/` would otherwise become a
+        // file named `newdir`: a trailing separator always means a directory.
+        if names_directory(path) && !path.is_dir() {
+            // `exists` on `file/` is false (ENOTDIR): ask about `file`.
+            let why = if path.components().as_path().exists() {
+                "not a directory"
+            } else {
+                "no such directory"
+            };
+            return Err(Failure::Io(format!(
+                "cannot save to {}: {why}",
+                shown(path)
+            )));
+        }
         // `metadata` follows links: a link to a directory is a directory.
         match std::fs::metadata(path) {
             Ok(m) if m.is_dir() => Output::directory(Some(path.to_owned())),
@@ -62,13 +76,9 @@ impl Output {
                 if found.is_ok() && !force {
                     return Err(exists_failure(path));
                 }
-                // A link to a regular file: the file it points to is
-                // replaced (with --force), never the link.
-                let path = if path.is_symlink() {
-                    std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned())
-                } else {
-                    path.to_owned()
-                };
+                // A link: the file it points to is written (replaced with
+                // --force), never the link, even when it points nowhere yet.
+                let path = link_target(path);
                 let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
                 let part = create_part(&parent_dir(&path), name.as_deref().unwrap_or("export"))?;
                 Ok(Output::File(path, part))
@@ -80,6 +90,29 @@ impl Output {
         let part = create_part(dir.as_deref().unwrap_or(Path::new(".")), "secmaster-export")?;
         Ok(Output::Directory(dir, part))
     }
+}
+
+/// True when `path` ends in a separator (`dir/`).
+fn names_directory(path: &Path) -> bool {
+    path.as_os_str()
+        .as_encoded_bytes()
+        .last()
+        .is_some_and(|b| std::path::is_separator(char::from(*b)))
+}
+
+/// Where a chain of symbolic links ends, whether or not that exists (at most
+/// 40 links, the kernel's own limit); `path` itself when it is no link.
+fn link_target(path: &Path) -> PathBuf {
+    let mut at = path.to_owned();
+    for _ in 0..40 {
+        match std::fs::read_link(&at) {
+            // A relative target is relative to the link's directory; `join`
+            // keeps an absolute one as it is.
+            Ok(target) => at = parent_dir(&at).join(target),
+            Err(_) => break,
+        }
+    }
+    at
 }
 
 /// True when `--output` is standard output or a device: written directly,

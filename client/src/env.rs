@@ -52,7 +52,11 @@ pub fn endpoint_for_region(
         Some(value) => {
             let first = value.split(',').map(str::trim).find(|s| !s.is_empty());
             let first = first.ok_or_else(|| Error::Config(format!("{variable} is empty")))?;
-            Endpoint::url(first).map_err(|e| Error::Config(format!("{variable}: {e}")))
+            Endpoint::url(first).map_err(|e| match e {
+                // Named after the variable, without a second "configuration error".
+                Error::Config(m) => Error::Config(format!("{variable}: {m}")),
+                other => other,
+            })
         }
         None => Endpoint::region(region),
     }
@@ -63,8 +67,12 @@ pub fn endpoint_for_region(
 pub fn credentials(lookup: &dyn Fn(&str) -> Option<String>) -> Result<Credentials, Error> {
     let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
     if let Some(ak) = get(ACCESS_KEY) {
-        let sk = get(SECRET_KEY)
-            .ok_or_else(|| Error::Config(format!("{ACCESS_KEY} is set but {SECRET_KEY} is not")))?;
+        let sk = get(SECRET_KEY).ok_or_else(|| {
+            Error::Config(format!(
+                "{ACCESS_KEY} is set but {SECRET_KEY} is not; set both, or neither to use a token \
+                 (a half-set pair is never skipped)"
+            ))
+        })?;
         let credentials = Credentials::access_key(ak, sk)?;
         return match get(SECURITY_TOKEN) {
             Some(token) => credentials.with_security_token(token),
@@ -73,7 +81,8 @@ pub fn credentials(lookup: &dyn Fn(&str) -> Option<String>) -> Result<Credential
     }
     if get(SECRET_KEY).is_some() {
         return Err(Error::Config(format!(
-            "{SECRET_KEY} is set but {ACCESS_KEY} is not"
+            "{SECRET_KEY} is set but {ACCESS_KEY} is not; set both, or neither to use a token \
+             (a half-set pair is never skipped)"
         )));
     }
     match get(AUTH_TOKEN) {
@@ -165,6 +174,7 @@ mod tests {
             err.contains("HUAWEICLOUD_SDK_REGION_SECMASTER_CN_NORTH_4"),
             "{err}"
         );
+        assert_eq!(err.matches("configuration error").count(), 1, "{err}");
     }
 
     #[test]

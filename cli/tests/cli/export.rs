@@ -133,6 +133,26 @@ fn an_unwritable_output_is_refused_before_sending() {
 }
 
 #[test]
+fn a_trailing_slash_names_a_directory_that_must_exist() {
+    let sim = file_sim(1);
+    let dir = Scratch::new("slash");
+    fs::write(dir.join("plain.json"), b"kept").unwrap();
+    for (output, why) in [
+        ("newdir/", "cannot save to newdir/: no such directory"),
+        ("plain.json/", "cannot save to plain.json/: not a directory"),
+    ] {
+        let (_, stderr) = run(
+            export(dir.path(), &sim).args(["--id", "a", "--force", "-o", output]),
+            6,
+        );
+        assert!(stderr.contains(why), "{stderr}");
+    }
+    assert!(sim.requests().is_empty(), "refused before sending");
+    assert_eq!(dir.entries(), ["plain.json"]);
+    assert_eq!(fs::read(dir.join("plain.json")).unwrap(), b"kept");
+}
+
+#[test]
 fn standard_output_mode() {
     let sim = file_sim(70_000);
     sim.add_fault(fault(
@@ -188,6 +208,22 @@ fn a_link_to_a_file_is_followed_and_kept() {
     assert_eq!(entries(&dir.join("real")), ["flows.bin"]);
 }
 
+// `--force` used to replace a link that pointed nowhere with a regular file.
+#[cfg(unix)]
+#[test]
+fn a_link_to_nothing_yet_is_followed_and_kept() {
+    let sim = file_sim(3);
+    let dir = Scratch::new("dangling");
+    fs::create_dir(dir.join("real")).unwrap();
+    std::os::unix::fs::symlink("real/flows.bin", dir.join("latest.bin")).unwrap();
+    success(export(dir.path(), &sim).args(["--id", "a", "-o", "latest.bin", "--force"]));
+    assert!(dir.join("latest.bin").is_symlink());
+    assert_eq!(
+        fs::read(dir.join("real/flows.bin")).unwrap(),
+        export_pattern(3)
+    );
+}
+
 #[test]
 fn ids_file_comments_blanks_and_duplicates() {
     let sim = file_sim(2);
@@ -230,7 +266,58 @@ fn no_ids_at_all_is_a_usage_error() {
     let dir = Scratch::new("no-ids");
     fs::write(dir.join("ids.txt"), "# nothing yet\n\n").unwrap();
     let (_, stderr) = run(export(dir.path(), &sim).args(["--ids-file", "ids.txt"]), 2);
-    assert!(stderr.contains("no workflow ids"), "{stderr}");
+    assert!(
+        stderr.contains("no workflow ids: the ids file ids.txt holds none"),
+        "{stderr}"
+    );
+    let (_, stderr) = run(
+        export(dir.path(), &sim)
+            .args(["--ids-file", "-"])
+            .write_stdin("\n# none\n"),
+        2,
+    );
+    assert!(stderr.contains("standard input holds none"), "{stderr}");
+    assert!(sim.requests().is_empty());
+}
+
+#[test]
+fn filters_without_all_are_a_usage_error() {
+    let sim = file_sim(2);
+    let dir = Scratch::new("filters-without-all");
+    let (_, stderr) = run(
+        export(dir.path(), &sim).args(["--id", "a", "--enabled", "false", "--name", "x"]),
+        2,
+    );
+    assert!(
+        stderr.contains("--name, --enabled only apply with --all"),
+        "{stderr}"
+    );
+    assert!(sim.requests().is_empty());
+}
+
+#[test]
+fn id_flags_are_trimmed_and_blank_ones_refused() {
+    let sim = file_sim(2);
+    let dir = Scratch::new("id-trim");
+    success(export(dir.path(), &sim).args(["--id", "  a1 ", "--id", "a1", "-o", "out.bin"]));
+    assert_eq!(sent_ids(&sim), r#"{"id":["a1"]}"#);
+    let (_, stderr) = run(
+        export(dir.path(), &sim).args(["--id", "  ", "-o", "x.bin"]),
+        2,
+    );
+    assert!(stderr.contains("--id needs a workflow id"), "{stderr}");
+}
+
+#[test]
+fn an_ids_file_that_cannot_be_used_is_an_input_error() {
+    let sim = file_sim(2);
+    let dir = Scratch::new("ids-unusable");
+    fs::create_dir(dir.join("folder")).unwrap();
+    fs::write(dir.join("latin1.txt"), b"caf\xe9\n").unwrap();
+    for file in ["folder", "latin1.txt"] {
+        let (_, stderr) = run(export(dir.path(), &sim).args(["--ids-file", file]), 6);
+        assert!(stderr.contains(file), "{stderr}");
+    }
     assert!(sim.requests().is_empty());
 }
 
@@ -289,11 +376,20 @@ fn all_over_an_empty_list_is_an_error_and_writes_nothing() {
         .args(["--all", "-o", "new.json"])
         .output()
         .unwrap();
-    for output in [nothing_matches, empty_workspace] {
+    // The message says why the list was empty: the filters, or the workspace.
+    for (output, why) in [
+        (
+            nothing_matches,
+            "error: no workflow matches --name; nothing was written",
+        ),
+        (
+            empty_workspace,
+            "error: the workspace has no workflows; nothing was written",
+        ),
+    ] {
         let stderr = stderr_of(&output);
         assert_eq!(output.status.code(), Some(2), "{stderr}");
-        assert!(stderr.contains("no workflow matches"), "{stderr}");
-        assert!(stderr.contains("nothing was written"), "{stderr}");
+        assert!(stderr.contains(why), "{stderr}");
         assert_eq!(dir.entries(), ["kept.json"]);
     }
     assert_eq!(fs::read(dir.join("kept.json")).unwrap(), b"before");

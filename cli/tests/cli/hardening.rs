@@ -146,7 +146,7 @@ fn an_endless_ids_file_is_refused_with_the_limit() {
         "ulimit -v 1048576; ",
         "--ids-file /dev/zero -o out.bin",
     );
-    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert_eq!(output.status.code(), Some(6), "{stderr}");
     assert!(
         stderr.contains("larger than the limit of 10 MiB"),
         "{stderr}"

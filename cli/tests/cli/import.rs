@@ -113,7 +113,8 @@ fn a_missing_file_or_a_directory_is_refused_before_sending() {
     fs::create_dir(dir.join("folder")).unwrap();
     for (file, code, says) in [
         ("nope.json", 6, "cannot read nope.json"),
-        ("folder", 2, "folder is not a file"),
+        ("folder", 6, "cannot read folder: not a regular file"),
+        ("/dev/null", 6, "cannot read /dev/null: not a regular file"),
     ] {
         let output = workflows(dir.path(), &sim, "import")
             .arg(file)

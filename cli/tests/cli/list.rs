@@ -226,12 +226,25 @@ fn an_unknown_filter_value_is_a_usage_error() {
         &["--limit", "101"],
         &["--offset", "10001"],
         &["--format", "yaml"],
+        &["--limit", "-1"],
+        &["--offset", "-5"],
     ] {
         let output = workflows(dir.path(), &sim, "list")
             .args(args)
             .output()
             .unwrap();
         assert_eq!(output.status.code(), Some(2), "{args:?}");
+        // The message names the flag whose value is wrong.
+        let stderr = stderr_of(&output);
+        assert!(stderr.contains(&format!("for '{} <", args[0])), "{stderr}");
     }
     assert!(sim.requests().is_empty());
+}
+
+#[test]
+fn all_in_one_request_says_so_in_the_singular() {
+    let sim = start(sim().seed(PROJECT, WORKSPACE, 3));
+    let dir = Scratch::new("list-singular");
+    let (_, note) = run(workflows(dir.path(), &sim, "list").arg("--all"), 0);
+    assert_eq!(note, "3 workflows (1 request)\n");
 }
