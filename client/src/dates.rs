@@ -1,5 +1,6 @@
-//! The two date formats the client meets, on one calendar: the signer's
-//! `YYYYMMDDTHHMMSSZ` (`X-Sdk-Date`) and HTTP's IMF-fixdate
+//! The two date formats the workspace meets, on one calendar: the signer's
+//! `YYYYMMDDTHHMMSSZ` (`X-Sdk-Date`, written by the client and read back by
+//! the simulator's gateway checks) and HTTP's IMF-fixdate
 //! (`Sun, 06 Nov 1994 08:49:37 GMT`, in `Retry-After`).
 //!
 //! Both are limited to years 1970..=9999, so no arithmetic here can
@@ -32,6 +33,27 @@ pub fn is_basic(s: &str) -> bool {
         && b[8] == b'T'
         && b[15] == b'Z'
         && b[..8].iter().chain(&b[9..15]).all(u8::is_ascii_digit)
+}
+
+/// Parses `YYYYMMDDTHHMMSSZ` (UTC), the inverse of [`format_basic`]. `None`
+/// for anything else: another shape, a field out of range, a year outside
+/// 1970..=9999.
+pub fn parse_basic(s: &str) -> Option<SystemTime> {
+    if !is_basic(s) {
+        return None;
+    }
+    let field = |range: std::ops::Range<usize>| s[range].parse::<u64>().ok();
+    let (year, month, day) = (field(0..4)?, field(4..6)?, field(6..8)?);
+    let (h, m, sec) = (field(9..11)?, field(11..13)?, field(13..15)?);
+    if day == 0 || h > 23 || m > 59 || sec > 59 {
+        return None;
+    }
+    let days = days_from_civil(year, month, day)?;
+    // 31 February would land in March: only a date that prints back is one.
+    if civil_from_days(days) != (year, month, day) {
+        return None;
+    }
+    UNIX_EPOCH.checked_add(Duration::from_secs(days * 86_400 + h * 3600 + m * 60 + sec))
 }
 
 /// Parses an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), the form RFC 9110
@@ -124,6 +146,18 @@ mod tests {
         );
         assert_eq!(format_basic(at(253_402_300_800)), None);
         assert!(is_basic("20261128T124752Z"));
+        assert_eq!(parse_basic("20261128T124752Z"), Some(at(1_795_870_072)));
+        assert_eq!(parse_basic("99991231T235959Z"), Some(at(253_402_300_799)));
+        for bad in [
+            "20260231T000000Z",
+            "20261301T000000Z",
+            "20261100T000000Z",
+            "20261128T240000Z",
+            "19691231T235959Z",
+            "2026-11-28T12:47:52Z",
+        ] {
+            assert_eq!(parse_basic(bad), None, "{bad}");
+        }
         for bad in [
             "2026-11-28T12:47:52Z",
             "20261128T124752",
@@ -185,9 +219,23 @@ mod tests {
         }
 
         #[test]
+        fn any_text_parses_as_a_basic_date_without_panicking(text in any::<String>()) {
+            let _ = parse_basic(&text);
+        }
+
+        /// Digits in the basic shape: what parses prints back unchanged.
+        #[test]
+        fn basic_shaped_digits_parse_only_as_real_dates(digits in "[0-9]{8}T[0-9]{6}Z") {
+            if let Some(t) = parse_basic(&digits) {
+                prop_assert_eq!(format_basic(t), Some(digits));
+            }
+        }
+
+        #[test]
         fn basic_format_round_trips_through_the_calendar(secs in 0u64..253_402_300_800) {
             let basic = format_basic(at(secs)).expect("in range");
             prop_assert!(is_basic(&basic));
+            prop_assert_eq!(parse_basic(&basic), Some(at(secs)));
             let (y, mo, d) = (&basic[0..4], &basic[4..6], &basic[6..8]);
             let months = ["Jan","Feb","Mar","Apr","May","Jun","Jul","Aug","Sep","Oct","Nov","Dec"];
             let month = months[mo.parse::<usize>().unwrap() - 1];

@@ -298,6 +298,12 @@ pub fn format_basic_date(now: SystemTime) -> Result<String, SignError> {
     dates::format_basic(now).ok_or(SignError::ClockOutOfRange)
 }
 
+/// Reads an `X-Sdk-Date` value (`YYYYMMDDTHHMMSSZ`, UTC); `None` when it is
+/// not one. For a verifier that checks how far the date is from its clock.
+pub fn parse_basic_date(value: &str) -> Option<SystemTime> {
+    dates::parse_basic(value)
+}
+
 fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(bytes.len() * 2);

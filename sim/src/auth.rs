@@ -3,9 +3,16 @@
 //! request as it arrived. The signature is recomputed with the client's own
 //! signer, so the workspace has one implementation of the mechanism.
 
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
-use secmaster_client::signer::{ALGORITHM, RequestParts, SecretKey, SigningKey, sign};
+use secmaster_client::signer::{
+    ALGORITHM, RequestParts, SecretKey, SigningKey, parse_basic_date, sign,
+};
+
+/// How far `X-Sdk-Date` may be from the gateway's clock, either way: 15
+/// minutes, as Huawei Cloud's API request signing guide states for the API
+/// gateway.
+pub const GATEWAY_CLOCK_SKEW: Duration = Duration::from_secs(15 * 60);
 
 /// The request as received.
 pub struct Received<'a> {
@@ -27,6 +34,9 @@ pub struct AuthConfig {
     /// Signed requests must also carry this `X-Security-Token`, signed, as
     /// temporary access keys do.
     pub security_token: Option<String>,
+    /// A signed request whose `X-Sdk-Date` is further than this from the
+    /// simulator's clock is refused; `None` accepts any date.
+    pub max_clock_skew: Option<Duration>,
 }
 
 impl AuthConfig {
@@ -46,6 +56,9 @@ impl AuthConfig {
         if let (Some((ak, sk)), Some(authorization)) = (&self.access_key, header("authorization"))
             && authorization.starts_with(ALGORITHM)
         {
+            if let Some(limit) = self.max_clock_skew {
+                check_clock(header("x-sdk-date"), limit, SystemTime::now())?;
+            }
             verify(request, authorization, ak, sk)?;
             return match &self.security_token {
                 None => Ok(format!("signature by {ak}")),
@@ -65,6 +78,26 @@ impl AuthConfig {
         }
         Err("no SDK-HMAC-SHA256 Authorization header".into())
     }
+}
+
+/// The gateway's date check: `X-Sdk-Date` must be a date, and no further
+/// than `limit` from `now`, before or after.
+fn check_clock(date: Option<&str>, limit: Duration, now: SystemTime) -> Result<(), String> {
+    let date = date.ok_or("no X-Sdk-Date header")?;
+    let sent = parse_basic_date(date)
+        .ok_or_else(|| format!("X-Sdk-Date {date:?} is not a YYYYMMDDTHHMMSSZ date"))?;
+    let (apart, way) = match now.duration_since(sent) {
+        Ok(behind) => (behind, "behind"),
+        Err(ahead) => (ahead.duration(), "ahead of"),
+    };
+    if apart > limit {
+        return Err(format!(
+            "X-Sdk-Date {date} is {} s {way} the gateway's clock, more than the {} s allowed (check the client's clock)",
+            apart.as_secs(),
+            limit.as_secs()
+        ));
+    }
+    Ok(())
 }
 
 /// The fields of `SDK-HMAC-SHA256 Access=..., SignedHeaders=..., Signature=...`.
@@ -158,4 +191,52 @@ fn verify(
         return Err("the signature does not match the request".into());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// 2026-11-28T12:47:52Z.
+    fn now() -> SystemTime {
+        SystemTime::UNIX_EPOCH + Duration::from_secs(1_795_870_072)
+    }
+
+    #[test]
+    fn dates_within_the_limit_either_way_pass() {
+        let limit = GATEWAY_CLOCK_SKEW;
+        for date in ["20261128T124752Z", "20261128T123252Z", "20261128T130252Z"] {
+            assert_eq!(check_clock(Some(date), limit, now()), Ok(()), "{date}");
+        }
+        let behind = check_clock(Some("20261128T123251Z"), limit, now()).unwrap_err();
+        assert!(
+            behind.contains("901 s behind") && behind.contains("900 s allowed"),
+            "{behind}"
+        );
+        let ahead = check_clock(Some("20261128T130253Z"), limit, now()).unwrap_err();
+        assert!(ahead.contains("901 s ahead of"), "{ahead}");
+        assert!(
+            check_clock(None, limit, now())
+                .unwrap_err()
+                .contains("no X-Sdk-Date")
+        );
+        let bad = check_clock(Some("2026-11-28"), limit, now()).unwrap_err();
+        assert!(bad.contains("not a YYYYMMDDTHHMMSSZ date"), "{bad}");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        /// Any header value: no panic, and it passes only when it is a date
+        /// within the limit.
+        #[test]
+        fn any_date_header_is_judged_without_panicking(value in any::<String>(), limit in 0u64..100_000) {
+            let limit = Duration::from_secs(limit);
+            if check_clock(Some(&value), limit, now()).is_ok() {
+                let sent = parse_basic_date(&value).expect("a date");
+                let apart = now().duration_since(sent).unwrap_or_else(|e| e.duration());
+                prop_assert!(apart <= limit);
+            }
+        }
+    }
 }

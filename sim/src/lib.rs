@@ -56,7 +56,7 @@ use std::time::Duration;
 use secmaster_client::signer::SecretKey;
 use tokio::sync::oneshot;
 
-pub use auth::authorization_fields;
+pub use auth::{GATEWAY_CLOCK_SKEW, authorization_fields};
 pub use body::PERIOD as EXPORT_PATTERN_PERIOD;
 pub use contract::{Contract, ContractError, EMBEDDED_DOCUMENT};
 pub use faults::{Fault, FaultAction};
@@ -94,6 +94,7 @@ pub struct SimulatorBuilder {
     faults: Vec<Fault>,
     log_file: Option<PathBuf>,
     log_bodies: bool,
+    max_clock_skew: Option<Duration>,
 }
 
 impl Default for SimulatorBuilder {
@@ -112,6 +113,7 @@ impl Default for SimulatorBuilder {
             faults: Vec::new(),
             log_file: None,
             log_bodies: false,
+            max_clock_skew: Some(auth::GATEWAY_CLOCK_SKEW),
         }
     }
 }
@@ -211,6 +213,14 @@ impl SimulatorBuilder {
         self
     }
 
+    /// How far a signed request's `X-Sdk-Date` may be from the simulator's
+    /// clock; default 15 minutes, as the API gateway allows. `None` accepts
+    /// any date (for a client with a fixed clock).
+    pub fn max_clock_skew(mut self, limit: Option<Duration>) -> Self {
+        self.max_clock_skew = limit;
+        self
+    }
+
     /// Binds the socket and builds the state, outside any runtime.
     fn prepare(self) -> Result<(std::net::TcpListener, Arc<Shared>), StartError> {
         let contract = match &self.document {
@@ -224,6 +234,7 @@ impl SimulatorBuilder {
                 .access_key
                 .map(|(ak, sk)| (ak, SecretKey::new(sk.as_bytes()))),
             security_token: self.security_token,
+            max_clock_skew: self.max_clock_skew,
         };
         let log = log::RequestLog::open(self.log_file.as_deref())
             .map_err(StartError)?

@@ -3,6 +3,8 @@
 
 mod common;
 
+use std::time::{Duration, SystemTime};
+
 use common::*;
 use serde_json::Value;
 
@@ -241,4 +243,48 @@ async fn a_temporary_key_needs_its_security_token_signed() {
         sim.requests()[0].header("x-security-token"),
         Some("<redacted>")
     );
+}
+
+/// Signed `at` the given distance from now (`ahead` or behind), sent to `sim`.
+async fn signed_off_by(
+    sim: &secmaster_sim::Simulator,
+    ahead: bool,
+    by: Duration,
+) -> reqwest::Response {
+    let list = url(sim, WORKSPACE, "");
+    let at = if ahead {
+        SystemTime::now() + by
+    } else {
+        SystemTime::now() - by
+    };
+    let mut request = client().get(&list);
+    for (name, value) in signature_at("GET", &list, &[], b"", SK, at) {
+        request = request.header(name, value);
+    }
+    request.send().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_signature_dated_more_than_15_minutes_away_is_a_401() {
+    let strict = sim().access_key(AK, SK).start().await.unwrap();
+    let minutes = |m: u64| Duration::from_secs(m * 60);
+    for ahead in [false, true] {
+        let near = signed_off_by(&strict, ahead, minutes(14)).await;
+        assert_eq!(near.status(), 200, "14 minutes off is within the limit");
+        let far = expect_401(signed_off_by(&strict, ahead, minutes(16)).await).await;
+        assert!(far.contains("more than the 900 s allowed"), "{far}");
+        assert!(
+            far.contains(if ahead { "ahead of" } else { "behind" }),
+            "{far}"
+        );
+    }
+    // A client with a fixed clock can be let through.
+    let lenient = sim()
+        .access_key(AK, SK)
+        .max_clock_skew(None)
+        .start()
+        .await
+        .unwrap();
+    let old = signed_off_by(&lenient, false, Duration::from_secs(400 * 24 * 3600)).await;
+    assert_eq!(old.status(), 200);
 }

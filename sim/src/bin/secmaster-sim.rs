@@ -57,6 +57,10 @@ struct Args {
     /// (nothing is imported; for measuring a client's memory).
     #[arg(long)]
     drain_imports: bool,
+    /// Refuse a signed request whose X-Sdk-Date is more than SECONDS from this machine's clock,
+    /// as the API gateway does (0: accept any date).
+    #[arg(long, value_name = "SECONDS", default_value_t = 900)]
+    max_clock_skew: u64,
     /// Wait this many milliseconds before every answer.
     #[arg(long, value_name = "MS", default_value_t = 0)]
     latency: u64,
@@ -144,6 +148,9 @@ async fn run(args: Args, document: String) -> Result<(), String> {
         .drain_imports(args.drain_imports)
         .strict(args.strict)
         .latency(Duration::from_millis(args.latency))
+        .max_clock_skew(
+            Some(Duration::from_secs(args.max_clock_skew)).filter(|limit| !limit.is_zero()),
+        )
         .seed(&args.project_id, &args.workspace_id, args.workflows);
     if let Some(token) = &args.token {
         builder = builder.token(token);

@@ -68,6 +68,18 @@ pub fn signature(
     body: &[u8],
     sk: &str,
 ) -> Vec<(String, String)> {
+    signature_at(method, url, headers, body, sk, SystemTime::now())
+}
+
+/// [`signature`] with `X-Sdk-Date` set to `at`.
+pub fn signature_at(
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+    sk: &str,
+    at: SystemTime,
+) -> Vec<(String, String)> {
     let url = reqwest::Url::parse(url).unwrap();
     let host = format!("{}:{}", url.host_str().unwrap(), url.port().unwrap());
     let parts = RequestParts {
@@ -85,7 +97,7 @@ pub fn signature(
         security_token: None,
         project_id: Some(PROJECT),
     };
-    let signed = sign(&parts, &key, SystemTime::now()).unwrap();
+    let signed = sign(&parts, &key, at).unwrap();
     headers
         .iter()
         .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
