@@ -18,7 +18,8 @@ use crate::server::{CloseConnection, Shared};
 use crate::validate;
 use crate::workflow::iso_time;
 
-/// The gateway refuses request bodies over 12 MB (APIGW.0201).
+/// The gateway refuses request bodies over 12 MB (APIGW.0201; docs/official-sdk.md).
+/// Read as 12 MiB, the larger reading, so nothing the gateway takes is refused here.
 const MAX_BODY: usize = 12 * 1024 * 1024;
 
 pub async fn api_request(
