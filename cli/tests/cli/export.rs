@@ -447,3 +447,43 @@ fn an_interrupt_removes_the_temporary_file() {
         assert_eq!(fs::read(dir.join("out.bin")).unwrap(), b"keep me");
     }
 }
+
+// The handler used to override an ignored SIGHUP: `nohup secmaster ...
+// export` died with the terminal, losing the backup.
+#[cfg(unix)]
+#[test]
+fn a_signal_ignored_by_the_parent_stays_ignored() {
+    let sim = file_sim(1000);
+    sim.add_fault(fault("export_workflows=latency,ms=1500"))
+        .unwrap();
+    let dir = Scratch::new("nohup");
+    // As `nohup` does: SIGHUP ignored, then the program started.
+    let child = shell(
+        dir.path(),
+        &format!(
+            "trap '' HUP; exec \"$0\" workflows export --endpoint {} \
+             --project-id P --workspace-id W --id a -o out.bin",
+            sim.base_url()
+        ),
+    )
+    .env("SECMASTER_AUTH_TOKEN", TOKEN)
+    .stderr(std::process::Stdio::piped())
+    .spawn()
+    .unwrap();
+    // The temporary file exists once the handlers are in place.
+    let started = Instant::now();
+    while dir.entries().is_empty() {
+        assert!(started.elapsed() < Duration::from_secs(30), "no start");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    let status = std::process::Command::new("kill")
+        .args(["-HUP", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let output = child.wait_with_output().unwrap();
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert_eq!(fs::read(dir.join("out.bin")).unwrap(), export_pattern(1000));
+}
