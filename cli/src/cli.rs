@@ -259,7 +259,7 @@ pub struct ExportArgs {
     #[arg(short, long, value_name = "PATH")]
     pub output: Option<PathBuf>,
 
-    /// Replace the output file if it exists
+    /// Replace the output file if it exists (with '-o -': write to a terminal)
     #[arg(short, long)]
     pub force: bool,
 

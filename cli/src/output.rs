@@ -6,7 +6,7 @@
 //! devices are written directly, and every write error on them is reported.
 
 use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use secmaster_client::WorkflowFile;
@@ -46,6 +46,15 @@ impl Output {
             return Output::directory(None);
         };
         if path.as_os_str() == "-" {
+            // The file is the service's bytes: on a terminal they could move
+            // the cursor or retitle the window, so only when asked twice.
+            if io::stdout().is_terminal() && !force {
+                return Err(Failure::Usage(
+                    "standard output is a terminal, and the exported file is the service's raw \
+                     bytes: redirect it (-o - > FILE, or into a pipe), or add --force to print it"
+                        .into(),
+                ));
+            }
             return Ok(Output::Stdout(stdout_file()?));
         }
         // `Path` drops a trailing `/`, so `newdir/` would otherwise become a

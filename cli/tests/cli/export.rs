@@ -487,3 +487,40 @@ fn a_signal_ignored_by_the_parent_stays_ignored() {
     assert_eq!(output.status.code(), Some(0), "{stderr}");
     assert_eq!(fs::read(dir.join("out.bin")).unwrap(), export_pattern(1000));
 }
+
+// The service's bytes went straight to a terminal with `-o -`.
+#[cfg(target_os = "linux")]
+#[test]
+fn standard_output_on_a_terminal_needs_force() {
+    let sim = file_sim(16);
+    let dir = Scratch::new("tty");
+    // `script` gives the command a pseudo-terminal as standard output.
+    let binary = assert_cmd::cargo::cargo_bin("secmaster");
+    let command = |extra: &str| {
+        format!(
+            "script -qec '{} workflows export --endpoint {} --project-id P \
+             --workspace-id W --id a -o - {extra}; echo exit=$?' /dev/null",
+            binary.display(),
+            sim.base_url()
+        )
+    };
+    let output = shell(dir.path(), &command(""))
+        .env("SECMASTER_AUTH_TOKEN", TOKEN)
+        .output()
+        .unwrap();
+    let text = stdout_of(&output);
+    assert!(text.contains("standard output is a terminal"), "{text}");
+    assert!(text.contains("exit=2"), "{text}");
+    assert!(sim.requests().is_empty(), "refused before sending");
+
+    let output = shell(dir.path(), &command("--force --quiet"))
+        .env("SECMASTER_AUTH_TOKEN", TOKEN)
+        .output()
+        .unwrap();
+    assert!(
+        stdout_of(&output).contains("exit=0"),
+        "{}",
+        stdout_of(&output)
+    );
+    assert_eq!(sim.requests().len(), 1);
+}
