@@ -179,6 +179,45 @@ impl WorkflowFile {
     }
 }
 
+/// A JSON answer no larger than this is read before it is handed over as
+/// the file, to see whether it is a refusal.
+const SMALL_JSON: u64 = 64 * 1024;
+
+impl WorkflowFile {
+    /// The document's export answer is `application/octet-stream`. A small
+    /// `application/json` one that says `"success": false` is the service's
+    /// refusal, not the file: it becomes an [`Error::Api`]. Anything else is
+    /// handed over unchanged (read already, replayed from memory).
+    pub(crate) async fn refuse_json_failure(
+        mut self,
+        status: reqwest::StatusCode,
+    ) -> Result<Self, Error> {
+        let is_json = self
+            .content_type()
+            .is_some_and(|t| t.trim_start().starts_with("application/json"));
+        if !is_json || !self.expected.is_some_and(|n| n <= SMALL_JSON) {
+            return Ok(self);
+        }
+        let mut bytes = Vec::new();
+        while let Some(chunk) = self.next_chunk().await? {
+            bytes.extend_from_slice(&chunk);
+        }
+        let refused = serde_json::from_slice::<serde_json::Value>(&bytes)
+            .is_ok_and(|v| v.get("success") == Some(&serde_json::Value::Bool(false)));
+        if refused {
+            return Err(Error::Api(crate::ApiError::from_response_parts(
+                status,
+                &self.headers,
+                &bytes,
+            )));
+        }
+        let replay = futures_util::stream::once(async move { Ok(Bytes::from(bytes)) });
+        self.body = Box::pin(replay);
+        (self.received, self.finished) = (0, false);
+        Ok(self)
+    }
+}
+
 /// Runs file-system work that may block off the async threads.
 async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> std::io::Result<T> + Send + 'static,

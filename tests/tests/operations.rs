@@ -242,3 +242,70 @@ async fn a_failed_import_is_not_repeated_unless_throttled() {
         assert_eq!(server.requests().len(), attempts, "HTTP {status}");
     }
 }
+
+// A 200 saying `"success": false` was taken for an empty list (and then for
+// "no workflow ids" in the backup pipe) or an empty show.
+#[tokio::test]
+async fn a_200_that_says_it_failed_is_an_api_error_for_list_and_show() {
+    let server = start(sim()).await;
+    let client = aksk_client(&server.base_url());
+    let failed = r#"{"code":"SecMaster.1234","message":"failed","success":false}"#;
+    server
+        .add_fault(scripted("list_workflows", failed))
+        .unwrap();
+    let list = client
+        .list_workflows(PROJECT, WORKSPACE, &ListQuery::new())
+        .await
+        .unwrap_err();
+    server.add_fault(scripted("show_workflow", failed)).unwrap();
+    let show = client
+        .show_workflow(PROJECT, WORKSPACE, "some-id")
+        .await
+        .unwrap_err();
+    for err in [list, show] {
+        let secmaster_client::Error::Api(api) = &err else {
+            panic!("{err:?}");
+        };
+        assert_eq!(api.status().as_u16(), 200);
+        assert_eq!(
+            (api.code(), api.message()),
+            (Some("SecMaster.1234"), Some("failed"))
+        );
+        assert_eq!(api.request_id(), Some("rid-7"));
+    }
+}
+
+// A 200 JSON body saying `"success": false` was saved as the backup.
+#[tokio::test]
+async fn an_export_answered_with_a_json_refusal_is_an_error_not_a_file() {
+    let server = start(sim()).await;
+    let client = aksk_client(&server.base_url());
+    let failed = r#"{"code":"SecMaster.1234","message":"export failed","success":false}"#;
+    server
+        .add_fault(scripted("export_workflows", failed))
+        .unwrap();
+    let err = client
+        .export_workflows(PROJECT, WORKSPACE, &["a"])
+        .await
+        .unwrap_err();
+    let secmaster_client::Error::Api(api) = &err else {
+        panic!("{err:?}");
+    };
+    assert_eq!(api.message(), Some("export failed"));
+
+    // Other small JSON is the file, byte for byte.
+    let other = r#"{"workflows":[],"success":true}"#;
+    server
+        .add_fault(scripted("export_workflows", other))
+        .unwrap();
+    let mut file = client
+        .export_workflows(PROJECT, WORKSPACE, &["a"])
+        .await
+        .unwrap();
+    let mut bytes = Vec::new();
+    while let Some(piece) = file.next_chunk().await.unwrap() {
+        bytes.extend_from_slice(&piece);
+    }
+    assert_eq!(bytes, other.as_bytes());
+    assert_eq!(file.bytes_received(), other.len() as u64);
+}

@@ -13,7 +13,8 @@ impl SecMasterClient {
     /// [`WorkflowFile::save_to_path`].
     ///
     /// Failed attempts are retried as the [`RetryPolicy`](crate::RetryPolicy)
-    /// says; every attempt is signed afresh.
+    /// says; every attempt is signed afresh. A 200 answer in JSON (up to
+    /// 64 KiB) that says `"success": false` is an [`Error::Api`], not a file.
     ///
     /// Refused before sending: an empty `ids`, an empty ID, and a project or
     /// workspace ID that cannot be sent as one path segment (empty, `.`,
@@ -53,6 +54,9 @@ impl SecMasterClient {
                 }
             })
             .await?;
-        Ok(WorkflowFile::new(response, self.timeouts.idle))
+        let status = response.status();
+        WorkflowFile::new(response, self.timeouts.idle)
+            .refuse_json_failure(status)
+            .await
     }
 }

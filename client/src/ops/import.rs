@@ -160,12 +160,7 @@ impl SecMasterClient {
                 "the service's answer does not match the API document: {e}"
             ))
         })?;
-        if answer.success == Some(false) {
-            // A 200 that says the import failed is a refusal, not a result.
-            return Err(Error::Api(crate::ApiError::from_response_parts(
-                status, &headers, &bytes,
-            )));
-        }
+        super::check_success(answer.success, status, &headers, || bytes.to_vec())?;
         answer.request_id = answer.request_id.or(request_id);
         Ok(answer)
     }
