@@ -24,8 +24,13 @@ pub async fn run(args: ExportArgs, env: Lookup<'_>) -> Result<(), Failure> {
     }
     let filters = args.filters.given();
     if !args.all && !filters.is_empty() {
+        let verb = if filters.len() == 1 {
+            "applies"
+        } else {
+            "apply"
+        };
         return Err(Failure::Usage(format!(
-            "{} only apply with --all (they choose which workflows to list and export)",
+            "{} {verb} only with --all (filters choose which workflows to list and export)",
             filters.join(", ")
         )));
     }

@@ -68,13 +68,16 @@ pub fn fields(out: &mut impl Write, workflow: &AopWorkflowInfo) -> std::io::Resu
     let Some(object) = value.as_object() else {
         return Ok(());
     };
-    let width = object.keys().map(|k| k.chars().count()).max().unwrap_or(0);
-    for (key, value) in object {
+    // Widths of the keys as shown: escaped, in terminal cells.
+    let keys: Vec<String> = object.keys().map(|k| escape(k).into_owned()).collect();
+    let width = keys.iter().map(|k| k.width()).max().unwrap_or(0);
+    for (key, value) in keys.iter().zip(object.values()) {
         let shown = match value {
             serde_json::Value::String(s) => s.clone(),
             other => other.to_string(),
         };
-        writeln!(out, "{:width$}  {}", escape(key), escape(&shown))?;
+        let pad = " ".repeat(width - key.width() + 2);
+        writeln!(out, "{key}{pad}{}", escape(&shown))?;
     }
     Ok(())
 }
@@ -87,7 +90,12 @@ pub fn json(out: &mut impl Write, value: &impl Serialize) -> std::io::Result<()>
 
 /// Ids, one per line.
 pub fn ids(out: &mut impl Write, workflows: &[AopWorkflowInfo]) -> std::io::Result<()> {
-    for id in workflows.iter().filter_map(|w| w.id.as_deref()) {
+    // A workflow without an id cannot be exported: nothing to print.
+    for id in workflows
+        .iter()
+        .filter_map(|w| w.id.as_deref())
+        .filter(|id| !id.trim().is_empty())
+    {
         writeln!(out, "{}", escape(id))?;
     }
     Ok(())
@@ -158,6 +166,28 @@ mod tests {
         let header = cells(lines[0], "ENABLED");
         assert!(
             lines[1..].iter().all(|l| cells(l, "true") == header),
+            "{text}"
+        );
+    }
+
+    // Keys were padded by their length before escaping, so an escaped key
+    // pushed its value out of line.
+    #[test]
+    fn fields_align_after_escaping() {
+        let mut out = Vec::new();
+        let workflow = serde_json::from_value(serde_json::json!({
+            "id": "a", "x\u{1b}[1mkey": "v", "名前": "n"
+        }))
+        .unwrap();
+        fields(&mut out, &workflow).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let value_at = |line: &str| {
+            let (key, _) = line.split_once("  ").unwrap();
+            key.width() + line[key.len()..].len() - line[key.len()..].trim_start().len()
+        };
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(
+            lines.iter().all(|l| value_at(l) == value_at(lines[0])),
             "{text}"
         );
     }

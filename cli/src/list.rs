@@ -24,8 +24,8 @@ pub async fn run(args: ListArgs, env: Lookup<'_>) -> Result<(), Failure> {
             .list_all_workflows(&session.project_id, &session.workspace_id, &query, options)
             .await?;
         let note = format!(
-            "{} workflows ({})",
-            all.workflows.len(),
+            "{} ({})",
+            count(all.workflows.len() as u64, "workflow"),
             count(u64::from(all.pages), "request")
         );
         (all.workflows, note)
@@ -37,14 +37,18 @@ pub async fn run(args: ListArgs, env: Lookup<'_>) -> Result<(), Failure> {
             .await?;
         let shown = page.data.len();
         let start = u64::from(args.offset.unwrap_or(0));
+        let (first, last) = (start + 1, start + shown as u64);
         let note = match page.total.and_then(|t| u64::try_from(t).ok()) {
-            Some(total) if start + (shown as u64) < total => format!(
-                "workflows {}-{} of {total}; --all lists every page",
-                start + 1,
-                start + shown as u64
-            ),
-            Some(total) => format!("{shown} of {total} workflows"),
-            None => format!("{shown} workflows"),
+            Some(total) if shown > 0 && last < total => {
+                let which = if first == last {
+                    format!("workflow {first}")
+                } else {
+                    format!("workflows {first}-{last}")
+                };
+                format!("{which} of {total}; --all lists every page")
+            }
+            Some(total) => format!("{shown} of {}", count(total, "workflow")),
+            None => count(shown as u64, "workflow"),
         };
         (page.data, note)
     };

@@ -17,6 +17,7 @@ mod settings;
 mod show;
 mod signals;
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
@@ -41,13 +42,14 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<(), Failure> {
     let workflows = match cli.command {
         Command::Completions { shell } => {
-            clap_complete::generate(
-                shell,
-                &mut Cli::command(),
-                "secmaster",
-                &mut std::io::stdout(),
-            );
-            return Ok(());
+            // Into memory first: `generate` panics on a write error.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "secmaster", &mut script);
+            let mut out = output::stdout_file()?;
+            return out
+                .write_all(&script)
+                .and_then(|()| out.flush())
+                .map_err(|e| Failure::io("cannot write to standard output", &e));
         }
         Command::Workflows(workflows) => *workflows,
     };

@@ -87,7 +87,7 @@ impl Output {
                 }
                 // A link: the file it points to is written (replaced with
                 // --force), never the link, even when it points nowhere yet.
-                let path = link_target(path);
+                let path = link_target(path)?;
                 let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
                 let part = create_part(&parent_dir(&path), name.as_deref().unwrap_or("export"))?;
                 Ok(Output::File(path, part))
@@ -109,19 +109,23 @@ fn names_directory(path: &Path) -> bool {
         .is_some_and(|b| std::path::is_separator(char::from(*b)))
 }
 
-/// Where a chain of symbolic links ends, whether or not that exists (at most
-/// 40 links, the kernel's own limit); `path` itself when it is no link.
-fn link_target(path: &Path) -> PathBuf {
+/// Where a chain of symbolic links ends, whether or not that exists;
+/// `path` itself when it is no link. More than 40 links (the kernel's own
+/// limit), a loop among them, is an error.
+fn link_target(path: &Path) -> Result<PathBuf, Failure> {
     let mut at = path.to_owned();
-    for _ in 0..40 {
+    for _ in 0..=40 {
         match std::fs::read_link(&at) {
             // A relative target is relative to the link's directory; `join`
             // keeps an absolute one as it is.
             Ok(target) => at = parent_dir(&at).join(target),
-            Err(_) => break,
+            Err(_) => return Ok(at),
         }
     }
-    at
+    Err(Failure::Io(format!(
+        "cannot save to {}: too many levels of symbolic links",
+        shown(path)
+    )))
 }
 
 /// True when `--output` is standard output or a device: written directly,

@@ -95,7 +95,25 @@ mod tests {
         for name in ["--project-id", "--workspace-id", "--region", "--token-file"] {
             assert!(text.contains(name), "{name}: {text}");
         }
+        // One item had its own "configuration error: " inside the list.
+        assert!(!text.contains("configuration error"), "{text}");
         assert_eq!(err.exit_code(), crate::exit::USAGE);
+    }
+
+    // A bad security token was answered with "(or pass --token-file FILE)",
+    // as if no credentials had been given.
+    #[test]
+    fn the_token_file_is_offered_only_when_no_variable_was_tried() {
+        let lookup = |name: &str| match name {
+            "HUAWEICLOUD_SDK_AK" => Some("AK".to_owned()),
+            "HUAWEICLOUD_SDK_SK" => Some("SK".to_owned()),
+            "HUAWEICLOUD_SDK_SECURITY_TOKEN" => Some("bad\ntoken".to_owned()),
+            _ => None,
+        };
+        let Err(err) = crate::settings::credentials(None, &lookup) else {
+            panic!("a token with a line break was accepted")
+        };
+        assert!(!err.to_string().contains("--token-file"), "{err}");
     }
 
     #[test]

@@ -12,8 +12,9 @@ use crate::exit::Failure;
 /// Reads an environment variable; an empty or blank value counts as unset.
 pub type Lookup<'a> = &'a dyn Fn(&str) -> Option<String>;
 
-/// The largest token file read (IAM tokens are a few KiB).
-const MAX_TOKEN_FILE: u64 = 1024 * 1024;
+/// The largest token file read. IAM tokens are a few KiB; a larger file is
+/// not a token, and sent as a header it would only be refused (HTTP 431).
+pub const MAX_TOKEN_FILE: u64 = 64 * 1024;
 
 /// Where the credentials came from (for `--verbose`; never the secret).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,8 +41,24 @@ pub fn credentials(
         })?;
         return Ok((credentials, CredentialSource::TokenFile));
     }
-    let credentials = secmaster_client::env::credentials(env)
-        .map_err(|e| Failure::Usage(format!("{e} (or pass --token-file FILE)")))?;
+    let credentials = secmaster_client::env::credentials(env).map_err(|e| {
+        // The library's text without its "configuration error: ", which
+        // the list of missing settings does not repeat per item.
+        let text = match e {
+            secmaster_client::Error::Config(m) => m,
+            other => other.to_string(),
+        };
+        // The file is the way out only when no variable was tried.
+        use secmaster_client::env::{ACCESS_KEY, AUTH_TOKEN, SECRET_KEY, SECURITY_TOKEN};
+        let tried = [ACCESS_KEY, SECRET_KEY, SECURITY_TOKEN, AUTH_TOKEN]
+            .iter()
+            .any(|name| env(name).is_some_and(|v| !v.trim().is_empty()));
+        if tried {
+            Failure::Usage(text)
+        } else {
+            Failure::Usage(format!("{text} (or pass --token-file FILE)"))
+        }
+    })?;
     let source = match &credentials {
         Credentials::AccessKey {
             security_token: Some(_),
@@ -57,15 +74,24 @@ pub fn credentials(
 fn read_token_file(path: &Path) -> Result<String, Failure> {
     let mut text = String::new();
     let what = || format!("cannot read the token file {}", crate::exit::shown(path));
+    // One byte past the limit tells a file at the limit from a larger one.
     let result = if path.as_os_str() == "-" {
         std::io::stdin()
-            .take(MAX_TOKEN_FILE)
+            .take(MAX_TOKEN_FILE + 1)
             .read_to_string(&mut text)
     } else {
-        std::fs::File::open(path).and_then(|f| f.take(MAX_TOKEN_FILE).read_to_string(&mut text))
+        std::fs::File::open(path).and_then(|f| f.take(MAX_TOKEN_FILE + 1).read_to_string(&mut text))
     };
     result.map_err(|e| Failure::io(what(), &e))?;
-    let token = text.trim();
+    if text.len() as u64 > MAX_TOKEN_FILE {
+        return Err(Failure::Io(format!(
+            "the token file {} is larger than the limit of {} KiB",
+            crate::exit::shown(path),
+            MAX_TOKEN_FILE / 1024
+        )));
+    }
+    // A byte-order mark is an editor's, not the token's.
+    let token = text.strip_prefix('\u{feff}').unwrap_or(&text).trim();
     if token.is_empty() {
         return Err(Failure::Usage(format!(
             "the token file {} is empty",

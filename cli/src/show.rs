@@ -16,7 +16,7 @@ pub async fn run(args: ShowArgs, env: Lookup<'_>) -> Result<(), Failure> {
         .show_workflow(
             &session.project_id,
             &session.workspace_id,
-            &args.workflow_id,
+            args.workflow_id.trim(),
         )
         .await?;
     let Some(workflow) = answer.data else {

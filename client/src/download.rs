@@ -195,7 +195,7 @@ impl WorkflowFile {
         let is_json = self
             .content_type()
             .is_some_and(|t| t.trim_start().starts_with("application/json"));
-        if !is_json || !self.expected.is_some_and(|n| n <= SMALL_JSON) {
+        if !is_json || self.expected.is_none_or(|n| n > SMALL_JSON) {
             return Ok(self);
         }
         let mut bytes = Vec::new();

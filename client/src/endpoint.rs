@@ -57,6 +57,11 @@ impl Endpoint {
         let bad = |why: &dyn fmt::Display| {
             Error::Config(format!("invalid endpoint URL {:?}: {why}", redact(url)))
         };
+        // `127.0.0.1:8080` would read as a relative URL, `localhost:8080`
+        // as the scheme `localhost`: say what is missing instead.
+        if !url.contains("://") {
+            return Err(bad(&"no scheme: it starts with http:// or https://"));
+        }
         let parsed = reqwest::Url::parse(url).map_err(|e| bad(&e))?;
         if !matches!(parsed.scheme(), "http" | "https") {
             return Err(bad(&"the scheme must be http or https"));
@@ -156,6 +161,12 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(!err.contains("secret"), "{err}");
+        // Without a scheme, the error says so, not "relative URL without a
+        // base" or "the scheme must be http or https" for `localhost:8080`.
+        for bare in ["127.0.0.1:8080", "localhost:8080"] {
+            let err = Endpoint::url(bare).unwrap_err().to_string();
+            assert!(err.contains("no scheme: it starts with http://"), "{err}");
+        }
     }
 
     #[test]

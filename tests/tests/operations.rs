@@ -309,3 +309,20 @@ async fn an_export_answered_with_a_json_refusal_is_an_error_not_a_file() {
     assert_eq!(bytes, other.as_bytes());
     assert_eq!(file.bytes_received(), other.len() as u64);
 }
+
+// An upload that could not be opened said only "Permission denied".
+#[tokio::test]
+async fn an_upload_that_cannot_be_opened_is_named() {
+    let server = start(sim()).await;
+    let client = aksk_client(&server.base_url());
+    let err = client
+        .import_workflows(PROJECT, WORKSPACE, &ImportFile::path("no/such/flows.json"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, secmaster_client::Error::Io(_)), "{err:?}");
+    assert!(
+        err.to_string().contains("cannot open no/such/flows.json"),
+        "{err}"
+    );
+    assert!(server.requests().is_empty());
+}

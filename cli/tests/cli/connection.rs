@@ -280,3 +280,50 @@ fn verbose_logs_attempts_but_no_secrets() {
     assert!(!stderr.contains(TOKEN), "{stderr}");
     assert_authenticated(&sim, "token");
 }
+
+// A byte-order mark was sent as part of the token (401), and a file larger
+// than the limit was cut to it and sent (431).
+#[test]
+fn a_token_file_with_a_bom_works_and_an_oversized_one_is_refused() {
+    let sim = start(sim().token("token-from-file").export_size(1));
+    let dir = Scratch::new("token-bom");
+    fs::write(dir.join("token"), "\u{feff}token-from-file\r\n").unwrap();
+    success(export(dir.path(), &sim).args(["--id", "a", "-o", "out.bin", "--token-file", "token"]));
+    assert_authenticated(&sim, "token");
+
+    fs::write(dir.join("huge"), "t".repeat(64 * 1024 + 1)).unwrap();
+    let (_, stderr) = run(
+        export(dir.path(), &sim).args(["--id", "a", "-o", "x.bin", "--token-file", "huge"]),
+        6,
+    );
+    assert!(
+        stderr.contains("larger than the limit of 64 KiB"),
+        "{stderr}"
+    );
+    assert_eq!(sim.requests().len(), 1, "the oversized token was not sent");
+}
+
+#[test]
+fn an_endpoint_without_a_scheme_says_so() {
+    let sim = start(sim());
+    let dir = Scratch::new("no-scheme");
+    let endpoint = sim.base_url().replace("http://", "");
+    let (_, stderr) = run(
+        secmaster(dir.path())
+            .env("SECMASTER_AUTH_TOKEN", TOKEN)
+            .args([
+                "workflows",
+                "list",
+                "--project-id",
+                "P",
+                "--workspace-id",
+                "W",
+            ])
+            .args(["--endpoint", &endpoint]),
+        2,
+    );
+    assert!(
+        stderr.contains("no scheme: it starts with http://"),
+        "{stderr}"
+    );
+}

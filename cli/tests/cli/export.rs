@@ -289,7 +289,7 @@ fn filters_without_all_are_a_usage_error() {
         2,
     );
     assert!(
-        stderr.contains("--name, --enabled only apply with --all"),
+        stderr.contains("--name, --enabled apply only with --all"),
         "{stderr}"
     );
     assert!(sim.requests().is_empty());
@@ -523,4 +523,23 @@ fn standard_output_on_a_terminal_needs_force() {
         stdout_of(&output)
     );
     assert_eq!(sim.requests().len(), 1);
+}
+
+// A link to itself used to be replaced by a regular file with --force.
+#[cfg(unix)]
+#[test]
+fn a_loop_of_links_is_refused() {
+    let sim = file_sim(3);
+    let dir = Scratch::new("link-loop");
+    std::os::unix::fs::symlink("loop", dir.join("loop")).unwrap();
+    let (_, stderr) = run(
+        export(dir.path(), &sim).args(["--id", "a", "-o", "loop", "--force"]),
+        6,
+    );
+    assert!(
+        stderr.contains("too many levels of symbolic links"),
+        "{stderr}"
+    );
+    assert!(dir.join("loop").is_symlink());
+    assert!(sim.requests().is_empty());
 }

@@ -5,7 +5,7 @@
 //! `INSTA_UPDATE=always cargo test -p secmaster-cli --test cli help::`, then
 //! `git diff cli/tests/snapshots` (or `cargo insta review`, when installed).
 
-use crate::common::{Scratch, secmaster};
+use crate::common::{Scratch, secmaster, shell, stderr_of};
 
 /// Snapshot name and command line.
 const CASES: [(&str, &[&str]); 10] = [
@@ -121,4 +121,20 @@ fn completions_for_each_shell() {
         assert!(script.contains("secmaster"), "{shell}");
         assert!(script.contains("ids-file"), "{shell}");
     }
+}
+
+// `generate` panicked (exit 101) when standard output refused the script.
+#[cfg(target_os = "linux")]
+#[test]
+fn completions_report_a_write_error() {
+    let dir = Scratch::new("completions-full");
+    let output = shell(dir.path(), "\"$0\" completions bash > /dev/full")
+        .output()
+        .unwrap();
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(6), "{stderr}");
+    assert!(
+        stderr.contains("cannot write to standard output"),
+        "{stderr}"
+    );
 }

@@ -248,3 +248,25 @@ fn all_in_one_request_says_so_in_the_singular() {
     let (_, note) = run(workflows(dir.path(), &sim, "list").arg("--all"), 0);
     assert_eq!(note, "3 workflows (1 request)\n");
 }
+
+// "1 workflows"; "workflows 24-24 of 25"; an empty page past the end read
+// "workflows 1-0 of 5".
+#[test]
+fn summaries_count_in_words() {
+    let sim = start(sim().seed(PROJECT, WORKSPACE, 25));
+    let dir = Scratch::new("list-words");
+    let note = |args: &[&str]| run(workflows(dir.path(), &sim, "list").args(args), 0).1;
+    assert_eq!(
+        note(&["--all", "--name", "workflow-0025"]),
+        "1 workflow (1 request)\n"
+    );
+    assert_eq!(
+        note(&["--offset", "23", "--limit", "1"]),
+        "workflow 24 of 25; --all lists every page\n"
+    );
+    assert_eq!(
+        note(&["--offset", "20", "--limit", "3"]),
+        "workflows 21-23 of 25; --all lists every page\n"
+    );
+    assert_eq!(note(&["--offset", "30"]), "0 of 25 workflows\n");
+}

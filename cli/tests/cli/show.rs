@@ -89,3 +89,19 @@ fn hostile_text_in_a_workflow_is_escaped_in_both_formats() {
     let json: Value = serde_json::from_str(&show("json")).unwrap();
     assert_eq!(json["name"], workflow.name, "the same value, escaped");
 }
+
+// Every other id is trimmed; the show id was sent with its blanks and
+// reported as missing.
+#[test]
+fn the_id_is_trimmed_like_every_other_id() {
+    let sim = start(sim().seed(PROJECT, WORKSPACE, 2));
+    let workflow = sim.workflows(PROJECT, WORKSPACE)[1].clone();
+    let dir = Scratch::new("show-trim");
+    let shown = success(
+        workflows(dir.path(), &sim, "show")
+            .arg(format!(" {}\r", workflow.id))
+            .args(["--format", "json"]),
+    );
+    let shown: Value = serde_json::from_str(&shown).unwrap();
+    assert_eq!(shown["id"], workflow.id.as_str());
+}

@@ -98,7 +98,7 @@ impl SecMasterClient {
         let url = reqwest::Url::parse(&url).map_err(|e| Error::InvalidInput(e.to_string()))?;
         if let ImportFile::Path(path) = file {
             // Fail before sending when the file cannot be read at all.
-            tokio::fs::File::open(path).await?;
+            open(path).await?;
         }
         self.call(project_id, Repeat::OnlyIfUnprocessed, |context| {
             self.import_once(context, url.clone(), file)
@@ -115,7 +115,7 @@ impl SecMasterClient {
         let boundary = boundary();
         let (name, length, content) = match file {
             ImportFile::Path(path) => {
-                let opened = tokio::fs::File::open(path).await?;
+                let opened = open(path).await?;
                 let length = opened.metadata().await?.len();
                 (file_name(path), length, disk_stream(opened, length).boxed())
             }
@@ -164,6 +164,16 @@ impl SecMasterClient {
         answer.request_id = answer.request_id.or(request_id);
         Ok(answer)
     }
+}
+
+/// Opens the file to upload; an error names it.
+async fn open(path: &std::path::Path) -> Result<tokio::fs::File, Error> {
+    tokio::fs::File::open(path).await.map_err(|e| {
+        Error::Io(std::io::Error::new(
+            e.kind(),
+            format!("cannot open {}: {e}", path.display()),
+        ))
+    })
 }
 
 /// The file, `PIECE` bytes at a time; an error if it is not `length` long
