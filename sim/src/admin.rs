@@ -4,7 +4,8 @@
 //!
 //! - `GET /_sim/faults`: the active rules.
 //! - `POST /_sim/faults`: add rules: one JSON rule, an array of them, or
-//!   `{"spec": "OPERATION=ACTION,..."}` in the command-line form.
+//!   `{"spec": "OPERATION=ACTION,..."}` in the command-line form; all of
+//!   them or, on a 400, none.
 //! - `DELETE /_sim/faults`: remove every rule.
 //! - `GET /_sim/settings`, `PUT /_sim/settings`: `{"latency_ms": N,
 //!   "export_size": N or null}`; fields left out stay as they are.
@@ -13,24 +14,16 @@
 use http::{Method, Request, Response};
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
-use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::api::error;
 use crate::body::SimBody;
+use crate::contract::Contract;
 use crate::faults::Fault;
 use crate::server::{Shared, json_ok};
 
 /// Admin bodies are small; anything bigger is a mistake.
 const MAX_ADMIN_BODY: usize = 1024 * 1024;
-
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum NewFaults {
-    Spec { spec: String },
-    One(Fault),
-    Many(Vec<Fault>),
-}
 
 pub async fn handle(shared: &Shared, request: Request<Incoming>) -> Response<SimBody> {
     let (head, incoming) = request.into_parts();
@@ -56,18 +49,43 @@ pub async fn handle(shared: &Shared, request: Request<Incoming>) -> Response<Sim
     result.unwrap_or_else(|(status, message)| error(status, "SIM.Admin", &message))
 }
 
+/// All or nothing: every rule is read and checked before any is added, so
+/// a 400 leaves the rules as they were.
 fn add_faults(shared: &Shared, body: &[u8]) -> Result<Response<SimBody>, (u16, String)> {
-    let parsed: NewFaults =
-        serde_json::from_slice(body).map_err(|e| (400, format!("not a fault rule: {e}")))?;
-    let faults = match parsed {
-        NewFaults::Spec { spec } => vec![Fault::parse(&spec).map_err(|e| (400, e))?],
-        NewFaults::One(fault) => vec![fault],
-        NewFaults::Many(faults) => faults,
-    };
+    let value: Value = serde_json::from_slice(body).map_err(|e| (400, format!("not JSON: {e}")))?;
+    let faults = new_faults(&shared.contract, &value).map_err(|e| (400, e))?;
+    // One lock: a request never sees some of the rules without the others.
+    let mut set = shared.faults();
     for fault in faults {
-        shared.add_fault(fault).map_err(|e| (400, e))?;
+        set.add(fault);
     }
-    Ok(json_ok(&shared.faults().active()))
+    Ok(json_ok(&set.active()))
+}
+
+/// One JSON rule, an array of them, or `{"spec": "..."}`, checked against
+/// the document. In an array, the error names the rule.
+fn new_faults(contract: &Contract, value: &Value) -> Result<Vec<Fault>, String> {
+    match value {
+        Value::Array(rules) => rules
+            .iter()
+            .enumerate()
+            .map(|(i, rule)| {
+                Fault::from_json(rule)
+                    .and_then(|fault| fault.resolve(contract))
+                    .map_err(|e| format!("rule {} of {}: {e}", i + 1, rules.len()))
+            })
+            .collect(),
+        Value::Object(object) if object.contains_key("spec") => {
+            if let Some(key) = object.keys().find(|k| *k != "spec") {
+                return Err(format!("unknown key {key:?} beside \"spec\""));
+            }
+            let spec = object["spec"]
+                .as_str()
+                .ok_or_else(|| format!("\"spec\" must be a string, not {}", object["spec"]))?;
+            Ok(vec![Fault::parse(spec)?.resolve(contract)?])
+        }
+        rule => Ok(vec![Fault::from_json(rule)?.resolve(contract)?]),
+    }
 }
 
 fn settings(shared: &Shared) -> Response<SimBody> {

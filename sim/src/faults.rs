@@ -7,7 +7,9 @@
 
 use std::fmt;
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
 use crate::contract::Contract;
 
@@ -22,6 +24,10 @@ pub const SHORT_NAMES: [(&str, &str); 4] = [
 
 /// One rule. The first active rule whose operation matches a request is
 /// applied to it.
+///
+/// `Deserialize` reads back what `Serialize` writes (`GET /_sim/faults`) and
+/// ignores keys it does not know; [`Fault::from_json`] is the strict reader
+/// for rules people write.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fault {
     /// An `operationId`, or `*`.
@@ -164,6 +170,74 @@ impl Fault {
         Ok(fault)
     }
 
+    /// Reads one rule in the JSON form (`POST /_sim/faults`, see the README).
+    /// Unlike the derived `Deserialize`, it refuses keys the action does not
+    /// take, and its errors name the missing field, the unknown action or
+    /// the unknown key. `null` counts as absent. Not [`Fault::check`]ed.
+    pub fn from_json(value: &Value) -> Result<Fault, String> {
+        let rule = value
+            .as_object()
+            .ok_or_else(|| format!("a rule is a JSON object, not {value}"))?;
+        let name: String = field(rule, "action")?
+            .ok_or_else(|| format!("the rule lacks \"action\" (one of {})", ACTIONS.join(", ")))?;
+        // What each action takes besides operation, action, times and headers.
+        let (action, takes): (FaultAction, &[&str]) = match name.as_str() {
+            "status" => (
+                FaultAction::Status {
+                    status: needed(rule, &name, "status")?,
+                    retry_after: field(rule, "retry_after")?,
+                    body: field(rule, "body")?,
+                },
+                &["status", "retry_after", "body"],
+            ),
+            "latency" => (
+                FaultAction::Latency {
+                    ms: needed(rule, &name, "ms")?,
+                },
+                &["ms"],
+            ),
+            "stall-headers" => (FaultAction::StallHeaders, &[]),
+            "stall-body" => (
+                FaultAction::StallBody {
+                    after: field(rule, "after")?,
+                },
+                &["after"],
+            ),
+            "cut" => (
+                FaultAction::Cut {
+                    after: field(rule, "after")?,
+                },
+                &["after"],
+            ),
+            "close" => (FaultAction::Close, &[]),
+            "pass" => (FaultAction::Pass, &[]),
+            other => {
+                return Err(format!(
+                    "unknown action {other:?} (known: {})",
+                    ACTIONS.join(", ")
+                ));
+            }
+        };
+        let common = ["operation", "action", "times", "headers"];
+        if let Some(key) = rule
+            .keys()
+            .find(|k| !common.contains(&k.as_str()) && !takes.contains(&k.as_str()))
+        {
+            let all: Vec<&str> = common.iter().chain(takes).copied().collect();
+            return Err(format!(
+                "unknown key {key:?} (action {name:?} takes {})",
+                all.join(", ")
+            ));
+        }
+        Ok(Fault {
+            operation: field(rule, "operation")?
+                .ok_or_else(|| "the rule lacks \"operation\"".to_owned())?,
+            action,
+            times: field(rule, "times")?,
+            headers: field(rule, "headers")?.unwrap_or_default(),
+        })
+    }
+
     /// What the spec parser checks that JSON alone does not: a status the
     /// server can send, a rule that applies at least once, and headers that
     /// are valid HTTP.
@@ -219,6 +293,37 @@ impl Fault {
             known.join(", ")
         ))
     }
+}
+
+/// The `action` values of the JSON form.
+const ACTIONS: [&str; 7] = [
+    "status",
+    "latency",
+    "stall-headers",
+    "stall-body",
+    "cut",
+    "close",
+    "pass",
+];
+
+/// `rule[key]` as a `T`, `None` when absent or `null`; a value of the wrong
+/// type is refused naming the key.
+fn field<T: DeserializeOwned>(rule: &Map<String, Value>, key: &str) -> Result<Option<T>, String> {
+    match rule.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(value) => serde_json::from_value(value.clone())
+            .map(Some)
+            .map_err(|e| format!("{key:?}: {e}")),
+    }
+}
+
+/// `rule[key]`, which `action` cannot do without.
+fn needed<T: DeserializeOwned>(
+    rule: &Map<String, Value>,
+    action: &str,
+    key: &str,
+) -> Result<T, String> {
+    field(rule, key)?.ok_or_else(|| format!("action {action:?} needs {key:?}"))
 }
 
 /// The spec form; a status body is not part of it, nor a header value's

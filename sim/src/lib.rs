@@ -61,7 +61,7 @@ pub use body::PERIOD as EXPORT_PATTERN_PERIOD;
 pub use contract::{Contract, ContractError, EMBEDDED_DOCUMENT};
 pub use faults::{Fault, FaultAction};
 pub use log::{KEPT_IN_MEMORY, RequestRecord};
-pub use workflow::{EXPORT_FORMAT, ExportFile, Workflow};
+pub use workflow::{EXPORT_FORMAT, ExportFile, MAX_SEEDED, Workflow};
 
 use auth::AuthConfig;
 use server::{Settings, Shared};
@@ -159,7 +159,8 @@ impl SimulatorBuilder {
         self
     }
 
-    /// Fill a workspace with `count` deterministic workflows.
+    /// Fill a workspace with `count` deterministic workflows, at most
+    /// [`MAX_SEEDED`]: more makes `start` fail.
     pub fn seed(
         mut self,
         project_id: impl Into<String>,
@@ -228,6 +229,9 @@ impl SimulatorBuilder {
             None => Contract::from_yaml(EMBEDDED_DOCUMENT),
         }
         .map_err(|e| StartError(e.to_string()))?;
+        for (project, workspace, count) in &self.seeds {
+            workflow::check_seed(project, workspace, *count).map_err(StartError)?;
+        }
         let auth = AuthConfig {
             token: self.token,
             access_key: self
@@ -382,7 +386,15 @@ impl Simulator {
     }
 
     /// Adds workflows 1..=count of the deterministic seed; returns their ids.
+    ///
+    /// # Panics
+    ///
+    /// When `count` is above [`MAX_SEEDED`], with a message naming it
+    /// (rather than aborting for want of memory).
     pub fn seed(&self, project_id: &str, workspace_id: &str, count: u64) -> Vec<String> {
+        if let Err(e) = workflow::check_seed(project_id, workspace_id, count) {
+            panic!("{e}");
+        }
         self.shared.store().seed(project_id, workspace_id, count)
     }
 

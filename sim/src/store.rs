@@ -58,7 +58,12 @@ impl Store {
         let ids = flows.iter().map(|w| w.id.clone()).collect();
         let ws = self.workspace(project, workspace);
         ws.retain(|w| !flows.iter().any(|f| f.id == w.id));
-        ws.extend(flows);
+        if ws.is_empty() {
+            // Moved, not copied: a big seed would briefly need room for both.
+            *ws = flows;
+        } else {
+            ws.extend(flows);
+        }
         ids
     }
 

@@ -57,6 +57,22 @@ const USERS: [&str; 2] = ["alice", "bob"];
 /// 2025-01-01T00:00:00Z: seeded workflows are created an hour apart from here.
 const SEED_EPOCH: u64 = 1_735_689_600;
 
+/// The most workflows one seed may ask for. A seeded workflow takes about
+/// 1.7 KiB (measured: a million of them, 1.7 GiB), so a full seed stays
+/// under 2 GiB, and a typo (`--workflows 99999999999`) is refused rather
+/// than aborting the process for want of memory.
+pub const MAX_SEEDED: u64 = 1_000_000;
+
+/// Refuses a seed of more than [`MAX_SEEDED`] workflows, naming it.
+pub fn check_seed(project_id: &str, workspace_id: &str, count: u64) -> Result<(), String> {
+    if count > MAX_SEEDED {
+        return Err(format!(
+            "cannot seed {count} workflows into {project_id}/{workspace_id}: at most {MAX_SEEDED}"
+        ));
+    }
+    Ok(())
+}
+
 /// Workflow number `index` (1-based) of a seeded workspace. Ids are derived
 /// from the workspace and the index, so a seed is the same on every run and
 /// two seeded workspaces never share an id.
@@ -134,5 +150,29 @@ mod tests {
         assert_eq!(a.create_time, "2025-01-01T01:00:00Z");
         assert!(a.update_time > a.create_time);
         assert_eq!(iso_time(UNIX_EPOCH), "1970-01-01T00:00:00Z");
+    }
+
+    /// The first seeded workflows, as sim/README.md describes them: the
+    /// README must hold this table, so that the two cannot drift apart.
+    #[test]
+    fn the_readme_describes_the_seeded_workflows() {
+        let first = [
+            (1, "SURVEY", "ACCOUNT", "Incident", true),
+            (2, "HEMOSTASIS", "DOMAIN", "Vulnerability", false),
+            (3, "EASE", "IP", "Alert", true),
+            (4, "NORMAL", "ACCOUNT", "Incident", false),
+            (5, "SURVEY", "DOMAIN", "Vulnerability", true),
+        ];
+        let readme = include_str!("../README.md");
+        for (n, aop_type, labels, dataclass, enabled) in first {
+            let w = seeded("p", "w", n);
+            assert_eq!(
+                (&*w.aop_type, &*w.labels, &*w.dataclass_name, w.enabled),
+                (aop_type, labels, dataclass, enabled),
+                "workflow {n}"
+            );
+            let row = format!("| {n} | {aop_type} | {labels} | {dataclass} | {enabled} |");
+            assert!(readme.contains(&row), "sim/README.md lacks the row {row}");
+        }
     }
 }

@@ -243,3 +243,36 @@ fn a_log_file_that_cannot_be_opened_is_named() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn too_many_workflows_is_a_usage_error_naming_the_flag_and_the_limit() {
+    let limit = secmaster_sim::MAX_SEEDED;
+    let dir = scratch("too-many");
+    // A port file in a missing directory: a count accepted by mistake ends
+    // the run (exit 1) instead of serving.
+    let port_file = dir.join("missing").join("port");
+    for count in [99_999_999_999, limit + 1] {
+        let output = Command::new(BIN)
+            .args(["--listen", "127.0.0.1:0", "--workflows"])
+            .arg(count.to_string())
+            .arg("--port-file")
+            .arg(&port_file)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{count}: {stderr}");
+        assert!(
+            stderr.contains(&format!("invalid value '{count}' for '--workflows <N>'"))
+                && stderr.contains(&format!("0..={limit}")),
+            "{count}: {stderr}"
+        );
+    }
+    let help = Command::new(BIN).arg("--help").output().unwrap();
+    let help = String::from_utf8_lossy(&help.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert_eq!(limit, 1_000_000, "as the help and the README say");
+    assert!(help.contains("at most 1,000,000"), "{help}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -402,3 +402,117 @@ async fn the_admin_endpoint_takes_short_names_and_refuses_times_zero() {
     }
     assert_eq!(sim.faults().len(), 2, "nothing added");
 }
+
+/// POSTs `rule` to `/_sim/faults`; the status and the body's `message`.
+async fn post_rule(sim: &Simulator, rule: &Value) -> (u16, String) {
+    let answer = client()
+        .post(format!("{}/_sim/faults", sim.base_url()))
+        .json(rule)
+        .send()
+        .await
+        .unwrap();
+    let status = answer.status().as_u16();
+    let body: Value = answer.json().await.unwrap();
+    let message = body["message"].as_str().unwrap_or_default().to_owned();
+    (status, message)
+}
+
+#[tokio::test]
+async fn an_array_with_a_bad_rule_adds_none_of_its_rules() {
+    let sim = sim().start().await.unwrap();
+    let good = json!({"operation": "export", "action": "close"});
+    for (bad, why) in [
+        (
+            json!({"operation": "nope", "action": "close"}),
+            "no operation \"nope\"",
+        ),
+        (
+            json!({"operation": "list", "action": "close", "times": 0}),
+            "times must be at least 1",
+        ),
+        (
+            json!({"operation": "list", "action": "explode"}),
+            "unknown action \"explode\"",
+        ),
+    ] {
+        let (status, message) = post_rule(&sim, &json!([good, bad])).await;
+        assert_eq!(status, 400, "{bad}: {message}");
+        assert_eq!(sim.faults(), [], "{bad}: nothing added");
+        assert!(message.starts_with("rule 2 of 2: "), "{message}");
+        assert!(message.contains(why), "{message}");
+    }
+    let shown: Vec<Fault> = client()
+        .get(format!("{}/_sim/faults", sim.base_url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(shown, []);
+    let (status, _) = post_rule(&sim, &json!([good, good])).await;
+    assert_eq!(status, 200);
+    assert_eq!(sim.faults().len(), 2);
+}
+
+#[tokio::test]
+async fn a_bad_json_rule_is_refused_naming_what_is_wrong() {
+    let sim = sim().start().await.unwrap();
+    for (bad, why) in [
+        (
+            json!({"operation": "list", "action": "status"}),
+            "action \"status\" needs \"status\"",
+        ),
+        (
+            json!({"operation": "list", "action": "latency"}),
+            "action \"latency\" needs \"ms\"",
+        ),
+        (
+            json!({"operation": "list", "action": "explode"}),
+            "unknown action \"explode\" (known: status, latency, stall-headers, stall-body, cut, close, pass)",
+        ),
+        (json!({"action": "close"}), "the rule lacks \"operation\""),
+        (json!({"operation": "list"}), "the rule lacks \"action\""),
+        (
+            json!({"operation": "list", "action": "close", "extra": 1}),
+            "unknown key \"extra\"",
+        ),
+        (
+            json!({"operation": "list", "action": "close", "ms": 5}),
+            "unknown key \"ms\" (action \"close\" takes",
+        ),
+        (
+            json!({"operation": "list", "action": "status", "status": "500"}),
+            "\"status\": invalid type: string \"500\"",
+        ),
+        (
+            json!({"spec": "list=503", "times": 1}),
+            "unknown key \"times\" beside \"spec\"",
+        ),
+        (json!({"spec": 5}), "\"spec\" must be a string"),
+        (json!(5), "a rule is a JSON object"),
+    ] {
+        let (status, message) = post_rule(&sim, &bad).await;
+        assert_eq!(status, 400, "{bad}: {message}");
+        assert!(message.contains(why), "{bad}: {message}");
+    }
+    assert_eq!(sim.faults(), [], "nothing added");
+
+    // The README's example still works.
+    let example = json!({"operation": "export_workflows", "action": "status", "status": 500,
+        "body": "proxy error", "times": 1,
+        "headers": [["Content-Type", "text/plain"]]});
+    assert_eq!(post_rule(&sim, &example).await.0, 200);
+    assert_eq!(
+        sim.faults(),
+        [Fault {
+            times: Some(1),
+            ..answer(
+                "export_workflows",
+                500,
+                "proxy error",
+                &[("Content-Type", "text/plain")]
+            )
+        }]
+    );
+}

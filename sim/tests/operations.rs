@@ -301,3 +301,20 @@ fn start_blocking_serves_without_a_runtime() {
         "stopped listening"
     );
 }
+
+#[test]
+fn the_builder_refuses_to_seed_more_than_the_limit() {
+    let limit = secmaster_sim::MAX_SEEDED;
+    // The absurd count first: before the limit, it aborted the process.
+    for count in [99_999_999_999, limit + 1] {
+        let error = sim()
+            .seed(PROJECT, WORKSPACE, count)
+            .start_blocking()
+            .err()
+            .unwrap_or_else(|| panic!("seeding {count} started"));
+        assert_eq!(
+            error.to_string(),
+            format!("cannot seed {count} workflows into {PROJECT}/{WORKSPACE}: at most {limit}")
+        );
+    }
+}

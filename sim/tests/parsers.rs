@@ -1,5 +1,6 @@
 //! Property tests of the parsers that read outside input: query strings,
-//! multipart bodies and fault specs never panic and keep their invariants.
+//! multipart bodies and fault specs never panic and keep their invariants;
+//! fault rules read back from their JSON form.
 
 use proptest::prelude::*;
 use secmaster_sim::faults::{Fault, FaultAction};
@@ -118,5 +119,12 @@ proptest! {
     #[test]
     fn a_written_fault_spec_reads_back_as_it_was(fault in fault()) {
         prop_assert_eq!(Fault::parse(&fault.to_string()).unwrap(), fault);
+    }
+
+    #[test]
+    fn a_fault_as_json_reads_back_as_it_was(fault in fault()) {
+        // What GET /_sim/faults shows, POST /_sim/faults takes.
+        let json = serde_json::to_value(&fault).unwrap();
+        prop_assert_eq!(Fault::from_json(&json).unwrap(), fault);
     }
 }

@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use clap::error::ErrorKind;
 use clap::{CommandFactory, Parser};
-use secmaster_sim::{Contract, EMBEDDED_DOCUMENT, Fault, Simulator};
+use secmaster_sim::workflow::seeded;
+use secmaster_sim::{Contract, EMBEDDED_DOCUMENT, Fault, MAX_SEEDED, Simulator};
 
 /// A local SecMaster workflow service (export, list, show, import), checked
 /// against openapi/secmaster.yaml, for trying the tools and for tests.
@@ -20,8 +21,14 @@ struct Args {
     /// Write the port to this file once listening.
     #[arg(long, value_name = "FILE")]
     port_file: Option<PathBuf>,
-    /// Seed the workspace with N deterministic workflows.
-    #[arg(long, value_name = "N", default_value_t = 0)]
+    /// Seed the workspace with N deterministic workflows (at most 1,000,000,
+    /// which take about 1.7 GiB of memory).
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 0,
+        value_parser = clap::value_parser!(u64).range(0..=MAX_SEEDED)
+    )]
     workflows: u64,
     /// Project of the seeded workspace.
     #[arg(
@@ -191,14 +198,15 @@ async fn run(args: Args, document: String) -> Result<(), String> {
             ""
         }
     );
-    let seeded = sim.workflows(&args.project_id, &args.workspace_id);
-    println!(
-        "workspace: /v1/{}/workspaces/{}/soc/workflows ({} workflows)",
-        args.project_id,
-        args.workspace_id,
-        seeded.len()
-    );
-    if let (Some(first), Some(last)) = (seeded.first(), seeded.last()) {
+    // From the seed rather than from `sim.workflows`: copying a million
+    // workflows to show two ids would double the memory they take.
+    let (project, workspace, count) = (&args.project_id, &args.workspace_id, args.workflows);
+    println!("workspace: /v1/{project}/workspaces/{workspace}/soc/workflows ({count} workflows)");
+    if count > 0 {
+        let (first, last) = (
+            seeded(project, workspace, 1),
+            seeded(project, workspace, count),
+        );
         println!("workflow ids: {} .. {}", first.id, last.id);
     }
     for fault in sim.faults() {
