@@ -192,6 +192,23 @@ mod tests {
         );
     }
 
+    // An empty id printed a blank line, which `--ids-file -` then skipped
+    // silently; a workflow without an id was already left out.
+    #[test]
+    fn ids_leave_out_workflows_without_an_id() {
+        let mut no_id = workflow("x", "n");
+        no_id.id = None;
+        let rows = [
+            workflow("a1", "n"),
+            workflow(" ", "n"),
+            no_id,
+            workflow("b2", "n"),
+        ];
+        let mut out = Vec::new();
+        ids(&mut out, &rows).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "a1\nb2\n");
+    }
+
     #[test]
     fn json_keeps_unknown_fields_and_stays_valid() {
         let mut out = Vec::new();
