@@ -19,6 +19,10 @@ pub const NETWORK: u8 = 5;
 /// An input file cannot be read or used, writing the output failed, or the
 /// output exists.
 pub const IO: u8 = 6;
+/// The reader of standard output (or of a named pipe) closed it early: 128
+/// plus SIGPIPE's number, what a shell reports for a program that signal
+/// stopped.
+pub const CLOSED_PIPE: u8 = 141;
 
 /// The exit-code table, shown by each workflow command's `--help` and
 /// repeated in cli/README.md (a unit test keeps the two in step). A macro, so
@@ -37,7 +41,9 @@ Exit codes:
   6    local I/O error: an input file is missing, unreadable or unusable (not a regular file,
        over its size limit, not UTF-8), the output cannot be written, or the output exists and
        --force was not given
-  130  interrupted by Ctrl-C (SIGINT); 143 for SIGTERM, 129 for SIGHUP"
+  130  interrupted by Ctrl-C (SIGINT); 143 for SIGTERM, 129 for SIGHUP
+  141  the reader closed the output pipe early (`... | head`), as when stopped by SIGPIPE;
+       nothing is printed"
     };
 }
 pub(crate) use exit_code_table;
@@ -53,13 +59,25 @@ pub enum Failure {
     Client(Error),
     /// A signal stopped the download; the number is the signal's.
     Interrupted(i32),
+    /// The output pipe's reader went away (`| head`): ends quietly, as
+    /// programs stopped by SIGPIPE do.
+    ClosedPipe,
 }
 
 impl Failure {
     /// An I/O error with what was being done, for example
     /// `cannot create the temporary file in /tmp`.
     pub fn io(what: impl fmt::Display, e: &std::io::Error) -> Self {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            return Failure::ClosedPipe;
+        }
         Failure::Io(format!("{what}: {e}"))
+    }
+
+    /// Whether `main` prints this failure (all but a closed pipe, whose
+    /// reader has what it wanted).
+    pub fn is_shown(&self) -> bool {
+        !matches!(self, Failure::ClosedPipe)
     }
 
     /// The process exit code.
@@ -68,6 +86,7 @@ impl Failure {
             Failure::Usage(_) => USAGE,
             Failure::Io(_) => IO,
             Failure::Interrupted(signal) => u8::try_from(128 + signal).unwrap_or(130),
+            Failure::ClosedPipe => CLOSED_PIPE,
             Failure::Client(e) => match e.kind() {
                 ErrorKind::InvalidInput | ErrorKind::Config => USAGE,
                 ErrorKind::Auth => AUTH,
@@ -92,6 +111,7 @@ impl fmt::Display for Failure {
             Failure::Interrupted(_) => {
                 "interrupted; the partial download was removed and nothing was saved".to_owned()
             }
+            Failure::ClosedPipe => "the reader closed the output pipe".to_owned(),
             // The library's text: service answers as `HTTP <status>, code
             // <code>: <message> (request id <id>)`, already escaped.
             Failure::Client(e) => e.to_string(),

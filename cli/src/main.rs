@@ -31,7 +31,9 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::from(exit::OK),
         Err(failure) => {
-            eprintln!("error: {failure}");
+            if failure.is_shown() {
+                eprintln!("error: {failure}");
+            }
             ExitCode::from(failure.exit_code())
         }
     }

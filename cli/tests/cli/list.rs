@@ -270,3 +270,25 @@ fn summaries_count_in_words() {
     );
     assert_eq!(note(&["--offset", "30"]), "0 of 25 workflows\n");
 }
+
+// `| head` ended with "error: cannot write to standard output: Broken
+// pipe" and exit 6; now quietly, with the status a SIGPIPE death gives.
+#[test]
+fn a_reader_that_stops_early_ends_the_command_quietly() {
+    let sim = start(sim().seed(PROJECT, WORKSPACE, 1000));
+    let dir = Scratch::new("list-head");
+    let script = format!(
+        "set -o pipefail; \"$0\" workflows list --endpoint {} --project-id P --workspace-id W \
+         --all --format json 2> err.txt | head -c 10 > /dev/null; echo $?",
+        sim.base_url()
+    );
+    let mut bash = process("bash");
+    bash.arg("-c")
+        .arg(&script)
+        .arg(assert_cmd::cargo::cargo_bin("secmaster"))
+        .current_dir(dir.path())
+        .env("SECMASTER_AUTH_TOKEN", TOKEN);
+    let output = bash.output().unwrap();
+    assert_eq!(stdout_of(&output), "141\n", "{}", stderr_of(&output));
+    assert_eq!(std::fs::read_to_string(dir.join("err.txt")).unwrap(), "");
+}
