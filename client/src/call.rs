@@ -118,7 +118,13 @@ impl SecMasterClient {
         repeat: Repeat,
         sent: impl Future<Output = Result<T, Error>>,
     ) -> Outcome<T> {
-        let outcome = tokio::time::timeout(self.timeouts.first_byte, sent).await;
+        // The first-byte limit runs until the headers are in; after that the
+        // body's pieces are bounded by the idle limit where they are read.
+        let mut sent = std::pin::pin!(sent);
+        let outcome = match tokio::time::timeout(self.timeouts.first_byte, &mut sent).await {
+            Err(_) if context.headers_in() => Ok(sent.await),
+            other => other,
+        };
         // What the hooks kept wins: it is the full story (the status of an
         // error body that stalled, a refused content coding).
         let error = match (context.take_failure(), outcome) {

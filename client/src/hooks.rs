@@ -7,6 +7,7 @@
 //! is final before credentials are applied, so that a signature covers
 //! exactly what leaves.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -18,7 +19,7 @@ use reqwest::header::{
 };
 
 use crate::auth::Credentials;
-use crate::error::{Error, MAX_ERROR_BODY};
+use crate::error::{Error, MAX_ERROR_BODY, TimeoutPhase};
 use crate::generated::Client;
 use crate::untrusted;
 
@@ -30,6 +31,10 @@ pub(crate) const JSON_CONTENT_TYPE: &str = "application/json;charset=UTF-8";
 /// progenitor adds `api-version: <info.version>` to every request; the API
 /// does not define that header, so it is removed.
 const PROGENITOR_VERSION_HEADER: &str = "api-version";
+
+/// The largest JSON answer read: a page of 100 workflows is a few hundred
+/// KiB. A larger one is refused rather than allowed to fill memory.
+const MAX_ANSWER: usize = 16 * 1024 * 1024;
 
 /// Where signatures get the time from; tests put a clock of their own here.
 pub type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
@@ -46,6 +51,9 @@ pub struct CallContext {
     attempt: u32,
     idle: Duration,
     failure: Arc<Mutex<Option<AttemptFailure>>>,
+    /// Set once the response headers are in: from then on the idle limit,
+    /// not the first-byte one, bounds the attempt.
+    headers_in: Arc<AtomicBool>,
 }
 
 /// Why an attempt did not give a usable response, as the hooks saw it.
@@ -83,7 +91,18 @@ impl CallContext {
             attempt,
             idle,
             failure: Arc::default(),
+            headers_in: Arc::default(),
         }
+    }
+
+    /// Whether the response headers of this attempt have arrived.
+    pub(crate) fn headers_in(&self) -> bool {
+        self.headers_in.load(Ordering::SeqCst)
+    }
+
+    /// The idle limit between pieces of a body.
+    pub(crate) fn idle(&self) -> Duration {
+        self.idle
     }
 
     /// What went wrong in this attempt, if the hooks saw it.
@@ -176,6 +195,12 @@ pub(crate) async fn execute(
 ) -> reqwest::Result<reqwest::Response> {
     let method = request.method().clone();
     let path = request.url().path().to_owned();
+    // The generated code decodes such an answer from memory: it is read
+    // here, within the idle limit and checked against its length.
+    let decoded_as_json = request
+        .headers()
+        .get(reqwest::header::ACCEPT)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
     let started = Instant::now();
     let response = match client.execute(request).await {
         Ok(response) => response,
@@ -189,6 +214,7 @@ pub(crate) async fn execute(
             return Err(e);
         }
     };
+    context.headers_in.store(true, Ordering::SeqCst);
     let status = response.status();
     let headers = response.headers().clone();
     let request_id = crate::untrusted::header_text(&headers, "x-request-id").unwrap_or("-");
@@ -209,7 +235,16 @@ pub(crate) async fn execute(
                 untrusted::escape(&coding)
             ))));
         }
-        return Ok(response);
+        if !decoded_as_json {
+            return Ok(response);
+        }
+        let body = read_answer(response, context.idle)
+            .await
+            .unwrap_or_else(|e| {
+                context.keep(AttemptFailure::Local(e));
+                Bytes::new()
+            });
+        return Ok(rebuilt(status, headers, body));
     }
     let mut raw = RawResponse {
         status,
@@ -221,10 +256,51 @@ pub(crate) async fn execute(
     context.keep(AttemptFailure::Response(raw.clone()));
     // Hand the generated code an equivalent response to decode as it will;
     // the caller-facing error is built from the copy kept above.
-    let mut rebuilt = http::Response::new(raw.body);
-    *rebuilt.status_mut() = raw.status;
-    *rebuilt.headers_mut() = raw.headers;
-    Ok(reqwest::Response::from(rebuilt))
+    Ok(rebuilt(raw.status, raw.headers, raw.body))
+}
+
+/// A response from parts already read.
+fn rebuilt(status: StatusCode, headers: HeaderMap, body: Bytes) -> reqwest::Response {
+    let mut response = http::Response::new(body);
+    *response.status_mut() = status;
+    *response.headers_mut() = headers;
+    reqwest::Response::from(response)
+}
+
+/// A 2xx answer that is decoded rather than streamed, read whole: each
+/// piece within `idle`, at most 16 MiB, and exactly as long as its
+/// `Content-Length` says (shorter is [`Error::Truncated`], as for a file).
+pub(crate) async fn read_answer(
+    mut response: reqwest::Response,
+    idle: Duration,
+) -> Result<Bytes, Error> {
+    let expected = response.content_length();
+    let mut body = Vec::new();
+    let short = |received: usize| match expected {
+        Some(expected) if expected > received as u64 => Some(Error::Truncated {
+            expected,
+            received: received as u64,
+        }),
+        _ => None,
+    };
+    loop {
+        match tokio::time::timeout(idle, response.chunk()).await {
+            Err(_) => return Err(Error::Timeout(TimeoutPhase::Idle)),
+            Ok(Ok(Some(chunk))) if body.len() + chunk.len() > MAX_ANSWER => {
+                return Err(Error::Unexpected(format!(
+                    "the service's answer is larger than {} MiB",
+                    MAX_ANSWER >> 20
+                )));
+            }
+            Ok(Ok(Some(chunk))) => body.extend_from_slice(&chunk),
+            Ok(Ok(None)) => break,
+            Ok(Err(e)) => return Err(short(body.len()).unwrap_or_else(|| Error::from_reqwest(e))),
+        }
+    }
+    match short(body.len()) {
+        Some(e) => Err(e),
+        None => Ok(Bytes::from(body)),
+    }
 }
 
 /// Reads at most `limit` bytes of an error body, each piece within `idle`:

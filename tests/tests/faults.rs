@@ -377,3 +377,46 @@ async fn a_content_coding_the_client_did_not_ask_for_is_refused() {
     assert_eq!(requests[0].status, Some(200));
     assert_all_signed(&server);
 }
+
+// A list or show body that stalled after its headers waited out the
+// first-byte limit and was reported as "waiting for the response headers";
+// one cut short was a transport error, not `Truncated`.
+#[tokio::test]
+async fn decoded_answers_get_the_idle_limit_and_truncation_as_files_do() {
+    let timeouts = Timeouts {
+        first_byte: Duration::from_secs(5),
+        idle: Duration::from_millis(300),
+        ..fast_timeouts()
+    };
+    let client = |sim: &Simulator| {
+        aksk_builder(&sim.base_url())
+            .timeouts(timeouts)
+            .retry(fast_retries(1))
+            .build()
+            .unwrap()
+    };
+    let list = |client: SecMasterClient| async move {
+        client
+            .list_workflows(PROJECT, WORKSPACE, &secmaster_client::ListQuery::new())
+            .await
+    };
+    let sim = sim_with(&["list_workflows=stall-body,after=20"]).await;
+    sim.seed(PROJECT, WORKSPACE, 3);
+    let started = Instant::now();
+    let err = list(client(&sim)).await.unwrap_err();
+    assert!(matches!(err, Error::Timeout(TimeoutPhase::Idle)), "{err:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+
+    let sim = sim_with(&["list_workflows=cut,after=20"]).await;
+    sim.seed(PROJECT, WORKSPACE, 3);
+    let err = list(client(&sim)).await.unwrap_err();
+    assert!(
+        matches!(err, Error::Truncated { received: 20, .. }),
+        "{err:?}"
+    );
+    assert_all_signed(&sim);
+}

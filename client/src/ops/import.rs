@@ -154,7 +154,7 @@ impl SecMasterClient {
         }
         let (status, headers) = (response.status(), response.headers().clone());
         let request_id = super::header_request_id(&headers);
-        let bytes = response.bytes().await.map_err(Error::from_reqwest)?;
+        let bytes = hooks::read_answer(response, context.idle()).await?;
         let mut answer: ImportWorkflowsResponse = serde_json::from_slice(&bytes).map_err(|e| {
             Error::Unexpected(format!(
                 "the service's answer does not match the API document: {e}"
