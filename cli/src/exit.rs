@@ -93,6 +93,8 @@ impl Failure {
                 ErrorKind::Api => API,
                 ErrorKind::Network => NETWORK,
                 ErrorKind::Io => IO,
+                // A kind added to the library later: the service's side.
+                _ => API,
             },
         }
     }

@@ -26,7 +26,7 @@ pub async fn run(args: ListArgs, env: Lookup<'_>) -> Result<(), Failure> {
         let note = format!(
             "{} ({})",
             count(all.workflows.len() as u64, "workflow"),
-            count(u64::from(all.pages), "request")
+            count(u64::from(all.pages), "page")
         );
         (all.workflows, note)
     } else {

@@ -154,9 +154,11 @@ impl SecMasterClientBuilder {
         self
     }
 
-    /// The default project: used by callers that do not name one (see
-    /// [`SecMasterClient::project_id`]). With access-key credentials every
-    /// request carries the project of its path as `X-Project-Id`.
+    /// A default project for the caller's own use, read back with
+    /// [`SecMasterClient::project_id`] (`from_env` sets it from
+    /// `HUAWEICLOUD_SDK_PROJECT_ID`). Operations take their project as an
+    /// argument and do not read it. With access-key credentials every request
+    /// carries the project of its path as `X-Project-Id`.
     pub fn project_id(mut self, project_id: &str) -> Self {
         self.project_id = Some(project_id.to_owned());
         self

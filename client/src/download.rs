@@ -138,10 +138,13 @@ impl WorkflowFile {
     }
 
     /// Writes the whole file to `out` and flushes it. Returns the byte count.
+    /// A file already partly read with [`Self::next_chunk`] is refused: what
+    /// is left would not be the file.
     pub async fn write_to<W: AsyncWrite + Unpin + ?Sized>(
         mut self,
         out: &mut W,
     ) -> Result<u64, Error> {
+        self.check_unread()?;
         while let Some(chunk) = self.next_chunk().await? {
             out.write_all(&chunk).await?;
         }
@@ -163,19 +166,55 @@ impl WorkflowFile {
         path: impl AsRef<Path>,
         overwrite: Overwrite,
     ) -> Result<u64, Error> {
+        self.check_unread()?;
         let path = path.as_ref().to_owned();
         let name = path
             .file_name()
             .ok_or_else(|| Error::InvalidInput(format!("{} does not name a file", path.display())))?
             .to_string_lossy()
             .into_owned();
+        let naming = |what: &'static str| {
+            let path = path.clone();
+            move |e: Error| match e {
+                Error::Io(e) => Error::Io(std::io::Error::new(
+                    e.kind(),
+                    format!("cannot {what} {}: {e}", path.display()),
+                )),
+                other => other,
+            }
+        };
+        // Before the download, not only after it: an existing file would
+        // otherwise cost the whole transfer. The final step checks again,
+        // atomically.
+        if overwrite == Overwrite::Never && std::fs::symlink_metadata(&path).is_ok() {
+            return Err(naming("save")(Error::Io(
+                std::io::ErrorKind::AlreadyExists.into(),
+            )));
+        }
         let dir = parent_dir(&path);
-        let mut part = blocking(move || PartFile::create_in(&dir, &name)).await?;
+        let mut part = blocking(move || PartFile::create_in(&dir, &name))
+            .await
+            .map_err(naming("save"))?;
         let mut out = tokio::fs::File::from_std(part.file().try_clone()?);
-        let written = self.write_to(&mut out).await?;
+        let written = self.write_to(&mut out).await.map_err(naming("write"))?;
         drop(out);
-        blocking(move || part.finish(&path, overwrite)).await?;
+        let target = path.clone();
+        blocking(move || part.finish(&target, overwrite))
+            .await
+            .map_err(naming("save"))?;
         Ok(written)
+    }
+
+    /// Whole-file writers need every byte: none may have been read yet.
+    fn check_unread(&self) -> Result<(), Error> {
+        if self.received > 0 || self.finished {
+            return Err(Error::InvalidInput(format!(
+                "{} bytes of the file were already read with next_chunk; \
+                 write_to and save_to_path need it unread",
+                self.received
+            )));
+        }
+        Ok(())
     }
 }
 

@@ -87,10 +87,12 @@ pub enum Error {
 }
 
 /// Broad classes of [`Error`], for callers that map errors to exit codes or
-/// alerts.
+/// alerts. More may come: match with a wildcard arm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ErrorKind {
-    /// A bad argument, refused before sending.
+    /// A bad argument, refused before sending; or a request the API cannot
+    /// serve as asked ([`Error::ListTooLong`], after the first page).
     InvalidInput,
     /// Bad configuration (region, endpoint, credentials).
     Config,
@@ -106,6 +108,7 @@ pub enum ErrorKind {
 
 /// Which time limit ran out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum TimeoutPhase {
     /// Opening the connection (TCP and TLS).
     Connect,
@@ -264,16 +267,10 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Error::Connect(e) | Error::Transport(e) => Some(e),
-            Error::Io(e) => Some(e),
-            Error::GaveUp { last, .. } => Some(last.as_ref()),
-            _ => None,
-        }
-    }
-}
+// No `source()`: `Display` already includes the inner error's text (one
+// line for the command line), so a source would print it twice in a chain
+// (anyhow's `{:#}`). The inner errors stay reachable through the variants.
+impl std::error::Error for Error {}
 
 impl Error {
     /// The HTTP status, when the service answered.
@@ -393,6 +390,24 @@ mod tests {
             let shown = Error::Api(e).to_string();
             prop_assert!(!shown.chars().any(crate::untrusted::is_unsafe), "{shown:?}");
         }
+    }
+
+    // Display and source() both carried the inner error, so a chain printer
+    // showed it twice.
+    #[test]
+    fn a_chain_printer_shows_each_cause_once() {
+        let inner = Error::Io(std::io::Error::other("disk on fire"));
+        let outer = Error::GaveUp {
+            attempts: 3,
+            last: Box::new(inner),
+        };
+        let mut shown = outer.to_string();
+        let mut source = std::error::Error::source(&outer);
+        while let Some(s) = source {
+            shown.push_str(&format!(": {s}"));
+            source = s.source();
+        }
+        assert_eq!(shown.matches("disk on fire").count(), 1, "{shown}");
     }
 
     #[test]

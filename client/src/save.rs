@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 /// What happens when the target exists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Overwrite {
     /// Fail with [`io::ErrorKind::AlreadyExists`]; the check and the naming
     /// are one atomic step (a hard link), so a file created meanwhile is

@@ -65,8 +65,9 @@ impl std::fmt::Debug for SecretKey {
     }
 }
 
-/// Who signs.
-#[derive(Clone, Copy, Debug)]
+/// Who signs. `Debug` shows the access key ID and project, never the
+/// secret key or the security token.
+#[derive(Clone, Copy)]
 pub struct SigningKey<'a> {
     /// Access key ID (AK).
     pub access_key_id: &'a str,
@@ -79,8 +80,9 @@ pub struct SigningKey<'a> {
 }
 
 /// The outcome: headers to add, and the intermediate strings (for tests and
-/// for diagnosing a signature mismatch with the gateway).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// for diagnosing a signature mismatch with the gateway). `Debug` shows the
+/// security token's header and canonical line as `<redacted>`.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Signature {
     /// Headers to add to the request, in this order.
     pub headers: Vec<(&'static str, String)>,
@@ -89,7 +91,7 @@ pub struct Signature {
 }
 
 /// The strings the signature was computed from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct SignatureDetails {
     /// Lower-case names of the signed headers, sorted, joined by `;`.
     pub signed_headers: String,
@@ -99,6 +101,59 @@ pub struct SignatureDetails {
     pub string_to_sign: String,
     /// Hex HMAC-SHA256 of the string to sign.
     pub signature: String,
+}
+
+/// The header that carries a temporary credential's security token.
+const SECURITY_TOKEN_HEADER: &str = "x-security-token";
+
+impl std::fmt::Debug for SigningKey<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SigningKey")
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &self.secret_access_key)
+            .field("security_token", &self.security_token.map(|_| "<redacted>"))
+            .field("project_id", &self.project_id)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for Signature {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(
+                |(name, value)| match name.eq_ignore_ascii_case(SECURITY_TOKEN_HEADER) {
+                    true => (*name, "<redacted>"),
+                    false => (*name, value.as_str()),
+                },
+            )
+            .collect();
+        f.debug_struct("Signature")
+            .field("headers", &headers)
+            .field("details", &self.details)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for SignatureDetails {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The canonical request holds every signed header's value.
+        let canonical: Vec<&str> = self
+            .canonical_request
+            .split('\n')
+            .map(|line| match line.split_once(':') {
+                Some((name, _)) if name == SECURITY_TOKEN_HEADER => "x-security-token:<redacted>",
+                _ => line,
+            })
+            .collect();
+        f.debug_struct("SignatureDetails")
+            .field("signed_headers", &self.signed_headers)
+            .field("canonical_request", &canonical.join("\n"))
+            .field("string_to_sign", &self.string_to_sign)
+            .field("signature", &self.signature)
+            .finish()
+    }
 }
 
 /// Why a request cannot be signed.

@@ -192,6 +192,61 @@ async fn save_to_path_writes_the_file() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
+// A file partly read with next_chunk was then saved short, with the full
+// count returned; an existing target was refused only after the whole
+// download; save errors did not name the path.
+#[tokio::test]
+async fn save_to_path_refuses_a_partly_read_file_and_an_existing_target_up_front() {
+    let body = pseudo_random_bytes(3 * 1024 * 1024);
+    let server = MockServer::start_async().await;
+    server.export_workflows(|_, then| {
+        then.into_inner().status(200).body(body.clone());
+    });
+    let client = token_client(&server.base_url());
+    let dir = tempdir();
+    let path = dir.join("export.bin");
+
+    let mut file = client
+        .export_workflows(PROJECT, WORKSPACE, &[ID])
+        .await
+        .unwrap();
+    assert!(file.next_chunk().await.unwrap().is_some());
+    let err = file
+        .save_to_path(&path, secmaster_client::Overwrite::Replace)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
+    assert!(!path.exists(), "nothing written");
+
+    std::fs::write(&path, b"kept").unwrap();
+    let file = client
+        .export_workflows(PROJECT, WORKSPACE, &[ID])
+        .await
+        .unwrap();
+    let err = file
+        .save_to_path(&path, secmaster_client::Overwrite::Never)
+        .await
+        .unwrap_err();
+    let Error::Io(io) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(io.kind(), std::io::ErrorKind::AlreadyExists);
+    assert!(err.to_string().contains("export.bin"), "{err}");
+    assert_eq!(std::fs::read(&path).unwrap(), b"kept");
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn an_import_file_shows_its_size_not_its_content() {
+    let file =
+        secmaster_client::ImportFile::bytes("flows.json", b"{\"password\":\"s3cr3t\"}".to_vec());
+    let shown = format!("{file:?}");
+    assert!(
+        !shown.contains("s3cr3t") && shown.contains("len: 21"),
+        "{shown}"
+    );
+}
+
 #[tokio::test]
 async fn a_400_gives_code_and_message() {
     let server = MockServer::start_async().await;

@@ -172,7 +172,7 @@ fn all_of_a_thousand_workflows_in_every_format() {
     };
 
     let (table, note) = list("table");
-    assert_eq!(note, "1000 workflows (10 requests)\n");
+    assert_eq!(note, "1000 workflows (10 pages)\n");
     let rows = rows(&table);
     assert_eq!(rows.len(), 1001);
     let names: Vec<&str> = rows[1..].iter().map(|r| r[1].as_str()).collect();
@@ -246,7 +246,7 @@ fn all_in_one_request_says_so_in_the_singular() {
     let sim = start(sim().seed(PROJECT, WORKSPACE, 3));
     let dir = Scratch::new("list-singular");
     let (_, note) = run(workflows(dir.path(), &sim, "list").arg("--all"), 0);
-    assert_eq!(note, "3 workflows (1 request)\n");
+    assert_eq!(note, "3 workflows (1 page)\n");
 }
 
 // "1 workflows"; "workflows 24-24 of 25"; an empty page past the end read
@@ -258,7 +258,7 @@ fn summaries_count_in_words() {
     let note = |args: &[&str]| run(workflows(dir.path(), &sim, "list").args(args), 0).1;
     assert_eq!(
         note(&["--all", "--name", "workflow-0025"]),
-        "1 workflow (1 request)\n"
+        "1 workflow (1 page)\n"
     );
     assert_eq!(
         note(&["--offset", "23", "--limit", "1"]),

@@ -47,7 +47,7 @@ const PIECE: usize = 64 * 1024;
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum ImportFile {
     /// A file on disk, streamed as it is sent.
     Path(PathBuf),
@@ -58,6 +58,20 @@ pub enum ImportFile {
         /// The content.
         bytes: Bytes,
     },
+}
+
+/// The file's name and size, not its content (it may be large, or private).
+impl std::fmt::Debug for ImportFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ImportFile::Path(path) => f.debug_tuple("Path").field(path).finish(),
+            ImportFile::Bytes { name, bytes } => f
+                .debug_struct("Bytes")
+                .field("name", name)
+                .field("len", &bytes.len())
+                .finish(),
+        }
+    }
 }
 
 impl ImportFile {

@@ -34,7 +34,7 @@ use crate::types::{AopWorkflowInfo, ListWorkflowsResponse};
 /// let all = client
 ///     .list_all_workflows("<project_id>", "<workspace_id>", &ListQuery::new(), options)
 ///     .await?;
-/// println!("{} workflows in {} requests", all.workflows.len(), all.pages);
+/// println!("{} workflows in {} pages", all.workflows.len(), all.pages);
 /// # Ok(())
 /// # }
 /// ```
@@ -77,7 +77,7 @@ pub struct ListAll {
     pub workflows: Vec<AopWorkflowInfo>,
     /// What the service said the total was, when it said.
     pub total: Option<u64>,
-    /// Requests made.
+    /// Pages fetched (a page that was retried counts once).
     pub pages: u32,
 }
 

@@ -213,3 +213,30 @@ fn fixed_vectors_from_the_official_sdk() {
         );
     }
 }
+
+// `Debug` of the key, the signature and its details printed the security
+// token in clear.
+#[test]
+fn debug_output_never_shows_the_security_token() {
+    let token = "FAKE-security-token-ABCDEFGHIJ";
+    let signature = sign_get(&[], Some(token), Some("p")).unwrap();
+    assert!(
+        signature
+            .headers
+            .iter()
+            .any(|(name, value)| name.eq_ignore_ascii_case("x-security-token") && value == token),
+        "the header itself carries the token"
+    );
+    let secret = SecretKey::new(b"sk");
+    let key = SigningKey {
+        access_key_id: "ak",
+        secret_access_key: &secret,
+        security_token: Some(token),
+        project_id: None,
+    };
+    for shown in [format!("{signature:?}"), format!("{key:?}")] {
+        assert!(!shown.contains(token), "{shown}");
+        assert!(!shown.contains("sk\""), "{shown}");
+        assert!(shown.contains("<redacted>"), "{shown}");
+    }
+}
