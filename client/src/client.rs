@@ -73,10 +73,7 @@ pub struct SecMasterClient {
 ///     .endpoint_url("http://127.0.0.1:8080")?
 ///     .credentials(Credentials::access_key("<AK>", "<SK>")?)
 ///     .project_id("0123456789abcdef0123456789abcdef")
-///     .timeouts(Timeouts {
-///         first_byte: Duration::from_secs(300),
-///         ..Timeouts::default()
-///     })
+///     .timeouts(Timeouts::default().first_byte(Duration::from_secs(300)))
 ///     .retry(RetryPolicy::none())
 ///     .build()?;
 /// assert_eq!(client.endpoint().as_str(), "http://127.0.0.1:8080");

@@ -28,11 +28,9 @@ use reqwest::header::{HeaderMap, RETRY_AFTER};
 /// use secmaster_client::{Credentials, RetryPolicy, SecMasterClient};
 ///
 /// # fn main() -> Result<(), secmaster_client::Error> {
-/// let patient = RetryPolicy {
-///     max_attempts: 6,
-///     deadline: Duration::from_secs(300),
-///     ..RetryPolicy::default()
-/// };
+/// let patient = RetryPolicy::default()
+///     .max_attempts(6)
+///     .deadline(Duration::from_secs(300));
 /// let client = SecMasterClient::builder()
 ///     .region("cn-north-4")?
 ///     .credentials(Credentials::token("<IAM token>")?)
@@ -43,6 +41,7 @@ use reqwest::header::{HeaderMap, RETRY_AFTER};
 /// # }
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RetryPolicy {
     /// Attempts in all, the first one included (1 = no retries). Default 4.
     pub max_attempts: u32,
@@ -69,6 +68,32 @@ impl Default for RetryPolicy {
 }
 
 impl RetryPolicy {
+    /// Sets [`RetryPolicy::max_attempts`].
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts;
+        self
+    }
+    /// Sets [`RetryPolicy::initial_backoff`].
+    pub fn initial_backoff(mut self, wait: Duration) -> Self {
+        self.initial_backoff = wait;
+        self
+    }
+    /// Sets [`RetryPolicy::max_backoff`].
+    pub fn max_backoff(mut self, wait: Duration) -> Self {
+        self.max_backoff = wait;
+        self
+    }
+    /// Sets [`RetryPolicy::max_retry_after`].
+    pub fn max_retry_after(mut self, wait: Duration) -> Self {
+        self.max_retry_after = wait;
+        self
+    }
+    /// Sets [`RetryPolicy::deadline`].
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = deadline;
+        self
+    }
+
     /// One attempt, no retries.
     pub fn none() -> Self {
         RetryPolicy {

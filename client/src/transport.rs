@@ -22,10 +22,7 @@ use crate::error::Error;
 ///
 /// # fn main() -> Result<(), secmaster_client::Error> {
 /// // A slow link: wait longer for each piece of a large export.
-/// let timeouts = Timeouts {
-///     idle: Duration::from_secs(180),
-///     ..Timeouts::default()
-/// };
+/// let timeouts = Timeouts::default().idle(Duration::from_secs(180));
 /// let client = SecMasterClient::builder()
 ///     .region("cn-north-4")?
 ///     .credentials(Credentials::token("<IAM token>")?)
@@ -36,6 +33,7 @@ use crate::error::Error;
 /// # }
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Timeouts {
     /// Opening the TCP connection (and TLS). Default 10 s.
     pub connect: Duration,
@@ -56,6 +54,24 @@ impl Default for Timeouts {
             first_byte: Duration::from_secs(120),
             idle: Duration::from_secs(60),
         }
+    }
+}
+
+impl Timeouts {
+    /// Sets [`Timeouts::connect`].
+    pub fn connect(mut self, limit: Duration) -> Self {
+        self.connect = limit;
+        self
+    }
+    /// Sets [`Timeouts::first_byte`].
+    pub fn first_byte(mut self, limit: Duration) -> Self {
+        self.first_byte = limit;
+        self
+    }
+    /// Sets [`Timeouts::idle`].
+    pub fn idle(mut self, limit: Duration) -> Self {
+        self.idle = limit;
+        self
     }
 }
 

@@ -78,10 +78,7 @@ async fn an_export_goes_through_the_callers_client() {
 #[tokio::test]
 async fn the_library_still_applies_the_first_byte_limit() {
     let server = start(sim().fault(fault("export_workflows=stall"))).await;
-    let timeouts = Timeouts {
-        first_byte: Duration::from_millis(300),
-        ..Timeouts::default()
-    };
+    let timeouts = Timeouts::default().first_byte(Duration::from_millis(300));
     let client = client_through(own_client(), &server.base_url(), timeouts);
     let started = std::time::Instant::now();
     let err = client
@@ -104,10 +101,7 @@ async fn the_library_still_applies_the_idle_limit() {
             .fault(fault("export_workflows=stall-body,after=10")),
     )
     .await;
-    let timeouts = Timeouts {
-        idle: Duration::from_millis(300),
-        ..Timeouts::default()
-    };
+    let timeouts = Timeouts::default().idle(Duration::from_millis(300));
     let client = client_through(own_client(), &server.base_url(), timeouts);
     let mut file = client
         .export_workflows(PROJECT, WORKSPACE, &[ID])

@@ -16,21 +16,19 @@ use secmaster_tests::support::{
 };
 
 fn fast_retries(max_attempts: u32) -> RetryPolicy {
-    RetryPolicy {
-        max_attempts,
-        initial_backoff: Duration::from_millis(10),
-        max_backoff: Duration::from_millis(40),
-        max_retry_after: Duration::from_secs(2),
-        deadline: Duration::from_secs(10),
-    }
+    RetryPolicy::default()
+        .max_attempts(max_attempts)
+        .initial_backoff(Duration::from_millis(10))
+        .max_backoff(Duration::from_millis(40))
+        .max_retry_after(Duration::from_secs(2))
+        .deadline(Duration::from_secs(10))
 }
 
 fn fast_timeouts() -> Timeouts {
-    Timeouts {
-        connect: Duration::from_millis(500),
-        first_byte: Duration::from_millis(300),
-        idle: Duration::from_millis(300),
-    }
+    Timeouts::default()
+        .connect(Duration::from_millis(500))
+        .first_byte(Duration::from_millis(300))
+        .idle(Duration::from_millis(300))
 }
 
 /// A clock that moves one second on every reading, so that each signature
@@ -101,10 +99,7 @@ async fn throttled_then_ok_honours_retry_after_and_signs_afresh() {
 #[tokio::test]
 async fn a_long_retry_after_is_capped() {
     let server = sim_with(&["export_workflows=503,retry-after=3600,times=1"]).await;
-    let policy = RetryPolicy {
-        max_retry_after: Duration::from_millis(50),
-        ..fast_retries(2)
-    };
+    let policy = fast_retries(2).max_retry_after(Duration::from_millis(50));
     let started = Instant::now();
     export(&aksk_client(&server.base_url(), policy))
         .await
@@ -180,10 +175,7 @@ async fn retries_can_be_switched_off() {
 #[tokio::test]
 async fn the_deadline_stops_retries() {
     let server = sim_with(&["export_workflows=429,retry-after=1"]).await;
-    let policy = RetryPolicy {
-        deadline: Duration::from_millis(200),
-        ..fast_retries(5)
-    };
+    let policy = fast_retries(5).deadline(Duration::from_millis(200));
     let started = Instant::now();
     let err = export(&aksk_client(&server.base_url(), policy))
         .await
@@ -327,11 +319,9 @@ async fn retry_after_zero_or_past_never_removes_the_back_off() {
             &[("Retry-After", hint)],
         )))
         .await;
-        let policy = RetryPolicy {
-            initial_backoff: Duration::from_millis(100),
-            max_backoff: Duration::from_secs(1),
-            ..fast_retries(3)
-        };
+        let policy = fast_retries(3)
+            .initial_backoff(Duration::from_millis(100))
+            .max_backoff(Duration::from_secs(1));
         let err = export(&aksk_client(&server.base_url(), policy))
             .await
             .unwrap_err();
@@ -383,11 +373,9 @@ async fn a_content_coding_the_client_did_not_ask_for_is_refused() {
 // one cut short was a transport error, not `Truncated`.
 #[tokio::test]
 async fn decoded_answers_get_the_idle_limit_and_truncation_as_files_do() {
-    let timeouts = Timeouts {
-        first_byte: Duration::from_secs(5),
-        idle: Duration::from_millis(300),
-        ..fast_timeouts()
-    };
+    let timeouts = fast_timeouts()
+        .first_byte(Duration::from_secs(5))
+        .idle(Duration::from_millis(300));
     let client = |sim: &Simulator| {
         aksk_builder(&sim.base_url())
             .timeouts(timeouts)

@@ -56,10 +56,7 @@ async fn secrets_never_appear_in_debug_errors_or_logs() {
         .endpoint_url(&server.base_url())
         .unwrap()
         .credentials(credentials.clone())
-        .retry(RetryPolicy {
-            initial_backoff: std::time::Duration::from_millis(5),
-            ..RetryPolicy::default()
-        })
+        .retry(RetryPolicy::default().initial_backoff(std::time::Duration::from_millis(5)))
         .build()
         .unwrap();
     let err = client

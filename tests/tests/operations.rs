@@ -227,11 +227,11 @@ async fn a_failed_import_is_not_repeated_unless_throttled() {
     for (status, attempts) in [(503, 1), (502, 1), (500, 1), (429, 3)] {
         let server = start(sim().fault(fault(&format!("import_workflows={status}")))).await;
         let client = aksk_builder(&server.base_url())
-            .retry(RetryPolicy {
-                max_attempts: 3,
-                initial_backoff: std::time::Duration::from_millis(5),
-                ..RetryPolicy::default()
-            })
+            .retry(
+                RetryPolicy::default()
+                    .max_attempts(3)
+                    .initial_backoff(std::time::Duration::from_millis(5)),
+            )
             .build()
             .unwrap();
         let err = client

@@ -68,14 +68,14 @@ async fn a_throttled_page_is_retried_and_the_pager_goes_one_page_at_a_time() {
         .await
         .unwrap();
     let client = aksk_builder(&sim.base_url())
-        .retry(RetryPolicy {
-            max_attempts: 3,
+        .retry(
             // At least 20 ms (equal jitter): the pages sent with the
             // throttled one have all arrived before its retry.
-            initial_backoff: Duration::from_millis(40),
-            max_backoff: Duration::from_millis(40),
-            ..RetryPolicy::default()
-        })
+            RetryPolicy::default()
+                .max_attempts(3)
+                .initial_backoff(Duration::from_millis(40))
+                .max_backoff(Duration::from_millis(40)),
+        )
         .build()
         .unwrap();
     let options = ListAllOptions::default().page_size(2).concurrency(4);
