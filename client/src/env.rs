@@ -24,6 +24,7 @@ pub const REGION_OVERRIDE_PREFIX: &str = "HUAWEICLOUD_SDK_REGION_SECMASTER_";
 
 /// What the environment says.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct Settings {
     /// From the region and its override.
     pub endpoint: Endpoint,

@@ -48,6 +48,7 @@ const PIECE: usize = 64 * 1024;
 /// # }
 /// ```
 #[derive(Clone)]
+#[non_exhaustive]
 pub enum ImportFile {
     /// A file on disk, streamed as it is sent.
     Path(PathBuf),
