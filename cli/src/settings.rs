@@ -72,24 +72,31 @@ pub fn credentials(
 
 /// The whole file, trimmed; `-` reads standard input.
 fn read_token_file(path: &Path) -> Result<String, Failure> {
-    let mut text = String::new();
+    let mut bytes = Vec::new();
     let what = || format!("cannot read the token file {}", crate::exit::shown(path));
-    // One byte past the limit tells a file at the limit from a larger one.
+    // One byte past the limit tells a file at the limit from a larger one;
+    // the size is checked before the text, which the cut may have split.
     let result = if path.as_os_str() == "-" {
         std::io::stdin()
             .take(MAX_TOKEN_FILE + 1)
-            .read_to_string(&mut text)
+            .read_to_end(&mut bytes)
     } else {
-        std::fs::File::open(path).and_then(|f| f.take(MAX_TOKEN_FILE + 1).read_to_string(&mut text))
+        std::fs::File::open(path).and_then(|f| f.take(MAX_TOKEN_FILE + 1).read_to_end(&mut bytes))
     };
     result.map_err(|e| Failure::io(what(), &e))?;
-    if text.len() as u64 > MAX_TOKEN_FILE {
+    if bytes.len() as u64 > MAX_TOKEN_FILE {
         return Err(Failure::Io(format!(
             "the token file {} is larger than the limit of {} KiB",
             crate::exit::shown(path),
             MAX_TOKEN_FILE / 1024
         )));
     }
+    let text = String::from_utf8(bytes).map_err(|_| {
+        Failure::Io(format!(
+            "the token file {} is not UTF-8 text",
+            crate::exit::shown(path)
+        ))
+    })?;
     // A byte-order mark is an editor's, not the token's.
     let token = text.strip_prefix('\u{feff}').unwrap_or(&text).trim();
     if token.is_empty() {

@@ -118,11 +118,18 @@ impl SecMasterClient {
         repeat: Repeat,
         sent: impl Future<Output = Result<T, Error>>,
     ) -> Outcome<T> {
-        // The first-byte limit runs until the headers are in; after that the
-        // body's pieces are bounded by the idle limit where they are read.
+        // The first-byte limit runs until the headers are in. A body read
+        // here (an error page, a JSON answer; never the streamed file) then
+        // gets as long again in all, besides the idle limit on each piece,
+        // so that a trickle cannot hold the call for ever.
         let mut sent = std::pin::pin!(sent);
         let outcome = match tokio::time::timeout(self.timeouts.first_byte, &mut sent).await {
-            Err(_) if context.headers_in() => Ok(sent.await),
+            Err(_) if context.headers_in() => {
+                match tokio::time::timeout(self.timeouts.first_byte, sent).await {
+                    Ok(done) => Ok(done),
+                    Err(_) => Ok(Err(Error::Timeout(TimeoutPhase::Idle))),
+                }
+            }
             other => other,
         };
         // What the hooks kept wins: it is the full story (the status of an

@@ -234,15 +234,25 @@ impl WorkflowFile {
         let is_json = self
             .content_type()
             .is_some_and(|t| t.trim_start().starts_with("application/json"));
-        if !is_json || self.expected.is_none_or(|n| n > SMALL_JSON) {
+        if !is_json || self.expected.is_some_and(|n| n > SMALL_JSON) {
             return Ok(self);
         }
+        // Without a length (chunked), read until the body ends or passes
+        // the limit; only a whole small body can be a refusal.
         let mut bytes = Vec::new();
-        while let Some(chunk) = self.next_chunk().await? {
-            bytes.extend_from_slice(&chunk);
+        let mut whole = false;
+        while bytes.len() as u64 <= SMALL_JSON {
+            match self.next_chunk().await? {
+                Some(chunk) => bytes.extend_from_slice(&chunk),
+                None => {
+                    whole = true;
+                    break;
+                }
+            }
         }
-        let refused = serde_json::from_slice::<serde_json::Value>(&bytes)
-            .is_ok_and(|v| v.get("success") == Some(&serde_json::Value::Bool(false)));
+        let refused = whole
+            && serde_json::from_slice::<serde_json::Value>(&bytes)
+                .is_ok_and(|v| v.get("success") == Some(&serde_json::Value::Bool(false)));
         if refused {
             return Err(Error::Api(crate::ApiError::from_response_parts(
                 status,
@@ -250,8 +260,14 @@ impl WorkflowFile {
                 &bytes,
             )));
         }
-        let replay = futures_util::stream::once(async move { Ok(Bytes::from(bytes)) });
-        self.body = Box::pin(replay);
+        // What was read comes first again, then whatever is still to come
+        // (an ended stream is not polled again).
+        let read = futures_util::stream::once(async move { Ok(Bytes::from(bytes)) });
+        let rest = std::mem::replace(&mut self.body, Box::pin(futures_util::stream::empty()));
+        self.body = match whole {
+            true => Box::pin(read),
+            false => Box::pin(read.chain(rest)),
+        };
         (self.received, self.finished) = (0, false);
         Ok(self)
     }

@@ -235,8 +235,14 @@ pub(crate) async fn execute(
                 untrusted::escape(&coding)
             ))));
         }
-        if !decoded_as_json {
+        // Only a 200 file is streamed; any other 2xx of the export goes to
+        // the generated code as unexpected, read here within the limits.
+        if !decoded_as_json && status == StatusCode::OK {
             return Ok(response);
+        }
+        if !decoded_as_json {
+            let body = read_capped(response, MAX_ERROR_BODY, context.idle).await;
+            return Ok(rebuilt(status, headers, body));
         }
         let body = read_answer(response, context.idle)
             .await

@@ -216,3 +216,38 @@ async fn a_service_paging_in_smaller_pieces_than_asked_is_followed_to_the_end() 
     let offsets: Vec<u32> = sim.requests()[1..].iter().map(offset_of).collect();
     assert_eq!(offsets, [0, 10, 20], "steps of what the first page held");
 }
+
+// Stepping by a page size that does not divide 10,000 asked for offset
+// 10,020, which the API refuses: the whole list failed as a usage error.
+#[tokio::test]
+async fn the_last_page_is_asked_from_offset_10000_at_most() {
+    let sim = sim().start().await.unwrap();
+    sim.seed(PROJECT, WORKSPACE, 10_025);
+    let client = aksk_client(&sim.base_url());
+    let first = client
+        .list_workflows(PROJECT, WORKSPACE, &ListQuery::new().limit(30))
+        .await
+        .unwrap();
+    // A service that pages by 30, whatever the limit asked.
+    let page = json!({"code": "00000000", "success": true, "total": 10_025, "data": first.data});
+    let mut capped = answer(
+        "list_workflows",
+        200,
+        &page.to_string(),
+        &[("Content-Type", "application/json")],
+    );
+    capped.times = Some(1);
+    sim.add_fault(capped).unwrap();
+    let all = client
+        .list_all_workflows(
+            PROJECT,
+            WORKSPACE,
+            &ListQuery::new(),
+            ListAllOptions::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(all.workflows.len(), 10_025);
+    let highest = sim.requests().iter().map(offset_of).max().unwrap();
+    assert_eq!(highest, 10_000);
+}

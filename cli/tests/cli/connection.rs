@@ -291,7 +291,8 @@ fn a_token_file_with_a_bom_works_and_an_oversized_one_is_refused() {
     success(export(dir.path(), &sim).args(["--id", "a", "-o", "out.bin", "--token-file", "token"]));
     assert_authenticated(&sim, "token");
 
-    fs::write(dir.join("huge"), "t".repeat(64 * 1024 + 1)).unwrap();
+    // A multi-byte character across the limit: the size is what is wrong.
+    fs::write(dir.join("huge"), "t".repeat(64 * 1024) + "é").unwrap();
     let (_, stderr) = run(
         export(dir.path(), &sim).args(["--id", "a", "-o", "x.bin", "--token-file", "huge"]),
         6,

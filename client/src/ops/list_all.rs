@@ -145,11 +145,14 @@ impl SecMasterClient {
         match total {
             Some(total) => {
                 check_reachable(total, start, step)?;
-                let offsets: Vec<u32> = (1..)
+                // The API takes no offset past 10,000: the last page is asked
+                // from there (the overlap is de-duplicated below).
+                let mut offsets: Vec<u32> = (1..)
                     .map(|k| u64::from(start) + k * u64::from(step))
                     .take_while(|&o| o < total)
-                    .map(|o| u32::try_from(o).unwrap_or(u32::MAX))
+                    .map(|o| u32::try_from(o.min(u64::from(MAX_OFFSET))).unwrap_or(MAX_OFFSET))
                     .collect();
+                offsets.dedup();
                 let rest: Vec<ListWorkflowsResponse> = stream::iter(offsets)
                     .map(fetch)
                     .buffered(options.concurrency.max(1))
