@@ -121,6 +121,36 @@ proptest! {
         prop_assert_eq!(Fault::parse(&fault.to_string()).unwrap(), fault);
     }
 
+    /// Any JSON object of the rule's keys and a few strangers, with values
+    /// of any type: no panic, and what is accepted reads back the same.
+    #[test]
+    fn fault_json_parsing_never_panics(
+        entries in proptest::collection::vec((
+            prop_oneof![
+                Just("operation"), Just("action"), Just("status"), Just("ms"), Just("times"),
+                Just("after"), Just("retry_after"), Just("body"), Just("headers"), Just("spec"),
+                Just("x"),
+            ],
+            prop_oneof![
+                Just(serde_json::Value::Null),
+                any::<bool>().prop_map(serde_json::Value::from),
+                any::<i64>().prop_map(serde_json::Value::from),
+                prop_oneof![
+                    Just("export".to_owned()), Just("status".to_owned()), Just("cut".to_owned()),
+                    Just("latency".to_owned()), ".{0,12}".prop_map(String::from),
+                ].prop_map(serde_json::Value::from),
+                Just(serde_json::json!([["X-A", "b"]])),
+            ],
+        ), 0..6),
+    ) {
+        let rule: serde_json::Map<String, serde_json::Value> =
+            entries.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+        if let Ok(fault) = Fault::from_json(&serde_json::Value::Object(rule)) {
+            let json = serde_json::to_value(&fault).unwrap();
+            prop_assert_eq!(Fault::from_json(&json).unwrap(), fault);
+        }
+    }
+
     #[test]
     fn a_fault_as_json_reads_back_as_it_was(fault in fault()) {
         // What GET /_sim/faults shows, POST /_sim/faults takes.

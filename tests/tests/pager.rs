@@ -4,13 +4,25 @@
 
 use std::time::Duration;
 
-use secmaster_client::{Error, ListAllOptions, ListQuery, RetryPolicy, SecMasterClient};
+use secmaster_client::{Error, ListAll, ListAllOptions, ListQuery, RetryPolicy, SecMasterClient};
 use secmaster_sim::{RequestRecord, Simulator};
 use secmaster_tests::support::{
     PROJECT, WORKSPACE, aksk_builder, aksk_client, answer, assert_all_signed, fault, max_in_flight,
     sim,
 };
 use serde_json::json;
+
+/// Every workflow of the workspace, with the default options.
+async fn list_everything(client: &SecMasterClient) -> Result<ListAll, Error> {
+    client
+        .list_all_workflows(
+            PROJECT,
+            WORKSPACE,
+            &ListQuery::new(),
+            ListAllOptions::default(),
+        )
+        .await
+}
 
 fn offset_of(record: &RequestRecord) -> u32 {
     record
@@ -27,13 +39,7 @@ async fn a_list_longer_than_the_api_can_page_is_refused_after_one_request() {
         .start()
         .await
         .unwrap();
-    let err = aksk_client(&sim.base_url())
-        .list_all_workflows(
-            PROJECT,
-            WORKSPACE,
-            &ListQuery::new(),
-            ListAllOptions::default(),
-        )
+    let err = list_everything(&aksk_client(&sim.base_url()))
         .await
         .unwrap_err();
     assert!(
@@ -238,15 +244,7 @@ async fn the_last_page_is_asked_from_offset_10000_at_most() {
     );
     capped.times = Some(1);
     sim.add_fault(capped).unwrap();
-    let all = client
-        .list_all_workflows(
-            PROJECT,
-            WORKSPACE,
-            &ListQuery::new(),
-            ListAllOptions::default(),
-        )
-        .await
-        .unwrap();
+    let all = list_everything(&client).await.unwrap();
     assert_eq!(all.workflows.len(), 10_025);
     let highest = sim.requests().iter().map(offset_of).max().unwrap();
     assert_eq!(highest, 10_000);

@@ -55,20 +55,7 @@ fn main() -> ExitCode {
         );
         return ExitCode::from(2);
     };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a current-thread runtime");
-    match runtime.block_on(run(&args)) {
-        Ok(line) => {
-            println!("{line}");
-            ExitCode::SUCCESS
-        }
-        Err(message) => {
-            eprintln!("error: {message}");
-            ExitCode::FAILURE
-        }
-    }
+    secmaster_bench::report(run(&args))
 }
 
 async fn run(args: &Args) -> Result<String, String> {

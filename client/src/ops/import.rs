@@ -168,16 +168,13 @@ impl SecMasterClient {
             return Err(Error::Unexpected("error answer".into()));
         }
         let (status, headers) = (response.status(), response.headers().clone());
-        let request_id = super::header_request_id(&headers);
         let bytes = hooks::read_answer(response, context.idle()).await?;
-        let mut answer: ImportWorkflowsResponse = serde_json::from_slice(&bytes).map_err(|e| {
+        let answer: ImportWorkflowsResponse = serde_json::from_slice(&bytes).map_err(|e| {
             Error::Unexpected(format!(
                 "the service's answer does not match the API document: {e}"
             ))
         })?;
-        super::check_success(answer.success, status, &headers, || bytes.to_vec())?;
-        answer.request_id = answer.request_id.or(request_id);
-        Ok(answer)
+        super::checked(status, &headers, answer, Some(&bytes))
     }
 }
 

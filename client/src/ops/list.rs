@@ -206,13 +206,7 @@ impl SecMasterClient {
                 }
             })
             .await?;
-        let request_id = super::header_request_id(response.headers());
         let (status, headers) = (response.status(), response.headers().clone());
-        let mut body = response.into_inner();
-        super::check_success(body.success, status, &headers, || {
-            serde_json::to_vec(&body).unwrap_or_default()
-        })?;
-        body.request_id = body.request_id.or(request_id);
-        Ok(body)
+        super::checked(status, &headers, response.into_inner(), None)
     }
 }

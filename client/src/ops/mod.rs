@@ -17,26 +17,54 @@ use reqwest::header::HeaderMap;
 
 use crate::error::{ApiError, Error};
 
-/// A 2xx whose body says `"success": false` is a refusal, not a result: its
-/// code and message become an [`Error::Api`], as an error status's would.
-/// `body` gives the answer's bytes, only when needed.
-fn check_success(
-    success: Option<bool>,
-    status: StatusCode,
-    headers: &HeaderMap,
-    body: impl FnOnce() -> Vec<u8>,
-) -> Result<(), Error> {
-    match success {
-        Some(false) => Err(Error::Api(ApiError::from_response_parts(
-            status,
-            headers,
-            &body(),
-        ))),
-        _ => Ok(()),
-    }
+use crate::types::{ImportWorkflowsResponse, ListWorkflowsResponse, ShowWorkflowResponse};
+
+/// The fields every JSON answer of the API carries.
+trait Answer: serde::Serialize {
+    fn success(&self) -> Option<bool>;
+    fn request_id(&mut self) -> &mut Option<String>;
 }
 
-/// The `X-Request-Id` response header.
-fn header_request_id(headers: &HeaderMap) -> Option<String> {
-    crate::untrusted::header_text(headers, "x-request-id").map(str::to_owned)
+macro_rules! answer {
+    ($($t:ty),*) => {$(
+        impl Answer for $t {
+            fn success(&self) -> Option<bool> {
+                self.success
+            }
+            fn request_id(&mut self) -> &mut Option<String> {
+                &mut self.request_id
+            }
+        }
+    )*};
+}
+answer!(
+    ListWorkflowsResponse,
+    ShowWorkflowResponse,
+    ImportWorkflowsResponse
+);
+
+/// A decoded 2xx answer, made ready for the caller. One that says
+/// `"success": false` is a refusal, not a result: its code and message
+/// become an [`Error::Api`], as an error status's would (`raw` is the body
+/// as sent, when the caller has it). `request_id` is the body's, else the
+/// `X-Request-Id` header.
+fn checked<T: Answer>(
+    status: StatusCode,
+    headers: &HeaderMap,
+    mut answer: T,
+    raw: Option<&[u8]>,
+) -> Result<T, Error> {
+    if answer.success() == Some(false) {
+        let body = raw.map_or_else(
+            || serde_json::to_vec(&answer).unwrap_or_default(),
+            <[u8]>::to_vec,
+        );
+        return Err(Error::Api(ApiError::from_response_parts(
+            status, headers, &body,
+        )));
+    }
+    let header = crate::untrusted::header_text(headers, "x-request-id").map(str::to_owned);
+    let id = answer.request_id();
+    *id = id.take().or(header);
+    Ok(answer)
 }
