@@ -13,9 +13,9 @@
 //!
 //! - [`auth`]: credentials (access keys, temporary credentials or an IAM
 //!   token), never shown in `Debug`, errors or logs;
-//! - [`signer`]: SDK-HMAC-SHA256 request signing, pure and checked against
-//!   vectors from the official SDK (a server can use it to check
-//!   signatures);
+//! - [`signer`]: SDK-HMAC-SHA256 request signing (the `secmaster-signer`
+//!   crate), pure and checked against vectors from the official SDK (a
+//!   server can use it to check signatures);
 //! - [`endpoint`] and [`mod@env`]: the regional endpoints, any URL of your
 //!   own, and the official SDK's environment variables;
 //! - [`retry`] and [`transport`]: which failures are retried and when, and
@@ -27,8 +27,7 @@
 //!
 //! Internal, and not part of the API: the request path every operation
 //! takes (hooks that set the content type, canonical query and
-//! authentication, and keep error responses whole), the choice of SHA-256
-//! backend, and the generated progenitor client (reachable for this
+//! authentication, and keep error responses whole), and the generated progenitor client (reachable for this
 //! project's own tests only; see the comment on it in `lib.rs`).
 //!
 //! A runnable example that reads its settings from the environment:
@@ -40,8 +39,6 @@
 pub mod auth;
 mod call;
 mod client;
-mod crypto;
-mod dates;
 pub mod download;
 pub mod endpoint;
 pub mod env;
@@ -66,7 +63,9 @@ mod path_value;
 mod regions;
 pub mod retry;
 pub mod save;
-pub mod signer;
+/// SDK-HMAC-SHA256 request signing: the `secmaster-signer` crate, which the
+/// client uses for every access-key request.
+pub use secmaster_signer as signer;
 pub mod transport;
 pub mod untrusted;
 

@@ -128,8 +128,9 @@ pub fn is_retryable_status(status: StatusCode) -> bool {
     matches!(status.as_u16(), 429 | 502 | 503 | 504)
 }
 
-/// Reads `Retry-After`: delay-seconds or an HTTP date (IMF-fixdate), relative
-/// to `now`. A date in the past means "no wait of its own"; anything
+/// Reads `Retry-After`: delay-seconds or an HTTP date, relative to `now`.
+/// Dates are read in all three forms RFC 9110 (5.6.7) tells recipients to
+/// accept: IMF-fixdate, and the obsolete RFC 850 and asctime forms. A date in the past means "no wait of its own"; anything
 /// unreadable (including dates past 9999 and numbers too large for a
 /// `u64`) is ignored. Never panics, whatever the header holds.
 pub fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
@@ -137,7 +138,7 @@ pub fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
     if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
         return value.parse::<u64>().ok().map(Duration::from_secs);
     }
-    let at = crate::dates::parse_imf_fixdate(value)?;
+    let at = httpdate::parse_http_date(value).ok()?;
     Some(at.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
@@ -246,6 +247,23 @@ mod tests {
         assert_eq!(retry_after(&HeaderMap::new(), now), None);
     }
 
+    /// RFC 9110 5.6.7's example instant in its three forms, five seconds on.
+    #[test]
+    fn retry_after_obsolete_date_forms_are_honoured() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(784_111_777);
+        for form in [
+            "Sun, 06 Nov 1994 08:49:42 GMT",
+            "Sunday, 06-Nov-94 08:49:42 GMT",
+            "Sun Nov  6 08:49:42 1994",
+        ] {
+            assert_eq!(
+                retry_after(&headers(form), now),
+                Some(Duration::from_secs(5)),
+                "{form}"
+            );
+        }
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
         /// Any header value: no panic, and the wait that results is within
@@ -265,6 +283,53 @@ mod tests {
             let wait = p.delay(retry, hint, 0.0);
             proptest::prop_assert!(wait >= p.delay(retry, None, 0.0));
             proptest::prop_assert!(wait <= p.max_backoff.max(p.max_retry_after));
+        }
+    }
+
+    /// An instant's three HTTP-date forms, made from the IMF-fixdate that
+    /// `httpdate` writes: `(imf, rfc850, asctime)`.
+    fn three_forms(at: SystemTime) -> (String, String, String) {
+        let imf = httpdate::fmt_http_date(at); // "Sun, 06 Nov 1994 08:49:37 GMT"
+        let day_name = match &imf[..3] {
+            "Mon" => "Monday",
+            "Tue" => "Tuesday",
+            "Wed" => "Wednesday",
+            "Thu" => "Thursday",
+            "Fri" => "Friday",
+            "Sat" => "Saturday",
+            _ => "Sunday",
+        };
+        let (dd, mon, year, time) = (&imf[5..7], &imf[8..11], &imf[12..16], &imf[17..25]);
+        let rfc850 = format!("{day_name}, {dd}-{mon}-{} {time} GMT", &year[2..]);
+        let asctime = format!(
+            "{} {mon} {:>2} {time} {year}",
+            &imf[..3],
+            dd.trim_start_matches('0')
+        );
+        (imf, rfc850, asctime)
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        /// Every form of any date (1970 to 2069, the years RFC 850's two
+        /// digits can name) gives the wait to that date.
+        #[test]
+        fn every_http_date_form_gives_the_wait_to_it(
+            now in 0u64..3_155_760_000,
+            ahead in 0u64..100_000,
+        ) {
+            let now = SystemTime::UNIX_EPOCH + Duration::from_secs(now);
+            let at = now + Duration::from_secs(ahead);
+            let (imf, rfc850, asctime) = three_forms(at);
+            if at < SystemTime::UNIX_EPOCH + Duration::from_secs(3_155_760_000) {
+                for form in [&imf, &rfc850, &asctime] {
+                    proptest::prop_assert_eq!(
+                        retry_after(&headers(form), now),
+                        Some(Duration::from_secs(ahead)),
+                        "{}", form
+                    );
+                }
+            }
         }
     }
 

@@ -5,9 +5,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use secmaster_client::signer::{
-    ALGORITHM, RequestParts, SecretKey, SigningKey, parse_basic_date, sign,
-};
+use secmaster_signer::{ALGORITHM, RequestParts, SecretKey, SigningKey, parse_basic_date, sign};
 
 /// How far `X-Sdk-Date` may be from the gateway's clock, either way: 15
 /// minutes, as Huawei Cloud's API request signing guide states for the API

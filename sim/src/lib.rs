@@ -40,7 +40,6 @@ mod log;
 mod media;
 pub mod multipart;
 mod pipeline;
-pub mod query;
 mod schema;
 mod server;
 mod store;
@@ -53,7 +52,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use secmaster_client::signer::SecretKey;
+use secmaster_signer::SecretKey;
 use tokio::sync::oneshot;
 
 pub use auth::{GATEWAY_CLOCK_SKEW, authorization_fields};

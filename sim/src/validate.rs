@@ -10,7 +10,7 @@ use percent_encoding::percent_decode_str;
 use crate::contract::{Contract, Location, Operation, Segment, Shape};
 use crate::media::MediaType;
 use crate::multipart::{self, Part};
-use crate::{query, schema};
+use crate::schema;
 
 /// The operation a request names, with its decoded path parameters.
 #[derive(Debug, Clone)]
@@ -92,7 +92,12 @@ pub fn check(
         }
     }
 
-    let pairs = query::parse(raw_query);
+    // `+` reads as a space, as form-encoding servers do: reqwest's `.query()`
+    // writes spaces that way, the official SDK writes `%20`, and both must
+    // mean the same name filter.
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(raw_query.as_bytes())
+        .into_owned()
+        .collect();
     for (name, _) in &pairs {
         let known = op
             .parameters

@@ -115,21 +115,12 @@ pub fn seeded(project_id: &str, workspace_id: &str, index: u64) -> Workflow {
     }
 }
 
-/// `YYYY-MM-DDTHH:MM:SSZ`, so that times sort as text. Reuses the signer's
-/// date formatting rather than a second calendar.
+/// `YYYY-MM-DDTHH:MM:SSZ`, so that times sort as text. Times outside
+/// 1970..=9999, which humantime cannot write, are written as the nearer end.
 pub fn iso_time(at: SystemTime) -> String {
-    let basic = secmaster_client::signer::format_basic_date(at)
-        .unwrap_or_else(|_| "19700101T000000Z".to_owned());
-    let b = &basic;
-    format!(
-        "{}-{}-{}T{}:{}:{}Z",
-        &b[0..4],
-        &b[4..6],
-        &b[6..8],
-        &b[9..11],
-        &b[11..13],
-        &b[13..15]
-    )
+    const LAST: Duration = Duration::from_secs(253_402_300_799); // 9999-12-31T23:59:59Z
+    let since = at.duration_since(UNIX_EPOCH).unwrap_or(Duration::ZERO);
+    humantime::format_rfc3339_seconds(UNIX_EPOCH + since.min(LAST)).to_string()
 }
 
 fn fnv32(text: &str) -> u32 {

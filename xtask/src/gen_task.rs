@@ -67,15 +67,23 @@ fn check(root: &Path, files: &[GeneratedFile]) -> Result<(), String> {
     }
 }
 
-/// Writes all or nothing, through the library's one save path: a part file
-/// beside the target, flushed, renamed into place (keeping the old file's
-/// permissions); a failure leaves the old file.
+/// Writes all or nothing: a temporary file beside the target, flushed, then
+/// renamed over it; a failure leaves the old file. Standard library only, so
+/// that xtask builds whatever state the crates it generates into are in (a
+/// renamed operation must not stop `cargo xtask gen` from running).
 fn write_atomically(path: &Path, contents: &str) -> std::io::Result<()> {
-    use secmaster_client::save::{Overwrite, PartFile, parent_dir};
     let name = path.file_name().expect("a file name").to_string_lossy();
-    let mut part = PartFile::create_in(&parent_dir(path), &name)?;
-    part.file().write_all(contents.as_bytes())?;
-    part.finish(path, Overwrite::Replace)
+    let temporary = path.with_file_name(format!(".{name}.xtask-{}", std::process::id()));
+    let written = fs::File::create(&temporary)
+        .and_then(|mut file| {
+            file.write_all(contents.as_bytes())
+                .and_then(|()| file.sync_all())
+        })
+        .and_then(|()| fs::rename(&temporary, path));
+    if written.is_err() {
+        let _ = fs::remove_file(&temporary);
+    }
+    written
 }
 
 #[cfg(test)]

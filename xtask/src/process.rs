@@ -3,12 +3,12 @@
 //! and, for traffic that must stay on this machine, a scrubbed environment;
 //! and servers left running in the background ([`Background`]).
 //!
-//! Standard library only. A child that outlives its limit is killed; its
-//! output pipes are then read for at most [`DRAIN_GRACE`] more, so a
-//! grandchild that keeps a pipe open cannot hang the caller. The end of a
-//! child is seen when its pipes close, not by polling at a coarse interval,
-//! so [`capture`] returns within microseconds of the child's exit (`cargo
-//! xtask bench` times commands with it).
+//! The wait with a time limit is `wait-timeout`'s: it wakes on the child's
+//! exit (SIGCHLD), not at a polling interval, so [`capture`] returns within
+//! microseconds of it (`cargo xtask bench` times commands with it). A child
+//! that outlives its limit is killed; its output pipes are then read for at
+//! most [`DRAIN_GRACE`] more, so a grandchild that keeps a pipe open cannot
+//! hang the caller.
 
 use std::ffi::OsStr;
 use std::fmt::Write as _;
@@ -20,11 +20,10 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-/// How long the output of a killed child is still read.
+use wait_timeout::ChildExt;
+
+/// How long the output of a finished or killed child is still read.
 const DRAIN_GRACE: Duration = Duration::from_secs(2);
-/// The longest pause between two looks at a child that has closed its
-/// pipes but not yet exited (the pauses start at 50 µs and double).
-const POLL: Duration = Duration::from_millis(20);
 
 /// What a finished child printed (as text, lossily decoded) and how it ended.
 pub struct Captured {
@@ -85,7 +84,6 @@ pub fn capture_stderr(
 
 fn run(cmd: &mut Command, stdout: Option<Stdio>, limit: Duration) -> Result<Captured, String> {
     let what = describe(cmd);
-    let deadline = Instant::now() + limit;
     let mut child = cmd
         .stdin(Stdio::null())
         .stdout(stdout.unwrap_or_else(Stdio::piped))
@@ -94,48 +92,26 @@ fn run(cmd: &mut Command, stdout: Option<Stdio>, limit: Duration) -> Result<Capt
         .map_err(|e| format!("cannot start `{what}`: {e}"))?;
     let mut out = Pipe::drain(child.stdout.take());
     let mut err = Pipe::drain(child.stderr.take());
-    // The pipes close when the child exits: wait for that rather than poll.
-    // A grandchild may hold them open after the child has gone, so the
-    // child is looked at every POLL meanwhile.
-    while out.is_open() || err.is_open() {
-        let slice = deadline.min(Instant::now() + POLL);
-        out.wait_until(slice);
-        err.wait_until(slice);
-        if Instant::now() >= deadline || matches!(child.try_wait(), Ok(Some(_)) | Err(_)) {
-            break;
-        }
+    let waited = child.wait_timeout(limit);
+    if !matches!(waited, Ok(Some(_))) {
+        let _ = child.kill();
+        let _ = child.wait();
     }
-    let mut pause = Duration::from_micros(50);
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if Instant::now() >= deadline => {
-                let _ = child.kill();
-                let _ = child.wait();
-                let grace = Instant::now() + DRAIN_GRACE;
-                let text = format!("{}{}", out.text(grace), err.text(grace));
-                return Err(format!(
-                    "`{what}` did not finish within {}s and was stopped\n{text}",
-                    limit.as_secs()
-                ));
-            }
-            Ok(None) => {
-                thread::sleep(pause.min(deadline.saturating_duration_since(Instant::now())));
-                pause = (pause * 2).min(POLL);
-            }
-            Err(e) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(format!("`{what}`: {e}"));
-            }
-        }
-    };
     let grace = Instant::now() + DRAIN_GRACE;
-    Ok(Captured {
-        status,
-        stdout: out.text(grace),
-        stderr: err.text(grace),
-    })
+    match waited {
+        Ok(Some(status)) => Ok(Captured {
+            status,
+            stdout: out.text(grace),
+            stderr: err.text(grace),
+        }),
+        Ok(None) => Err(format!(
+            "`{what}` did not finish within {}s and was stopped\n{}{}",
+            limit.as_secs(),
+            out.text(grace),
+            err.text(grace)
+        )),
+        Err(e) => Err(format!("`{what}`: {e}")),
+    }
 }
 
 /// [`capture`], and exit status 0 is required: otherwise the error holds
@@ -233,48 +209,33 @@ impl Drop for Background {
 }
 
 /// One output pipe of a child, read to its end by a thread of its own.
-enum Pipe {
-    None,
-    Reading(mpsc::Receiver<Vec<u8>>),
-    Done(Vec<u8>),
-}
+struct Pipe(Option<mpsc::Receiver<Vec<u8>>>);
 
 impl Pipe {
     fn drain<R: Read + Send + 'static>(pipe: Option<R>) -> Pipe {
-        let Some(mut p) = pipe else {
-            return Pipe::None;
-        };
-        let (tx, rx) = mpsc::channel();
-        thread::spawn(move || {
-            let mut buf = Vec::new();
-            let _ = p.read_to_end(&mut buf);
-            let _ = tx.send(buf);
-        });
-        Pipe::Reading(rx)
-    }
-
-    fn is_open(&self) -> bool {
-        matches!(self, Pipe::Reading(_))
-    }
-
-    /// Waits for the end of the pipe until `deadline` at the latest. A
-    /// pipe a grandchild still holds is given up at `deadline` (its reader
-    /// thread is left behind).
-    fn wait_until(&mut self, deadline: Instant) {
-        if let Pipe::Reading(rx) = self
-            && let Ok(bytes) = rx.recv_timeout(deadline.saturating_duration_since(Instant::now()))
-        {
-            *self = Pipe::Done(bytes);
-        }
+        Pipe(pipe.map(|mut p| {
+            let (tx, rx) = mpsc::channel();
+            thread::spawn(move || {
+                let mut buf = Vec::new();
+                let _ = p.read_to_end(&mut buf);
+                let _ = tx.send(buf);
+            });
+            rx
+        }))
     }
 
     /// What came through, once the pipe has ended or `deadline` has passed.
+    /// A pipe a grandchild still holds is given up at `deadline` (its reader
+    /// thread is left behind).
     fn text(&mut self, deadline: Instant) -> String {
-        self.wait_until(deadline);
-        match self {
-            Pipe::Done(bytes) => String::from_utf8_lossy(bytes).into_owned(),
-            _ => String::new(),
-        }
+        self.0
+            .take()
+            .and_then(|rx| {
+                rx.recv_timeout(deadline.saturating_duration_since(Instant::now()))
+                    .ok()
+            })
+            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+            .unwrap_or_default()
     }
 }
 

@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 use std::time::{Duration, SystemTime};
 
-use secmaster_client::signer::{RequestParts, SecretKey, SigningKey, sign};
+use secmaster_signer::{RequestParts, SecretKey, SigningKey, sign};
 use secmaster_sim::multipart::{self, Part};
 use secmaster_sim::{Contract, EMBEDDED_DOCUMENT, Simulator, SimulatorBuilder};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

@@ -1,5 +1,5 @@
 //! Section 3: signing one export request (SDK-HMAC-SHA256):
-//! `cargo bench -p secmaster-client --bench signing` against the official
+//! `cargo bench -p secmaster-signer --bench signing` against the official
 //! SDK's `Signer.sign`.
 
 use super::Ctx;
@@ -11,13 +11,13 @@ use crate::process::{capture_success, local_command};
 const TARGET_NS: u64 = 5000;
 
 pub fn bench(ctx: &Ctx, report: &mut Report) -> Result<(), String> {
-    super::note("signing: cargo bench -p secmaster-client --bench signing");
+    super::note("signing: cargo bench -p secmaster-signer --bench signing");
     let mut cmd = cargo(&ctx.root);
     // The CLI's and the other benchmark packages are selected too, only so
     // that features resolve as in the release build and its artifacts are
     // reused (with the client alone, tokio's features differ and half the
     // tree is rebuilt).
-    cmd.args(["bench", "-p", "secmaster-client"])
+    cmd.args(["bench", "-p", "secmaster-signer"])
         .args(super::RELEASE_PACKAGES)
         .args(["--bench", "signing"]);
     if ctx.plan.quick {
@@ -32,7 +32,7 @@ pub fn bench(ctx: &Ctx, report: &mut Report) -> Result<(), String> {
     );
     report.head(&["signer", "median", "min", "max"]);
     report.line(format!(
-        "| secmaster-client `signer::sign` (`cargo bench -p secmaster-client --bench signing`) | {} ns | {} ns | {} ns |",
+        "| secmaster-signer `sign` (`cargo bench -p secmaster-signer --bench signing`) | {} ns | {} ns | {} ns |",
         rust.0, rust.1, rust.2
     ));
     if let Some(python) = &ctx.python {

@@ -1,11 +1,11 @@
 //! Time to sign one export request (SDK-HMAC-SHA256): `cargo bench -p
-//! secmaster-client --bench signing`. Prints the median of 31 batches, with
+//! secmaster-signer --bench signing`. Prints the median of 31 batches, with
 //! min and max; asserts nothing (timings are for reading, not for CI).
 
 use std::hint::black_box;
 use std::time::{Duration, Instant, SystemTime};
 
-use secmaster_client::signer::{RequestParts, SecretKey, SigningKey, sign};
+use secmaster_signer::{RequestParts, SecretKey, SigningKey, sign};
 
 fn main() {
     let body = br#"{"id":["c19470f3-5eaf-4572-82e8-2ff094495919"]}"#;

@@ -1,24 +1,24 @@
-//! SDK-HMAC-SHA256 request signing, as Huawei Cloud's API gateway checks it.
-//!
-//! Pure: no I/O, no clock of its own (the time is an argument), no knowledge
-//! of the HTTP client. [`sign`] takes the parts of a request as they will be
-//! sent and returns the headers to add; `hooks.rs` applies them to the
-//! request that actually leaves. The steps follow the official SDK
-//! (huaweicloudsdkcore 3.1.219) and are checked against vectors it produced
-//! (`tests/data/signing-vectors.json`).
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 use std::time::SystemTime;
 
-use crate::crypto::{HmacKey, sha256};
-use crate::dates;
-
+use hmac::Mac;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
+use sha2::{Digest, Sha256};
+
+mod dates;
 
 /// The algorithm name, first word of the `Authorization` header.
 pub const ALGORITHM: &str = "SDK-HMAC-SHA256";
 const HEADER_DATE: &str = "X-Sdk-Date";
-const HEADER_CONTENT_SHA256: &str = "X-Sdk-Content-Sha256";
-const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
+/// The header that may carry the body's hex SHA-256, or
+/// [`UNSIGNED_PAYLOAD`], in place of hashing the body.
+pub const HEADER_CONTENT_SHA256: &str = "X-Sdk-Content-Sha256";
+/// The [`HEADER_CONTENT_SHA256`] value that leaves the body out of the
+/// signature (set for bodies other than JSON, as the official SDK does).
+pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
 /// Hex SHA-256 of nothing.
 const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
@@ -50,12 +50,20 @@ pub struct RequestParts<'a> {
 /// outer pads are hashed when it is made, not on every signature). `Debug`
 /// shows nothing of it.
 #[derive(Clone)]
-pub struct SecretKey(Box<HmacKey>);
+pub struct SecretKey(HmacSha256);
+
+type HmacSha256 = hmac::Hmac<Sha256>;
 
 impl SecretKey {
     /// Prepares `secret_access_key` (the SK's bytes).
     pub fn new(secret_access_key: &[u8]) -> Self {
-        SecretKey(Box::new(HmacKey::new(secret_access_key)))
+        // HMAC takes a key of any length (a long one is hashed first).
+        SecretKey(HmacSha256::new_from_slice(secret_access_key).expect("HMAC takes any key length"))
+    }
+
+    /// Hex HMAC-SHA256 of `data` under this key.
+    fn sign_hex(&self, data: &[u8]) -> String {
+        hex(&self.0.clone().chain_update(data).finalize().into_bytes())
     }
 }
 
@@ -242,7 +250,7 @@ pub fn sign(
         .collect::<Vec<_>>()
         .join(";");
 
-    let payload_hash = if request.body.is_empty() {
+    let body_hash = if request.body.is_empty() {
         EMPTY_SHA256.to_owned()
     } else {
         match canonical
@@ -250,7 +258,7 @@ pub fn sign(
             .find(|(n, _)| n.eq_ignore_ascii_case(HEADER_CONTENT_SHA256))
         {
             Some((_, value)) if !value.is_empty() => (*value).to_owned(),
-            _ => hex(&sha256(request.body)),
+            _ => payload_hash(request.body),
         }
     };
 
@@ -266,7 +274,7 @@ pub fn sign(
             canonical_request.push_str(piece);
         }
     }
-    for piece in ["\n", &signed_headers, "\n", &payload_hash] {
+    for piece in ["\n", &signed_headers, "\n", &body_hash] {
         canonical_request.push_str(piece);
     }
 
@@ -274,8 +282,8 @@ pub fn sign(
     for piece in [ALGORITHM, "\n", &date, "\n"] {
         string_to_sign.push_str(piece);
     }
-    string_to_sign.push_str(&hex(&sha256(canonical_request.as_bytes())));
-    let signature = hex(&key.secret_access_key.0.sign(string_to_sign.as_bytes()));
+    string_to_sign.push_str(&payload_hash(canonical_request.as_bytes()));
+    let signature = key.secret_access_key.sign_hex(string_to_sign.as_bytes());
 
     added.push((
         "Authorization",
@@ -359,12 +367,18 @@ pub fn parse_basic_date(value: &str) -> Option<SystemTime> {
     dates::parse_basic(value)
 }
 
+/// Hex SHA-256 of `body`: the last line of the canonical request when the
+/// body is signed, and what a verifier compares a signed
+/// [`HEADER_CONTENT_SHA256`] value with.
+pub fn payload_hash(body: &[u8]) -> String {
+    hex(&Sha256::digest(body))
+}
+
 fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    use std::fmt::Write;
     let mut out = String::with_capacity(bytes.len() * 2);
     for b in bytes {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 0xf)]));
+        let _ = write!(out, "{b:02x}");
     }
     out
 }
