@@ -80,7 +80,6 @@ impl SecMasterClient {
             let context = CallContext::new(
                 Arc::clone(&self.credentials),
                 project_id,
-                Arc::clone(&self.clock),
                 number,
                 self.timeouts.idle,
             );
@@ -142,7 +141,7 @@ impl SecMasterClient {
                 let proven_unprocessed = status == 429;
                 if is_retryable_status(raw.status) && (repeat == Repeat::Safe || proven_unprocessed)
                 {
-                    let wait = retry_after(&raw.headers, (self.clock)());
+                    let wait = retry_after(&raw.headers, std::time::SystemTime::now());
                     return Outcome::Again(Error::Api(api), wait);
                 }
                 Error::Api(api)

@@ -1,12 +1,10 @@
 //! The client callers hold.
 
 use std::sync::Arc;
-use std::time::SystemTime;
 
 use crate::auth::Credentials;
 use crate::endpoint::Endpoint;
 use crate::error::Error;
-use crate::hooks::Clock;
 use crate::retry::RetryPolicy;
 use crate::transport::{Timeouts, http_client};
 
@@ -54,7 +52,6 @@ pub struct SecMasterClient {
     project_id: Option<String>,
     pub(crate) timeouts: Timeouts,
     pub(crate) retry: RetryPolicy,
-    pub(crate) clock: Clock,
 }
 
 /// Builds a [`SecMasterClient`]. An endpoint (region or URL) and credentials
@@ -84,28 +81,14 @@ pub struct SecMasterClient {
 /// # Ok(())
 /// # }
 /// ```
+#[derive(Default)]
 pub struct SecMasterClientBuilder {
     endpoint: Option<Endpoint>,
     credentials: Option<Credentials>,
     project_id: Option<String>,
     timeouts: Timeouts,
     retry: RetryPolicy,
-    clock: Clock,
     http: Option<reqwest::Client>,
-}
-
-impl Default for SecMasterClientBuilder {
-    fn default() -> Self {
-        SecMasterClientBuilder {
-            endpoint: None,
-            credentials: None,
-            project_id: None,
-            timeouts: Timeouts::default(),
-            retry: RetryPolicy::default(),
-            clock: Arc::new(SystemTime::now),
-            http: None,
-        }
-    }
 }
 
 impl SecMasterClientBuilder {
@@ -244,13 +227,6 @@ impl SecMasterClientBuilder {
         self
     }
 
-    /// Replaces the clock that signatures take their date from (for tests).
-    #[doc(hidden)]
-    pub fn clock(mut self, clock: Clock) -> Self {
-        self.clock = clock;
-        self
-    }
-
     /// Checks the settings and builds the client.
     ///
     /// [`Error::Config`] when the endpoint or the credentials are missing,
@@ -281,7 +257,6 @@ impl SecMasterClientBuilder {
             project_id: self.project_id,
             timeouts: self.timeouts,
             retry: self.retry,
-            clock: self.clock,
         })
     }
 }

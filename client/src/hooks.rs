@@ -36,9 +36,6 @@ const PROGENITOR_VERSION_HEADER: &str = "api-version";
 /// KiB. A larger one is refused rather than allowed to fill memory.
 const MAX_ANSWER: usize = 16 * 1024 * 1024;
 
-/// Where signatures get the time from; tests put a clock of their own here.
-pub type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
-
 /// State for one attempt of one operation (the generated client's "inner"
 /// value). A generated client is built per attempt, so `failure` belongs to
 /// exactly one request.
@@ -47,7 +44,6 @@ pub type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
 pub struct CallContext {
     credentials: Arc<Credentials>,
     project_id: Arc<str>,
-    clock: Clock,
     attempt: u32,
     idle: Duration,
     failure: Arc<Mutex<Option<AttemptFailure>>>,
@@ -80,14 +76,12 @@ impl CallContext {
     pub(crate) fn new(
         credentials: Arc<Credentials>,
         project_id: &str,
-        clock: Clock,
         attempt: u32,
         idle: Duration,
     ) -> Self {
         CallContext {
             credentials,
             project_id: project_id.into(),
-            clock,
             attempt,
             idle,
             failure: Arc::default(),
@@ -174,7 +168,7 @@ pub(crate) fn prepare(context: &CallContext, request: &mut reqwest::Request) -> 
     canonicalise_query(request.url_mut());
     context
         .credentials
-        .authorize(request, &context.project_id, (context.clock)())?;
+        .authorize(request, &context.project_id, SystemTime::now())?;
     // After signing, as the official SDK's transport adds its own: a proxy
     // that rewrites this header must not break the signature.
     request

@@ -27,8 +27,8 @@
 //!
 //! Internal, and not part of the API: the request path every operation
 //! takes (hooks that set the content type, canonical query and
-//! authentication, and keep error responses whole), and the generated progenitor client (reachable for this
-//! project's own tests only; see the comment on it in `lib.rs`).
+//! authentication, and keep error responses whole), and the generated
+//! progenitor client.
 //!
 //! A runnable example that reads its settings from the environment:
 //! `cargo run -p secmaster-client --example export -- <project_id>
@@ -45,16 +45,10 @@ pub mod env;
 pub mod error;
 // The progenitor output, unedited. Not part of the API: the hand-written
 // layer wraps every operation, and `types` re-exports the types callers
-// need. It stays `pub` only because the httpmock helpers that the generator
-// writes for this project's tests (`tests/src/generated_mocks.rs`) name
-// `secmaster_client::generated::...`, and because wire tests build its
-// request types directly; hidden so that the docs show one client
-// (`SecMasterClient`) and one `Error`, and so that nothing in it is promised
-// to stay.
-#[doc(hidden)]
+// need.
 #[rustfmt::skip]
-#[allow(missing_docs, clippy::all, clippy::pedantic)]
-pub mod generated;
+#[allow(missing_docs, dead_code, unused_imports, clippy::all, clippy::pedantic)]
+mod generated;
 // Private: what every request goes through (see the module's comment).
 mod hooks;
 mod ops;

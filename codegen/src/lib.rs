@@ -1,9 +1,8 @@
 //! Turns the OpenAPI document into Rust source with progenitor.
 //!
 //! Every generator setting of the workspace lives in this crate, once, in the
-//! "Settings" section below: [`client_settings`], the crate path the httpmock
-//! helpers import, and the request media types that are left out of
-//! generation. `cargo xtask gen` is the only caller that writes files; it
+//! "Settings" section below: [`client_settings`] and the request media types
+//! that are left out of generation. `cargo xtask gen` is the only caller that writes files; it
 //! uses [`generate`].
 //!
 //! ```no_run
@@ -30,8 +29,6 @@ pub use error::CodegenError;
 
 /// Where the generated client module goes, relative to the workspace root.
 pub const CLIENT_OUTPUT: &str = "client/src/generated.rs";
-/// Where the typed httpmock helpers go, relative to the workspace root.
-pub const MOCKS_OUTPUT: &str = "tests/src/generated_mocks.rs";
 /// Where the region table goes, relative to the workspace root.
 pub const REGIONS_OUTPUT: &str = "client/src/regions.rs";
 
@@ -65,10 +62,6 @@ pub fn generate_from_str(
         GeneratedFile {
             path: CLIENT_OUTPUT,
             contents: generate_client(&spec, display_name)?,
-        },
-        GeneratedFile {
-            path: MOCKS_OUTPUT,
-            contents: generate_mocks(&spec, display_name)?,
         },
         GeneratedFile {
             path: REGIONS_OUTPUT,
@@ -105,9 +98,6 @@ pub fn parse_document(text: &str, display_name: &str) -> Result<OpenAPI, Codegen
 /// generated code, and named in its header; client/ implements them by hand.
 pub const UNGENERATED_REQUEST_MEDIA_TYPES: &[&str] = &["multipart/form-data"];
 
-/// The crate path through which the httpmock helpers reach the generated types.
-const MOCKS_CLIENT_PATH: &str = "secmaster_client::generated";
-
 /// The progenitor settings for the client module.
 ///
 /// - Builder interface: named setters survive new optional parameters and
@@ -138,16 +128,6 @@ pub fn generate_client(spec: &OpenAPI, display_name: &str) -> Result<String, Cod
     let mut generator = Generator::new(&client_settings());
     let tokens = run_progenitor(display_name, || generator.generate_tokens(&spec))?;
     render(display_name, tokens, "client", &skipped)
-}
-
-/// Generates typed httpmock helpers (`when`/`then` per operation) for the tests.
-pub fn generate_mocks(spec: &OpenAPI, display_name: &str) -> Result<String, CodegenError> {
-    let (spec, skipped) = generatable(spec);
-    let mut generator = Generator::new(&client_settings());
-    let tokens = run_progenitor(display_name, || {
-        generator.httpmock(&spec, MOCKS_CLIENT_PATH)
-    })?;
-    render(display_name, tokens, "httpmock helpers", &skipped)
 }
 
 /// The document as progenitor gets it: without the operations whose request
@@ -316,11 +296,19 @@ components:
             "description: The workspace.",
         );
         assert_ne!(text, edited, "the edit applies");
-        let client = generate_from_str(&edited, "d").unwrap().remove(0);
+        let client = generate_from_str(&edited, "d")
+            .unwrap()
+            .into_iter()
+            .find(|f| f.path == CLIENT_OUTPUT)
+            .unwrap();
         assert!(client.contents.contains("The workspace."));
         let fewer = text.replace("          - cn-southwest-3\n", "");
         assert_ne!(text, fewer, "the region edit applies");
-        let regions = generate_from_str(&fewer, "d").unwrap().remove(2);
+        let regions = generate_from_str(&fewer, "d")
+            .unwrap()
+            .into_iter()
+            .find(|f| f.path == REGIONS_OUTPUT)
+            .unwrap();
         assert!(
             regions.contents.contains("REGIONS: [&str; 27]"),
             "{}",

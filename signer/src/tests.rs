@@ -107,9 +107,9 @@ fn a_malformed_caller_date_is_refused() {
     );
 }
 
-/// A few vectors from the official Python SDK (the whole set is
-/// `tests/data/signing-vectors.json`, run by the signer's integration
-/// test), here so that a unit-test run alone covers the signing steps.
+/// A few vectors from the official Python SDK (the whole set is the
+/// workspace's `tests/data/signing-vectors.json`, run by secmaster-client's
+/// tests), here so that the signer's own tests cover the signing steps.
 #[test]
 fn fixed_vectors_from_the_official_sdk() {
     struct Vector {

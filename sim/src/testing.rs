@@ -2,8 +2,8 @@
 //! the shape of real ones, and the bytes a synthetic export sends.
 //!
 //! The simulator is the workspace's one test server: its own tests, the
-//! command's tests (`secmaster-cli`) and the integration tests
-//! (`secmaster-tests`) all start one and give it these credentials, so the
+//! command's tests (`secmaster-cli`) and the client's behaviour tests
+//! (`secmaster-client`) all start one and give it these credentials, so the
 //! fakes are written once, here. None of them is valid anywhere; tests that
 //! check a secret never leaks look for these exact strings.
 //!

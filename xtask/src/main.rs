@@ -18,8 +18,8 @@ const USAGE: &str = "\
 usage: cargo xtask <task>
 
 tasks:
-  gen            regenerate client/src/generated.rs, client/src/regions.rs and
-                 tests/src/generated_mocks.rs from openapi/secmaster.yaml
+  gen            regenerate client/src/generated.rs and client/src/regions.rs from
+                 openapi/secmaster.yaml
   gen --check    write nothing; exit 1 with a diff if the checked-in files are stale
   bench          benchmarks against curl and the official SDK, served by secmaster-sim
                  (see docs/benchmarks.md)

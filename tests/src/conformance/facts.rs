@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::support::read_data;
+use crate::read_data;
 
 /// The transcription of the API reference, keyed by operationId.
 #[derive(Debug, Clone, Deserialize)]

@@ -2,18 +2,16 @@
 //! bodies, against the simulator (which verifies every signature). Time
 //! limits are milliseconds so that the suite stays fast.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
+use crate::support::{
+    ID, PROJECT, WORKSPACE, aksk_builder, answer, assert_all_signed, exported_ids, fault, sim,
+    start,
+};
 use secmaster_client::{
     Error, ErrorKind, Overwrite, RetryPolicy, SecMasterClient, TimeoutPhase, Timeouts,
 };
 use secmaster_sim::{Fault, Simulator};
-use secmaster_tests::support::{
-    ID, PROJECT, WORKSPACE, aksk_builder, answer, assert_all_signed, exported_ids, fault, sim,
-    start,
-};
 
 fn fast_retries(max_attempts: u32) -> RetryPolicy {
     RetryPolicy::default()
@@ -31,21 +29,10 @@ fn fast_timeouts() -> Timeouts {
         .idle(Duration::from_millis(300))
 }
 
-/// A clock that moves one second on every reading, so that each signature
-/// gets its own `X-Sdk-Date` without the test waiting for the real clock.
-/// It starts now: the simulator, like the gateway, refuses dates more than
-/// 15 minutes away.
-fn stepping_clock() -> Arc<dyn Fn() -> SystemTime + Send + Sync> {
-    let start = SystemTime::now();
-    let ticks = Arc::new(AtomicU64::new(0));
-    Arc::new(move || start + Duration::from_secs(ticks.fetch_add(1, Ordering::SeqCst)))
-}
-
 fn aksk_client(base_url: &str, retry: RetryPolicy) -> SecMasterClient {
     aksk_builder(base_url)
         .timeouts(fast_timeouts())
         .retry(retry)
-        .clock(stepping_clock())
         .build()
         .unwrap()
 }

@@ -2,18 +2,18 @@
 //! sends it (the signing vectors are its captures), signed so that the
 //! simulator verifies it, and checked by the simulator against the document.
 
+use crate::support::{
+    PROJECT, WORKSPACE, aksk_builder, aksk_client, answer, assert_all_signed, fault,
+    signing_vectors, sim, start,
+};
 use secmaster_client::types::{AopType, Order, SortBy};
 use secmaster_client::{ImportFile, ListQuery, RetryPolicy};
 use secmaster_sim::workflow::seeded;
 use secmaster_sim::{Fault, RequestRecord};
-use secmaster_tests::support::{
-    PROJECT, WORKSPACE, aksk_builder, aksk_client, answer, assert_all_signed, fault, read_data,
-    sim, start,
-};
 use serde_json::Value;
 
 fn vectors(operation: &str) -> Vec<Value> {
-    let all: Value = serde_json::from_str(&read_data("signing-vectors.json")).unwrap();
+    let all: Value = serde_json::from_str(&signing_vectors()).unwrap();
     all["vectors"]
         .as_array()
         .unwrap()

@@ -1,5 +1,5 @@
-//! What the integration tests share: the fake credentials, the workspace's
-//! files, clients for a local server, and the simulator set up the usual way.
+//! What the integration tests share: the fake credentials, the SDK's
+//! captured requests, clients for a local server, and the simulator set up the usual way.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -21,24 +21,12 @@ pub const ID: &str = "c19470f3-5eaf-4572-82e8-2ff094495919";
 /// The documented request content type.
 pub const CONTENT_TYPE: &str = "application/json;charset=UTF-8";
 
-/// The workspace root (this crate lives one level below it).
-pub fn workspace_root() -> PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("tests/ is inside the workspace")
-        .to_path_buf()
-}
-
-/// The text of `openapi/secmaster.yaml`.
-pub fn load_document_text() -> String {
-    std::fs::read_to_string(workspace_root().join("openapi/secmaster.yaml"))
-        .expect("openapi/secmaster.yaml is readable")
-}
-
-/// The text of `tests/data/<name>`.
-pub fn read_data(name: &str) -> String {
-    std::fs::read_to_string(workspace_root().join("tests/data").join(name))
-        .unwrap_or_else(|e| panic!("tests/data/{name}: {e}"))
+/// The official SDK's requests and signatures, which the signer's own tests
+/// check byte for byte (`tests/data/signing-vectors.json` of the
+/// workspace).
+pub fn signing_vectors() -> String {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/data/signing-vectors.json");
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// A simulator that takes [`AK`]/[`SK`] signatures and the [`TOKEN`], and
@@ -123,16 +111,18 @@ pub fn token_client_with(base_url: &str, timeouts: Timeouts) -> SecMasterClient 
         .expect("a client")
 }
 
-/// `len` bytes that are not all alike (a fixed xorshift sequence), so that a
-/// shifted, dropped or repeated piece shows up in a comparison.
-pub fn pseudo_random_bytes(len: usize) -> Vec<u8> {
+/// `len` letters and digits that are not all alike (a fixed xorshift
+/// sequence), so that a shifted, dropped or repeated piece shows up in a
+/// comparison; text, as the simulator's scripted answers are.
+pub fn pseudo_random_text(len: usize) -> String {
+    const ALPHABET: &[u8; 62] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
     (0..len)
         .map(|_| {
             state ^= state << 13;
             state ^= state >> 7;
             state ^= state << 17;
-            (state >> 24) as u8
+            char::from(ALPHABET[(state >> 24) as usize % ALPHABET.len()])
         })
         .collect()
 }

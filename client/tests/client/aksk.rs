@@ -5,11 +5,9 @@
 
 use std::time::SystemTime;
 
+use crate::support::{AK, ID, PROJECT, SECURITY_TOKEN, SK, WORKSPACE, export_pattern, sim, start};
 use secmaster_client::signer::{RequestParts, SecretKey, SigningKey, sign};
 use secmaster_client::{Credentials, Error, RetryPolicy, SecMasterClient, reqwest};
-use secmaster_tests::support::{
-    AK, ID, PROJECT, SECURITY_TOKEN, SK, WORKSPACE, export_pattern, sim, start,
-};
 
 fn client(base_url: &str, credentials: Credentials) -> SecMasterClient {
     SecMasterClient::builder()

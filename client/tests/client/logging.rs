@@ -1,15 +1,19 @@
 //! The client's log events: one per attempt with what an operator needs,
-//! and no secret ever. In its own test binary: tracing caches per call site
-//! whether anyone listens, and tests running beside this one on other
-//! threads (with no subscriber) would make that cache say "no one".
+//! and no secret ever.
+//!
+//! The subscriber is global, not scoped with `set_default`: tracing caches
+//! per call site whether anyone listens, and tests running beside this one
+//! on other threads (with no subscriber) could make that cache say "no
+//! one". It writes only what the capturing thread logs.
 
+use std::cell::RefCell;
 use std::io::Write;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Once};
 
-use secmaster_client::{Credentials, RetryPolicy, SecMasterClient};
-use secmaster_tests::support::{
+use crate::support::{
     AK, ID, PROJECT, SECURITY_TOKEN, SK, TOKEN, WORKSPACE, answer, fault, sim, start,
 };
+use secmaster_client::{Credentials, RetryPolicy, SecMasterClient};
 
 /// Collects everything the client logs.
 #[derive(Clone, Default)]
@@ -25,16 +29,47 @@ impl Write for Captured {
     }
 }
 
+thread_local! {
+    /// Where this thread's events go; nowhere when `None`.
+    static CAPTURE: RefCell<Option<Captured>> = const { RefCell::new(None) };
+}
+
+/// Writes into the current thread's [`CAPTURE`].
+struct ThisThread;
+
+impl Write for ThisThread {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        CAPTURE.with_borrow(|capture| {
+            if let Some(captured) = capture {
+                captured.0.lock().unwrap().extend_from_slice(buf);
+            }
+        });
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Captures what the current thread logs, from now on.
+fn capture_this_thread() -> Captured {
+    static GLOBAL: Once = Once::new();
+    GLOBAL.call_once(|| {
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_writer(|| ThisThread)
+            .with_ansi(false)
+            .finish();
+        tracing::subscriber::set_global_default(subscriber).expect("no other subscriber");
+    });
+    let log = Captured::default();
+    CAPTURE.set(Some(log.clone()));
+    log
+}
+
 #[tokio::test(flavor = "current_thread")]
 async fn secrets_never_appear_in_debug_errors_or_logs() {
-    let log = Captured::default();
-    let writer = log.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let log = capture_this_thread();
 
     let server = start(
         sim()

@@ -7,11 +7,11 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use secmaster_client::{ImportFile, ListAll, ListAllOptions, ListQuery, SecMasterClient};
-use secmaster_sim::{RequestRecord, Simulator};
-use secmaster_tests::support::{
+use crate::support::{
     AK, PROJECT, WORKSPACE, aksk_client, exported_ids, max_in_flight, sim, token_client,
 };
+use secmaster_client::{ImportFile, ListAll, ListAllOptions, ListQuery, SecMasterClient};
+use secmaster_sim::{RequestRecord, Simulator};
 
 const COUNT: usize = 1_000;
 const SECOND: &str = "f0e1d2c3-b4a5-4968-8776-655443322110";

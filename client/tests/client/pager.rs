@@ -4,12 +4,12 @@
 
 use std::time::Duration;
 
-use secmaster_client::{Error, ListAll, ListAllOptions, ListQuery, RetryPolicy, SecMasterClient};
-use secmaster_sim::{RequestRecord, Simulator};
-use secmaster_tests::support::{
+use crate::support::{
     PROJECT, WORKSPACE, aksk_builder, aksk_client, answer, assert_all_signed, fault, max_in_flight,
     sim,
 };
+use secmaster_client::{Error, ListAll, ListAllOptions, ListQuery, RetryPolicy, SecMasterClient};
+use secmaster_sim::{RequestRecord, Simulator};
 use serde_json::json;
 
 /// Every workflow of the workspace, with the default options.

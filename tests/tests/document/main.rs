@@ -1,14 +1,16 @@
 //! The document says what the API reference says, both ways: the real
 //! document passes, and each kind of change to it is caught (by operation:
-//! `export`, `list`, `show`, `import`).
+//! `export`, `list`, `show`, `import`); and a document the generator cannot
+//! use is refused with a clear error (`codegen_errors`).
 
+mod codegen_errors;
 mod export;
 mod import;
 mod list;
 mod show;
 
 use secmaster_tests::conformance::{Facts, check, load_facts, parse};
-use secmaster_tests::support::load_document_text;
+use secmaster_tests::load_document_text;
 use serde_yaml::Value as Yaml;
 
 const EXPORT: &str = "/v1/{project_id}/workspaces/{workspace_id}/soc/workflows/export";

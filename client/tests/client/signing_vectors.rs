@@ -9,9 +9,9 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use crate::support::signing_vectors;
 use secmaster_client::Credentials;
 use secmaster_client::signer::{RequestParts, SecretKey, SigningKey, canonical_query, sign};
-use secmaster_tests::support::read_data;
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -83,7 +83,7 @@ struct Expected {
 }
 
 fn vectors() -> Vec<Vector> {
-    let file: File = serde_json::from_str(&read_data("signing-vectors.json")).unwrap();
+    let file: File = serde_json::from_str(&signing_vectors()).unwrap();
     assert!(file.vectors.len() >= 20, "at least 20 vectors");
     file.vectors
 }

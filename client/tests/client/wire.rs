@@ -1,92 +1,76 @@
-//! What the client puts on the wire, checked by an httpmock server through the
-//! hand-written layer.
+//! What the client puts on the wire, as the simulator received it, and
+//! what it makes of the bytes that come back.
 
-use httpmock::{Method::POST, MockServer};
-use secmaster_client::Error;
-use secmaster_client::generated::types::{ErrorBody, ExportWorkflowsRequest};
-use secmaster_tests::generated_mocks::MockServerExt;
-use secmaster_tests::support::{
-    CONTENT_TYPE, ID, PROJECT, TOKEN, WORKSPACE, pseudo_random_bytes, token_client,
+use secmaster_client::{Error, SecMasterClient};
+use secmaster_sim::Simulator;
+
+use crate::support::{
+    CONTENT_TYPE, ID, PROJECT, WORKSPACE, answer, pseudo_random_text, sim, start, token_client,
 };
 
 fn export_path(project: &str, workspace: &str) -> String {
     format!("/v1/{project}/workspaces/{workspace}/soc/workflows/export")
 }
 
-#[tokio::test]
-async fn sends_the_documented_request() {
-    let server = MockServer::start_async().await;
-    let mock = server.export_workflows(|when, then| {
-        let when = when
-            .project_id(PROJECT)
-            .workspace_id(WORKSPACE)
-            .body(&ExportWorkflowsRequest {
-                id: vec![ID.to_owned()],
-            })
-            .into_inner();
-        when.method(POST)
-            .path(export_path(PROJECT, WORKSPACE))
-            .header("x-auth-token", TOKEN)
-            .header("content-type", CONTENT_TYPE)
-            .body(format!(r#"{{"id":["{ID}"]}}"#))
-            .header_missing("api-version")
-            .header_missing("authorization");
-        then.into_inner().status(200).body("file");
-    });
-    let file = token_client(&server.base_url())
-        .export_workflows(PROJECT, WORKSPACE, &[ID])
-        .await
-        .expect("export succeeds");
+/// A simulator that answers every export with `status`, `body` and
+/// `headers`, before its own validation, so that any path reaches it.
+async fn answering(status: u16, body: &str, headers: &[(&str, &str)]) -> Simulator {
+    start(sim().fault(answer("export_workflows", status, body, headers))).await
+}
+
+async fn export_bytes(client: &SecMasterClient, ids: &[&str]) -> Result<Vec<u8>, Error> {
+    let file = client.export_workflows(PROJECT, WORKSPACE, ids).await?;
     let mut out = Vec::new();
-    file.write_to(&mut out).await.unwrap();
-    assert_eq!(out, b"file");
-    mock.assert_async().await;
+    file.write_to(&mut out).await?;
+    Ok(out)
 }
 
 #[tokio::test]
-async fn content_type_is_exactly_the_documented_one() {
-    let server = MockServer::start_async().await;
-    let right = server.mock(|when, then| {
-        when.method(POST)
-            .header_exists("content-type")
-            .is_true(|req| {
-                let values: Vec<_> = req
-                    .headers()
-                    .get_all("content-type")
-                    .iter()
-                    .map(|v| v.to_str().unwrap_or("").to_owned())
-                    .collect();
-                values == [CONTENT_TYPE]
-            });
-        then.status(200).body("x");
-    });
-    // httpmock tries mocks in the order they were made: any request whose
-    // content type is not exactly the documented value lands here (415).
-    let wrong = server.mock(|when, then| {
-        when.method(POST);
-        then.status(415);
-    });
-    token_client(&server.base_url())
-        .export_workflows(PROJECT, WORKSPACE, &[ID])
+async fn sends_the_documented_request() {
+    let server = start(sim()).await;
+    export_bytes(&token_client(&server.base_url()), &[ID])
         .await
-        .expect("content type is exactly the documented one");
-    right.assert_async().await;
-    assert_eq!(wrong.calls_async().await, 0);
+        .expect("export succeeds");
+    let requests = server.requests();
+    let [request] = &requests[..] else {
+        panic!("one request: {requests:?}")
+    };
+    assert_eq!(request.method, "POST");
+    assert_eq!(request.path, export_path(PROJECT, WORKSPACE));
+    assert_eq!(request.validation, "ok");
+    assert!(request.auth.starts_with("ok"), "{}", request.auth);
+    assert_eq!(request.body, format!(r#"{{"id":["{ID}"]}}"#).as_bytes());
+    let values = |name: &str| -> Vec<&str> {
+        request
+            .headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+            .collect()
+    };
+    // Exactly the documented content type, once.
+    assert_eq!(values("content-type"), [CONTENT_TYPE]);
+    assert_eq!(values("x-auth-token").len(), 1);
+    assert!(
+        values("api-version").is_empty(),
+        "progenitor's header is dropped"
+    );
+    assert!(
+        values("authorization").is_empty(),
+        "a token request is not signed"
+    );
 }
 
 #[tokio::test]
 async fn sends_every_id_in_order() {
     let ids: Vec<String> = (0..50).map(|i| format!("wf-{i:03}")).collect();
-    let server = MockServer::start_async().await;
-    let mock = server.export_workflows(|when, then| {
-        when.body(&ExportWorkflowsRequest { id: ids.clone() });
-        then.into_inner().status(200).body("ok");
-    });
+    let server = answering(200, "ok", &[]).await;
     token_client(&server.base_url())
         .export_workflows(PROJECT, WORKSPACE, &ids)
         .await
         .unwrap();
-    mock.assert_async().await;
+    let body: serde_json::Value = serde_json::from_slice(&server.requests()[0].body).unwrap();
+    assert_eq!(body, serde_json::json!({ "id": ids }));
 }
 
 /// Path values are percent-encoded and stay inside their own segment: none of
@@ -101,54 +85,45 @@ async fn path_values_cannot_change_the_path() {
         ("?q=1#f", "%3Fq=1%23f"),
         ("..", ""),
     ];
+    let server = answering(200, "ok", &[]).await;
+    let client = token_client(&server.base_url());
     for (raw, encoded) in cases {
-        let server = MockServer::start_async().await;
-        let exact = server.mock(|when, then| {
-            when.method(POST).path(export_path(encoded, WORKSPACE));
-            then.status(200).body("ok");
-        });
-        let anything_else = server.mock(|when, then| {
-            when.any_request();
-            then.status(404);
-        });
-        let result = token_client(&server.base_url())
-            .export_workflows(raw, WORKSPACE, &[ID])
-            .await;
+        let before = server.requests().len();
+        let result = client.export_workflows(raw, WORKSPACE, &[ID]).await;
+        let sent: Vec<String> = server.requests()[before..]
+            .iter()
+            .map(|r| r.path.clone())
+            .collect();
         if raw == ".." {
             // URL rules would fold `..` away, so it is refused before sending.
             assert!(
                 matches!(result, Err(Error::InvalidInput(_))),
                 "{raw}: {result:?}"
             );
-            assert_eq!(anything_else.calls_async().await, 0);
+            assert!(sent.is_empty(), "{raw} was sent: {sent:?}");
             continue;
         }
         assert!(result.is_ok(), "{raw}: {result:?}");
         assert_eq!(
-            exact.calls_async().await,
-            1,
+            sent,
+            [export_path(encoded, WORKSPACE)],
             "{raw} was not sent as {encoded}"
-        );
-        assert_eq!(
-            anything_else.calls_async().await,
-            0,
-            "{raw} reached another path"
         );
     }
 }
 
 #[tokio::test]
 async fn a_large_file_arrives_byte_for_byte() {
-    let body = pseudo_random_bytes(6 * 1024 * 1024 + 123);
-    let server = MockServer::start_async().await;
-    server.export_workflows(|when, then| {
-        when.project_id(PROJECT);
-        then.into_inner()
-            .status(200)
-            .header("content-type", "application/octet-stream")
-            .header("x-request-id", "req-large")
-            .body(body.clone());
-    });
+    let body = pseudo_random_text(6 * 1024 * 1024 + 123);
+    let server = answering(
+        200,
+        &body,
+        &[
+            ("content-type", "application/octet-stream"),
+            ("x-request-id", "req-large"),
+        ],
+    )
+    .await;
     let mut file = token_client(&server.base_url())
         .export_workflows(PROJECT, WORKSPACE, &[ID])
         .await
@@ -163,16 +138,13 @@ async fn a_large_file_arrives_byte_for_byte() {
     }
     assert!(chunks > 1, "the body arrived as a stream, not one buffer");
     assert_eq!(received.len(), body.len());
-    assert!(received == body, "the bytes differ");
+    assert!(received == body.as_bytes(), "the bytes differ");
 }
 
 #[tokio::test]
 async fn save_to_path_writes_the_file() {
-    let body = pseudo_random_bytes(3 * 1024 * 1024);
-    let server = MockServer::start_async().await;
-    server.export_workflows(|_, then| {
-        then.into_inner().status(200).body(body.clone());
-    });
+    let body = pseudo_random_text(3 * 1024 * 1024);
+    let server = answering(200, &body, &[]).await;
     let dir = tempdir();
     let path = dir.join("export.bin");
     let written = token_client(&server.base_url())
@@ -183,7 +155,7 @@ async fn save_to_path_writes_the_file() {
         .await
         .unwrap();
     assert_eq!(written, body.len() as u64);
-    assert!(std::fs::read(&path).unwrap() == body);
+    assert!(std::fs::read(&path).unwrap() == body.as_bytes());
     let leftovers: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().file_name())
@@ -197,11 +169,8 @@ async fn save_to_path_writes_the_file() {
 // download; save errors did not name the path.
 #[tokio::test]
 async fn save_to_path_refuses_a_partly_read_file_and_an_existing_target_up_front() {
-    let body = pseudo_random_bytes(3 * 1024 * 1024);
-    let server = MockServer::start_async().await;
-    server.export_workflows(|_, then| {
-        then.into_inner().status(200).body(body.clone());
-    });
+    let body = pseudo_random_text(3 * 1024 * 1024);
+    let server = answering(200, &body, &[]).await;
     let client = token_client(&server.base_url());
     let dir = tempdir();
     let path = dir.join("export.bin");
@@ -249,16 +218,12 @@ fn an_import_file_shows_its_size_not_its_content() {
 
 #[tokio::test]
 async fn a_400_gives_code_and_message() {
-    let server = MockServer::start_async().await;
-    server.export_workflows(|_, then| {
-        then.bad_request(&ErrorBody {
-            code: Some("SecMaster.00040001".into()),
-            message: Some("invalid workflow id".into()),
-            ..Default::default()
-        })
-        .into_inner()
-        .header("x-request-id", "req-400");
-    });
+    let server = answering(
+        400,
+        r#"{"code":"SecMaster.00040001","message":"invalid workflow id"}"#,
+        &[("x-request-id", "req-400")],
+    )
+    .await;
     let err = token_client(&server.base_url())
         .export_workflows(PROJECT, WORKSPACE, &[ID])
         .await
@@ -274,11 +239,7 @@ async fn a_400_gives_code_and_message() {
 
 #[tokio::test]
 async fn bad_input_is_refused_before_sending() {
-    let server = MockServer::start_async().await;
-    let any = server.mock(|when, then| {
-        when.any_request();
-        then.status(200);
-    });
+    let server = answering(200, "ok", &[]).await;
     let client = token_client(&server.base_url());
     let none: [&str; 0] = [];
     for (project, workspace, ids, expected) in [
@@ -311,7 +272,7 @@ async fn bad_input_is_refused_before_sending() {
         assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
         assert!(err.to_string().contains(expected), "{err}");
     }
-    assert_eq!(any.calls_async().await, 0);
+    assert!(server.requests().is_empty(), "nothing was sent");
 }
 
 fn tempdir() -> std::path::PathBuf {

@@ -5,12 +5,12 @@
 
 use std::time::Duration;
 
-use secmaster_client::reqwest;
-use secmaster_client::{Error, SecMasterClient, TimeoutPhase, Timeouts};
-use secmaster_tests::support::{
+use crate::support::{
     ID, PROJECT, WORKSPACE, aksk_builder, assert_all_signed, export_pattern, exported_ids, fault,
     sim, start,
 };
+use secmaster_client::reqwest;
+use secmaster_client::{Error, SecMasterClient, TimeoutPhase, Timeouts};
 
 /// A client as the `http_client` docs ask for: no redirects, no
 /// decompression; with a marker header and user agent of its own, so that

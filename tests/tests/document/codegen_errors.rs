@@ -2,7 +2,7 @@
 //! problem, never a panic or partial output.
 
 use secmaster_codegen::{CodegenError, generate, generate_from_str};
-use secmaster_tests::support::load_document_text;
+use secmaster_tests::load_document_text;
 
 const NAME: &str = "openapi/secmaster.yaml";
 

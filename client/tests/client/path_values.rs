@@ -2,12 +2,12 @@
 //! anything is sent, or arrives as exactly one path segment that decodes
 //! back to it, under a signature that the simulator verifies.
 
+use crate::support::{AK, aksk_client, export_pattern, sim};
 use percent_encoding::percent_decode_str;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use secmaster_client::Error;
 use secmaster_sim::RequestRecord;
-use secmaster_tests::support::{AK, aksk_client, export_pattern, sim};
 
 fn hostile() -> impl Strategy<Value = String> {
     let pieces = prop_oneof![

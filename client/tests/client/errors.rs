@@ -1,9 +1,9 @@
 //! Every non-2xx answer reaches the caller whole: status, code and message
 //! where the body had them, request id, and the raw body when it is not JSON.
 
-use httpmock::MockServer;
 use secmaster_client::Error;
-use secmaster_tests::support::{ID, PROJECT, TOKEN, WORKSPACE, token_client};
+
+use crate::support::{ID, PROJECT, TOKEN, WORKSPACE, answer, sim, start, token_client};
 
 struct Case {
     status: u16,
@@ -37,14 +37,17 @@ const CASES: &[Case] = &[
 #[tokio::test]
 async fn every_error_keeps_status_code_message_request_id_and_raw_body() {
     for (i, case) in CASES.iter().enumerate() {
-        let server = MockServer::start_async().await;
         let request_id = format!("req-{i}");
-        server.mock(|_, then| {
-            then.status(case.status)
-                .header("content-type", case.content_type)
-                .header("x-request-id", request_id.as_str())
-                .body(case.body);
-        });
+        let server = start(sim().fault(answer(
+            "export_workflows",
+            case.status,
+            case.body,
+            &[
+                ("content-type", case.content_type),
+                ("x-request-id", &request_id),
+            ],
+        )))
+        .await;
         let err = token_client(&server.base_url())
             .export_workflows(PROJECT, WORKSPACE, &[ID])
             .await
@@ -70,11 +73,8 @@ async fn every_error_keeps_status_code_message_request_id_and_raw_body() {
 
 #[tokio::test]
 async fn a_huge_error_body_is_capped() {
-    let server = MockServer::start_async().await;
     let body = "x".repeat(1024 * 1024);
-    server.mock(|_, then| {
-        then.status(500).body(body.clone());
-    });
+    let server = start(sim().fault(answer("export_workflows", 500, &body, &[]))).await;
     let err = token_client(&server.base_url())
         .export_workflows(PROJECT, WORKSPACE, &[ID])
         .await
@@ -88,11 +88,13 @@ async fn a_huge_error_body_is_capped() {
 #[tokio::test]
 async fn the_token_never_shows_in_debug_or_errors() {
     use secmaster_client::Credentials;
-    let server = MockServer::start_async().await;
-    server.mock(|_, then| {
-        then.status(401)
-            .body(r#"{"error_code":"APIGW.0301","error_msg":"bad token"}"#);
-    });
+    let server = start(sim().fault(answer(
+        "export_workflows",
+        401,
+        r#"{"error_code":"APIGW.0301","error_msg":"bad token"}"#,
+        &[],
+    )))
+    .await;
     let client = token_client(&server.base_url());
     let err = client
         .export_workflows(PROJECT, WORKSPACE, &[ID])
