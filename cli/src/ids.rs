@@ -35,7 +35,7 @@ pub fn collect(flags: &[String], file: Option<&Path>) -> Result<Vec<String>, Fai
     }
     let (unique, repeated) = dedup(all);
     if let Some(warning) = repeat_warning(&repeated) {
-        eprintln!("{warning}");
+        crate::stderr::line(warning);
     }
     if unique.is_empty() {
         let source = match file {

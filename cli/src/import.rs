@@ -11,6 +11,7 @@ use crate::format;
 use crate::output::stdout_file;
 use crate::session::Session;
 use crate::settings::Lookup;
+use crate::stderr;
 
 pub async fn run(args: ImportArgs, env: Lookup<'_>) -> Result<(), Failure> {
     let session = Session::resolve(&args.connection, env)?;
@@ -50,7 +51,10 @@ pub async fn run(args: ImportArgs, env: Lookup<'_>) -> Result<(), Failure> {
                 .map_err(|e| Failure::io("cannot write to standard output", &e))?;
         }
         ObjectFormat::Table if !args.connection.quiet => {
-            eprintln!("imported {} (request id {request_id})", shown(&args.file));
+            stderr::line(format_args!(
+                "imported {} (request id {request_id})",
+                shown(&args.file)
+            ));
         }
         ObjectFormat::Table => {}
     }

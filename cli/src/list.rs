@@ -11,6 +11,7 @@ use crate::format;
 use crate::output::stdout_file;
 use crate::session::Session;
 use crate::settings::Lookup;
+use crate::stderr;
 
 pub async fn run(args: ListArgs, env: Lookup<'_>) -> Result<(), Failure> {
     let session = Session::resolve(&args.connection, env)?;
@@ -54,7 +55,7 @@ pub async fn run(args: ListArgs, env: Lookup<'_>) -> Result<(), Failure> {
     };
     print(&workflows, args.format)?;
     if !args.connection.quiet && args.format == Format::Table {
-        eprintln!("{note}");
+        stderr::line(note);
     }
     Ok(())
 }

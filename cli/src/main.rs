@@ -1,6 +1,10 @@
 //! `secmaster`: a command-line client for Huawei Cloud SecMaster's workflow
 //! API, on top of the `secmaster-client` library.
 #![forbid(unsafe_code)]
+// Standard error goes through `stderr::line` (a failed write must not
+// panic), standard output through `output::stdout_file` (which checks that
+// it can be written before any request).
+#![deny(clippy::print_stderr, clippy::print_stdout)]
 
 mod cli;
 mod exit;
@@ -16,6 +20,7 @@ mod session;
 mod settings;
 mod show;
 mod signals;
+mod stderr;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -32,7 +37,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::from(exit::OK),
         Err(failure) => {
             if failure.is_shown() {
-                eprintln!("error: {failure}");
+                stderr::line(format_args!("error: {failure}"));
             }
             ExitCode::from(failure.exit_code())
         }
@@ -91,8 +96,11 @@ fn init_tracing() {
     let filter = Targets::new()
         .with_target("secmaster_client", tracing::Level::DEBUG)
         .with_target("secmaster", tracing::Level::DEBUG);
+    // Without `log_internal_errors`, the subscriber reports a failed write
+    // with `eprintln!`, which panics when standard error is broken too.
     let subscriber = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
+        .log_internal_errors(false)
         .with_max_level(tracing::Level::DEBUG)
         .finish()
         .with(filter);

@@ -15,9 +15,7 @@ fn status(status: u16, body: &str, times: u32, headers: &[(&str, &str)]) -> Faul
     }
 }
 
-/// `secmaster workflows export ARGS` against `sim` with [`TOKEN`], as
-/// `sh -c` runs it after `prefix` (a `ulimit`, say); ARGS may redirect.
-/// Returns the output and its standard error.
+/// `secmaster workflows export ARGS` in a shell (see [`workflows_in_shell`]).
 #[cfg(unix)]
 fn export_in_shell(
     dir: &Scratch,
@@ -25,17 +23,7 @@ fn export_in_shell(
     prefix: &str,
     args: &str,
 ) -> (std::process::Output, String) {
-    let script = format!(
-        "{prefix}exec \"$0\" workflows export --endpoint {} --project-id {PROJECT} \
-         --workspace-id {WORKSPACE} {args}",
-        sim.base_url()
-    );
-    let output = shell(dir.path(), &script)
-        .env("SECMASTER_AUTH_TOKEN", TOKEN)
-        .output()
-        .unwrap();
-    let stderr = stderr_of(&output);
-    (output, stderr)
+    workflows_in_shell(dir.path(), sim, prefix, "export", args)
 }
 
 /// Text no terminal should receive from a server: OSC title change, CSI

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 /// Writes an export file of seeded workflows 1..=count (from workspace W)
 /// as `name`.
-fn export_file(dir: &Path, name: &str, count: u64) {
+pub fn export_file(dir: &Path, name: &str, count: u64) {
     let file = ExportFile {
         format: EXPORT_FORMAT.into(),
         workflows: (1..=count).map(|i| seeded(PROJECT, WORKSPACE, i)).collect(),
