@@ -1,5 +1,6 @@
 //! `secmaster workflows list`.
 
+use std::fs::File;
 use std::io::Write;
 
 use secmaster_client::types::{AopType, AopWorkflowInfo, Order, SortBy};
@@ -15,6 +16,7 @@ use crate::stderr;
 
 pub async fn run(args: ListArgs, env: Lookup<'_>) -> Result<(), Failure> {
     let session = Session::resolve(&args.connection, env)?;
+    let out = stdout_file()?;
     let mut query = query(&args.filters);
     query.offset = args.offset;
     let (workflows, note) = if args.all {
@@ -53,7 +55,7 @@ pub async fn run(args: ListArgs, env: Lookup<'_>) -> Result<(), Failure> {
         };
         (page.data, note)
     };
-    print(&workflows, args.format)?;
+    print(out, &workflows, args.format)?;
     if !args.connection.quiet && args.format == Format::Table {
         stderr::line(note);
     }
@@ -69,9 +71,9 @@ fn count(n: u64, noun: &str) -> String {
     }
 }
 
-/// Prints `workflows` on standard output in `format`.
-pub fn print(workflows: &[AopWorkflowInfo], format: Format) -> Result<(), Failure> {
-    let mut out = std::io::BufWriter::new(stdout_file()?);
+/// Prints `workflows` on standard output (`out`) in `format`.
+fn print(out: File, workflows: &[AopWorkflowInfo], format: Format) -> Result<(), Failure> {
+    let mut out = std::io::BufWriter::new(out);
     let written = match format {
         Format::Table => format::table(&mut out, workflows),
         Format::Json => format::json(&mut out, &workflows),

@@ -1,5 +1,6 @@
-//! Standard error as callers really set it up: a dead pipe, a full
-//! device, closed.
+//! Standard output and standard error as callers really set them up:
+//! `/dev/null` opened read-write, closed, read-only, a dead pipe, a full
+//! device.
 
 #![cfg(unix)]
 
@@ -11,12 +12,94 @@ use crate::import::export_file;
 use secmaster_sim::Simulator;
 use secmaster_sim::workflow::seeded;
 
+/// Every workflow command that writes standard output, as `(command,
+/// arguments)`: against [`service`], each would succeed.
+fn writing_stdout(id: &str) -> [(&'static str, Vec<String>); 4] {
+    let args = |a: &[&str]| a.iter().map(|s| (*s).to_owned()).collect();
+    [
+        ("list", args(&[])),
+        ("show", args(&[id])),
+        ("import", args(&["flows.json", "--format", "json"])),
+        ("export", args(&["--id", id, "-o", "-"])),
+    ]
+}
+
 /// A simulator with one workflow in W, and `flows.json` (one workflow to
 /// import) in `dir`. Returns the workflow's id.
 fn service(dir: &Scratch) -> (Simulator, String) {
     let sim = start(sim().seed(PROJECT, WORKSPACE, 1));
     export_file(dir.path(), "flows.json", 1);
     (sim, seeded(PROJECT, WORKSPACE, 1).id)
+}
+
+// `1<>/dev/null` (Python's subprocess.DEVNULL, systemd's
+// StandardOutput=null) was taken for a closed standard output: exit 6.
+#[test]
+fn dev_null_opened_read_write_is_a_valid_output() {
+    let dir = Scratch::new("stdout-devnull");
+    let (sim, id) = service(&dir);
+    let dev_null = || {
+        File::options()
+            .read(true)
+            .write(true)
+            .open("/dev/null")
+            .unwrap()
+    };
+    for (command, args) in writing_stdout(&id) {
+        let output = workflows_process(dir.path(), &sim, command)
+            .args(&args)
+            .stdout(dev_null())
+            .output()
+            .unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{command}: {}",
+            stderr_of(&output)
+        );
+    }
+    let output = secmaster_process(dir.path())
+        .args(["completions", "bash"])
+        .stdout(dev_null())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+}
+
+// `import --format json` imported first and found out afterwards that its
+// answer could not be printed: exit 6, and a caller that retried on
+// failure imported the workflows twice. `list`, `show` and `export -o -`
+// sent their request too.
+#[test]
+fn output_that_cannot_be_written_is_refused_before_any_request() {
+    let dir = Scratch::new("stdout-unwritable");
+    let (sim, id) = service(&dir);
+    // Closed, and opened read-only.
+    for redirect in [">&-", "1</dev/null"] {
+        for (command, args) in writing_stdout(&id) {
+            let args = format!("{} {redirect}", args.join(" "));
+            let (output, stderr) = workflows_in_shell(dir.path(), &sim, "", command, &args);
+            assert_eq!(output.status.code(), Some(6), "{command} {args}: {stderr}");
+            assert!(
+                stderr.starts_with("error: cannot write to standard output: "),
+                "{command} {args}: {stderr}"
+            );
+        }
+        let output = shell(
+            dir.path(),
+            &format!("exec \"$0\" completions bash {redirect}"),
+        )
+        .output()
+        .unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(6),
+            "{redirect}: {}",
+            stderr_of(&output)
+        );
+    }
+    assert!(sim.requests().is_empty(), "{:?}", request_ids(&sim));
+    assert_eq!(sim.workflows(PROJECT, WORKSPACE).len(), 1);
 }
 
 /// Standard error that takes no line.
