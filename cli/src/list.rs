@@ -1,7 +1,7 @@
 //! `secmaster workflows list`.
 
 use std::fs::File;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 use secmaster_client::types::{AopType, AopWorkflowInfo, Order, SortBy};
 use secmaster_client::{ListAllOptions, ListQuery};
@@ -9,6 +9,7 @@ use secmaster_client::{ListAllOptions, ListQuery};
 use crate::cli::{self, FilterArgs, Format, ListArgs};
 use crate::exit::Failure;
 use crate::format;
+use crate::ids;
 use crate::output::stdout_file;
 use crate::session::Session;
 use crate::settings::Lookup;
@@ -73,11 +74,12 @@ fn count(n: u64, noun: &str) -> String {
 
 /// Prints `workflows` on standard output (`out`) in `format`.
 fn print(out: File, workflows: &[AopWorkflowInfo], format: Format) -> Result<(), Failure> {
+    let terminal = out.is_terminal();
     let mut out = std::io::BufWriter::new(out);
     let written = match format {
         Format::Table => format::table(&mut out, workflows),
         Format::Json => format::json(&mut out, &workflows),
-        Format::Ids => format::ids(&mut out, workflows),
+        Format::Ids => format::ids(&mut out, &ids::listable(workflows)?, terminal),
     };
     written
         .and_then(|()| out.flush())
