@@ -127,6 +127,25 @@ fn a_missing_file_or_a_directory_is_refused_before_sending() {
     assert!(sim.requests().is_empty());
 }
 
+// A file that did not hold the bytes its size said (a `/proc` file has
+// size 0; a file rewritten during the upload) ended as "transport error",
+// exit 5, as if the network had failed.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_file_that_changes_while_it_is_sent_is_an_input_error() {
+    let sim = start(sim());
+    let dir = Scratch::new("import-changed");
+    let (_, stderr) = run(
+        workflows(dir.path(), &sim, "import").arg("/proc/self/status"),
+        6,
+    );
+    assert!(
+        stderr.starts_with("error: local I/O error: cannot upload /proc/self/status: "),
+        "{stderr}"
+    );
+    assert!(sim.workflows(PROJECT, WORKSPACE).is_empty());
+}
+
 /// A simulator whose imports answer 200 `{"success": false, ...}`.
 fn refusing_import() -> secmaster_sim::Simulator {
     let answer = json!({"code": "SecMaster.1234", "message": "quota exceeded", "success": false});
