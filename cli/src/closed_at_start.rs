@@ -6,9 +6,9 @@
 //! would be lost without an error, looks exactly like `1<>/dev/null`
 //! (Python's `subprocess.DEVNULL`, systemd's `StandardOutput=null`), where
 //! discarding it is what the caller asked for. So the descriptor is looked
-//! at earlier: the C runtime calls the functions in `.init_array` before
-//! `main`, and with it Rust's start-up code. Linux only; elsewhere a closed
-//! standard output is not recognised and its output is discarded.
+//! at earlier: the C runtime calls the functions in `.init_array` before it
+//! calls `main`, in which Rust's start-up code runs. Linux only; elsewhere
+//! a closed standard output is not recognised and its output is discarded.
 //!
 //! The one `unsafe` of the crate: placing a function in that section, and
 //! one `fcntl` call.
