@@ -246,7 +246,8 @@ pub struct ExportArgs {
     #[arg(long = "id", value_name = "ID", value_parser = NonEmptyStringValueParser::new())]
     pub ids: Vec<String>,
 
-    /// Read workflow ids from FILE, one per line ('#' starts a comment; '-' reads standard input)
+    /// Read workflow ids from FILE, one per line (a line starting with '#' is a comment; '-' reads
+    /// standard input)
     #[arg(long, value_name = "FILE")]
     pub ids_file: Option<PathBuf>,
 

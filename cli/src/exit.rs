@@ -33,14 +33,14 @@ macro_rules! exit_code_table {
 Exit codes:
   0    success
   2    usage error: bad arguments, missing settings (credentials, project id, workspace id,
-       region or endpoint), no workflow ids, more workflows than the API can list, an unknown
-       region or a bad endpoint URL
+       region or endpoint), no workflow ids, more workflows than the API can list, an id that
+       --format ids cannot print as one line, an unknown region or a bad endpoint URL
   3    authentication or authorisation refused (HTTP 401 or 403)
   4    any other error answer from the service (HTTP 400, 404, 429, 5xx, ...)
   5    network error: cannot connect, timed out, connection broken, body shorter than announced
   6    local I/O error: an input file is missing, unreadable or unusable (not a regular file,
-       over its size limit, not UTF-8), the output cannot be written, or the output exists and
-       --force was not given
+       over its size limit, not UTF-8, changed while it was uploaded), the output cannot be
+       written, or the output exists and --force was not given
   130  interrupted by Ctrl-C (SIGINT); 143 for SIGTERM, 129 for SIGHUP
   141  the reader closed the output pipe early (`... | head`), as when stopped by SIGPIPE;
        nothing is printed"

@@ -14,6 +14,7 @@ use crate::progress::Progress;
 use crate::session::Session;
 use crate::settings::Lookup;
 use crate::signals::Signals;
+use crate::stderr;
 
 pub async fn run(args: ExportArgs, env: Lookup<'_>) -> Result<(), Failure> {
     let stdin = |p: &Option<PathBuf>| p.as_deref().is_some_and(|p| p.as_os_str() == "-");
@@ -141,7 +142,7 @@ async fn receive(
     drop(progress);
     tracing::debug!(target: "secmaster", bytes, "done");
     if !args.connection.quiet {
-        eprintln!("{what}{request_id}");
+        stderr::line(format_args!("{what}{request_id}"));
     }
     Ok(())
 }
@@ -157,21 +158,21 @@ fn file_name(file: &WorkflowFile, workspace_id: &str) -> String {
     match filename::sanitise(&suggested) {
         Some(safe) => {
             if safe != suggested {
-                eprintln!(
+                stderr::line(format_args!(
                     "warning: the service suggested the file name \"{}\"; saving as \"{}\"",
                     escape(&suggested),
                     escape(&safe)
-                );
+                ));
             }
             safe
         }
         None => {
             let default = filename::default_name(workspace_id);
-            eprintln!(
+            stderr::line(format_args!(
                 "warning: the service suggested the unusable file name \"{}\"; saving as \"{}\"",
                 escape(&suggested),
                 escape(&default)
-            );
+            ));
             default
         }
     }

@@ -88,15 +88,16 @@ pub fn json(out: &mut impl Write, value: &impl Serialize) -> std::io::Result<()>
     writeln!(out, "{}", json_safe(&text))
 }
 
-/// Ids, one per line.
-pub fn ids(out: &mut impl Write, workflows: &[AopWorkflowInfo]) -> std::io::Result<()> {
-    // A workflow without an id cannot be exported: nothing to print.
-    for id in workflows
-        .iter()
-        .filter_map(|w| w.id.as_deref())
-        .filter(|id| !id.trim().is_empty())
-    {
-        writeln!(out, "{}", escape(id))?;
+/// Ids, one per line, from [`crate::ids::listable`]: as they are, for
+/// `--ids-file -` to read back exactly; `escaped` for a terminal, where
+/// they are read by a person and may not drive it.
+pub fn ids(out: &mut impl Write, ids: &[&str], escaped: bool) -> std::io::Result<()> {
+    for id in ids {
+        if escaped {
+            writeln!(out, "{}", escape(id))?;
+        } else {
+            writeln!(out, "{id}")?;
+        }
     }
     Ok(())
 }
@@ -192,21 +193,16 @@ mod tests {
         );
     }
 
-    // An empty id printed a blank line, which `--ids-file -` then skipped
-    // silently; a workflow without an id was already left out.
     #[test]
-    fn ids_leave_out_workflows_without_an_id() {
-        let mut no_id = workflow("x", "n");
-        no_id.id = None;
-        let rows = [
-            workflow("a1", "n"),
-            workflow(" ", "n"),
-            no_id,
-            workflow("b2", "n"),
-        ];
-        let mut out = Vec::new();
-        ids(&mut out, &rows).unwrap();
-        assert_eq!(String::from_utf8(out).unwrap(), "a1\nb2\n");
+    fn ids_are_escaped_only_for_a_terminal() {
+        let ids = ["a\u{202e}b", "c\u{1b}[2J"];
+        let printed = |escaped| {
+            let mut out = Vec::new();
+            super::ids(&mut out, &ids, escaped).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(printed(false), "a\u{202e}b\nc\u{1b}[2J\n");
+        assert_eq!(printed(true), "a\\u{202e}b\nc\\u{1b}[2J\n");
     }
 
     #[test]

@@ -4,6 +4,7 @@ use std::collections::HashSet;
 use std::io::Read;
 use std::path::Path;
 
+use secmaster_client::types::AopWorkflowInfo;
 use secmaster_client::untrusted::escape;
 
 use crate::exit::{Failure, shown};
@@ -35,7 +36,7 @@ pub fn collect(flags: &[String], file: Option<&Path>) -> Result<Vec<String>, Fai
     }
     let (unique, repeated) = dedup(all);
     if let Some(warning) = repeat_warning(&repeated) {
-        eprintln!("{warning}");
+        crate::stderr::line(warning);
     }
     if unique.is_empty() {
         let source = match file {
@@ -72,17 +73,35 @@ fn read_capped(path: &Path) -> Result<String, Failure> {
         .map_err(|_| Failure::Io(format!("the ids file {} is not UTF-8 text", shown(path))))
 }
 
-/// Reads an ids file: one id per line. Everything from a `#` to the end of
-/// its line is a comment; blank lines are skipped; surrounding white space
-/// (and a UTF-8 byte-order mark) is trimmed.
+/// Reads an ids file: one id per line, a line ending at LF or CR.
+/// Surrounding white space (and a UTF-8 byte-order mark) is trimmed; blank
+/// lines are skipped, and so are comments: lines whose first non-blank
+/// character is `#`. A `#` further on is part of the id, as service ids may
+/// hold one.
 pub fn parse_ids_file(text: &str) -> Vec<String> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    text.lines()
-        .map(|line| line.split_once('#').map_or(line, |(before, _)| before))
+    text.split(['\n', '\r'])
         .map(str::trim)
-        .filter(|id| !id.is_empty())
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
         .map(str::to_owned)
         .collect()
+}
+
+/// The ids `list --format ids` prints: those of `workflows` (one without an
+/// id is left out, as `export --all` leaves it out), each one that
+/// [`parse_ids_file`] reads back unchanged from one line. That makes `list
+/// --format ids | export --ids-file -` export what `export --all` exports;
+/// any other id is refused rather than printed changed.
+pub fn listable(workflows: &[AopWorkflowInfo]) -> Result<Vec<&str>, Failure> {
+    let ids: Vec<&str> = workflows.iter().filter_map(|w| w.id.as_deref()).collect();
+    match ids.iter().find(|id| parse_ids_file(id) != [**id]) {
+        None => Ok(ids),
+        Some(id) => Err(Failure::Usage(format!(
+            "the workflow id \"{id}\" cannot be one line of --format ids (reading it back would \
+             change it: it is blank, has a line break or surrounding white space, or starts \
+             with '#'); use --format json, or export --all"
+        ))),
+    }
 }
 
 /// The ids with duplicates removed, in the order first given, and the ids
@@ -135,8 +154,49 @@ mod tests {
 
     #[test]
     fn comments_blanks_and_whitespace() {
-        let text = "\u{feff}# backup set\n\n  a1  \r\nb2 # trailing note\n\t\n#c3\nd4";
-        assert_eq!(parse_ids_file(text), ["a1", "b2", "d4"]);
+        let text = "\u{feff}# backup set\n\n  a1  \r\nb#2 # not a comment\n\t\n  #c3\rd4\re 5";
+        assert_eq!(
+            parse_ids_file(text),
+            ["a1", "b#2 # not a comment", "d4", "e 5"]
+        );
+    }
+
+    fn workflows(ids: &[&str]) -> Vec<AopWorkflowInfo> {
+        ids.iter()
+            .map(|id| serde_json::from_value(serde_json::json!({ "id": id })).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn ids_a_line_cannot_carry_are_refused() {
+        let fine = [
+            "c19470f3-5eaf",
+            "evil#x",
+            "a b",
+            "rtl\u{202e}",
+            "x\u{1b}[2J",
+            "\\u{41}",
+        ];
+        assert_eq!(listable(&workflows(&fine)).unwrap(), fine);
+        for bad in [
+            "a\nb",
+            "a\rb",
+            "a\r",
+            " a",
+            "a\u{a0}",
+            "#a",
+            "  #a",
+            "\u{feff}a",
+            "",
+            " ",
+        ] {
+            let Err(refusal) = listable(&workflows(&["fine", bad])) else {
+                panic!("{bad:?} was listed");
+            };
+            assert_eq!(refusal.exit_code(), crate::exit::USAGE);
+            let text = refusal.to_string();
+            assert!(text.contains(escape(bad).as_ref()), "{text}");
+        }
     }
 
     #[test]
@@ -160,16 +220,42 @@ mod tests {
         assert!(!hostile.chars().any(secmaster_client::untrusted::is_unsafe));
     }
 
+    /// Any text; an id with the characters a line reader treats specially
+    /// inside; or one made only of those.
+    fn id_like() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<String>(),
+            "[a-z0-9]([a-z0-9 #\t\u{85}\u{a0}\u{202e}\u{1b}\\\\-]{0,6}[a-z0-9])?",
+            "[ab #\t\r\n\u{85}\u{a0}\u{feff}\u{202e}\u{1b}\\\\]{0,6}",
+        ]
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2000))]
-        /// Any text: every id is non-empty, trimmed, holds no `#` or line
-        /// break; de-duplication keeps each id once.
+        /// Any ids: what `list --format ids` prints, `--ids-file` reads
+        /// back as exactly the same list; or the listing is refused, only
+        /// for an id that alone would not read back.
+        #[test]
+        fn printed_ids_read_back_exactly_or_are_refused(ids in prop::collection::vec(id_like(), 0..5)) {
+            let listed = workflows(&ids.iter().map(String::as_str).collect::<Vec<_>>());
+            match listable(&listed) {
+                Ok(printable) => {
+                    let mut out = Vec::new();
+                    crate::format::ids(&mut out, &printable, false).unwrap();
+                    prop_assert_eq!(parse_ids_file(&String::from_utf8(out).unwrap()), ids);
+                }
+                Err(_) => prop_assert!(ids.iter().any(|id| parse_ids_file(id) != [id.clone()])),
+            }
+        }
+
+        /// Any text: no panic; every id is non-empty, trimmed, one line,
+        /// not a comment; de-duplication keeps each id once.
         #[test]
         fn parsed_ids_are_clean(text in any::<String>()) {
             let ids = parse_ids_file(&text);
             for id in &ids {
                 prop_assert!(!id.is_empty() && id.trim() == id);
-                prop_assert!(!id.contains('#') && !id.contains('\n') && !id.contains('\r'));
+                prop_assert!(!id.starts_with('#') && !id.contains('\n') && !id.contains('\r'));
             }
             let (unique, repeated) = dedup(ids.clone());
             let distinct: HashSet<&String> = ids.iter().collect();

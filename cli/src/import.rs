@@ -11,9 +11,16 @@ use crate::format;
 use crate::output::stdout_file;
 use crate::session::Session;
 use crate::settings::Lookup;
+use crate::stderr;
 
 pub async fn run(args: ImportArgs, env: Lookup<'_>) -> Result<(), Failure> {
     let session = Session::resolve(&args.connection, env)?;
+    // Before the upload: a refusal afterwards would report a failed import
+    // that happened, and a caller that retries would import twice.
+    let out = match args.format {
+        ObjectFormat::Json => Some(stdout_file()?),
+        ObjectFormat::Table => None,
+    };
     match std::fs::metadata(&args.file) {
         Ok(m) if m.is_file() => {}
         Ok(_) => {
@@ -42,17 +49,20 @@ pub async fn run(args: ImportArgs, env: Lookup<'_>) -> Result<(), Failure> {
         .as_deref()
         .map(escape)
         .unwrap_or("-".into());
-    match args.format {
-        ObjectFormat::Json => {
-            let mut out = std::io::BufWriter::new(stdout_file()?);
+    match out {
+        Some(out) => {
+            let mut out = std::io::BufWriter::new(out);
             format::json(&mut out, &answer)
                 .and_then(|()| out.flush())
                 .map_err(|e| Failure::io("cannot write to standard output", &e))?;
         }
-        ObjectFormat::Table if !args.connection.quiet => {
-            eprintln!("imported {} (request id {request_id})", shown(&args.file));
+        None if !args.connection.quiet => {
+            stderr::line(format_args!(
+                "imported {} (request id {request_id})",
+                shown(&args.file)
+            ));
         }
-        ObjectFormat::Table => {}
+        None => {}
     }
     Ok(())
 }

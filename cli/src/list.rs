@@ -1,6 +1,7 @@
 //! `secmaster workflows list`.
 
-use std::io::Write;
+use std::fs::File;
+use std::io::{IsTerminal, Write};
 
 use secmaster_client::types::{AopType, AopWorkflowInfo, Order, SortBy};
 use secmaster_client::{ListAllOptions, ListQuery};
@@ -8,12 +9,15 @@ use secmaster_client::{ListAllOptions, ListQuery};
 use crate::cli::{self, FilterArgs, Format, ListArgs};
 use crate::exit::Failure;
 use crate::format;
+use crate::ids;
 use crate::output::stdout_file;
 use crate::session::Session;
 use crate::settings::Lookup;
+use crate::stderr;
 
 pub async fn run(args: ListArgs, env: Lookup<'_>) -> Result<(), Failure> {
     let session = Session::resolve(&args.connection, env)?;
+    let out = stdout_file()?;
     let mut query = query(&args.filters);
     query.offset = args.offset;
     let (workflows, note) = if args.all {
@@ -52,9 +56,9 @@ pub async fn run(args: ListArgs, env: Lookup<'_>) -> Result<(), Failure> {
         };
         (page.data, note)
     };
-    print(&workflows, args.format)?;
+    print(out, &workflows, args.format)?;
     if !args.connection.quiet && args.format == Format::Table {
-        eprintln!("{note}");
+        stderr::line(note);
     }
     Ok(())
 }
@@ -68,13 +72,14 @@ fn count(n: u64, noun: &str) -> String {
     }
 }
 
-/// Prints `workflows` on standard output in `format`.
-pub fn print(workflows: &[AopWorkflowInfo], format: Format) -> Result<(), Failure> {
-    let mut out = std::io::BufWriter::new(stdout_file()?);
+/// Prints `workflows` on standard output (`out`) in `format`.
+fn print(out: File, workflows: &[AopWorkflowInfo], format: Format) -> Result<(), Failure> {
+    let terminal = out.is_terminal();
+    let mut out = std::io::BufWriter::new(out);
     let written = match format {
         Format::Table => format::table(&mut out, workflows),
         Format::Json => format::json(&mut out, &workflows),
-        Format::Ids => format::ids(&mut out, workflows),
+        Format::Ids => format::ids(&mut out, &ids::listable(workflows)?, terminal),
     };
     written
         .and_then(|()| out.flush())

@@ -1,8 +1,14 @@
 //! `secmaster`: a command-line client for Huawei Cloud SecMaster's workflow
 //! API, on top of the `secmaster-client` library.
-#![forbid(unsafe_code)]
+// Denied rather than forbidden: closed_at_start.rs, alone, allows it.
+#![deny(unsafe_code)]
+// Standard error goes through `stderr::line` (a failed write must not
+// panic), standard output through `output::stdout_file` (which checks that
+// it can be written before any request).
+#![deny(clippy::print_stderr, clippy::print_stdout)]
 
 mod cli;
+mod closed_at_start;
 mod exit;
 mod export;
 mod filename;
@@ -16,6 +22,7 @@ mod session;
 mod settings;
 mod show;
 mod signals;
+mod stderr;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -32,7 +39,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::from(exit::OK),
         Err(failure) => {
             if failure.is_shown() {
-                eprintln!("error: {failure}");
+                stderr::line(format_args!("error: {failure}"));
             }
             ExitCode::from(failure.exit_code())
         }
@@ -91,8 +98,11 @@ fn init_tracing() {
     let filter = Targets::new()
         .with_target("secmaster_client", tracing::Level::DEBUG)
         .with_target("secmaster", tracing::Level::DEBUG);
+    // Without `log_internal_errors`, the subscriber reports a failed write
+    // with `eprintln!`, which panics when standard error is broken too.
     let subscriber = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
+        .log_internal_errors(false)
         .with_max_level(tracing::Level::DEBUG)
         .finish()
         .with(filter);

@@ -136,12 +136,20 @@ pub fn is_stream(output: Option<&Path>) -> bool {
     })
 }
 
-/// Standard output as a file of its own (a duplicate of descriptor 1).
+/// Standard output as a file of its own (a duplicate of descriptor 1),
+/// checked to be writable. Every command that prints calls it before its
+/// request: output that cannot be written is refused before anything
+/// changes on the service (an import retried after a late failure would be
+/// made twice).
+///
 /// Rust's `Stdout` treats a closed descriptor as a sink that accepts
-/// everything; a duplicate reports `EBADF` instead, and a descriptor opened
-/// read-only fails its first write.
+/// everything; a duplicate reports `EBADF` instead. A descriptor opened
+/// read-only (`1< file`) refuses even a write of no bytes, which sends
+/// nothing to anything that can be written. A closed descriptor 1 that
+/// Rust's start-up code replaced with `/dev/null` is recognised by
+/// [`closed_at_start`](crate::closed_at_start) (Linux only).
 pub fn stdout_file() -> Result<File, Failure> {
-    if stdout_was_closed() {
+    if crate::closed_at_start::stdout() {
         return Err(Failure::Io(
             "cannot write to standard output: it was closed when secmaster started".into(),
         ));
@@ -156,27 +164,12 @@ pub fn stdout_file() -> Result<File, Failure> {
         use std::os::windows::io::AsHandle;
         io::stdout().as_handle().try_clone_to_owned()
     };
-    owned
-        .map(File::from)
-        .map_err(|e| Failure::io("cannot write to standard output", &e))
-}
-
-/// Rust's start-up code reopens a closed descriptor 1 on `/dev/null`, read
-/// and write, so that no later file takes its number. Output sent there
-/// would be lost without an error, so it is recognised: a shell's
-/// `> /dev/null` opens it write-only. Linux only (`/proc`); elsewhere such
-/// output is silently discarded, as by any program.
-fn stdout_was_closed() -> bool {
-    const ACCESS_MODE: u32 = 0o3;
-    const READ_WRITE: u32 = 0o2;
-    let is_null = std::fs::read_link("/proc/self/fd/1").is_ok_and(|p| p == Path::new("/dev/null"));
-    let flags = std::fs::read_to_string("/proc/self/fdinfo/1")
-        .ok()
-        .and_then(|info| {
-            let line = info.lines().find_map(|l| l.strip_prefix("flags:"))?;
-            u32::from_str_radix(line.trim(), 8).ok()
-        });
-    is_null && flags.is_some_and(|f| f & ACCESS_MODE == READ_WRITE)
+    let failed = |e: &io::Error| Failure::io("cannot write to standard output", e);
+    let mut file = owned.map(File::from).map_err(|e| failed(&e))?;
+    // No bytes, so nothing to count; `write_all` would skip the system call.
+    #[allow(clippy::unused_io_amount)]
+    file.write(&[]).map_err(|e| failed(&e))?;
+    Ok(file)
 }
 
 fn create_part(dir: &Path, name: &str) -> Result<PartFile, Failure> {

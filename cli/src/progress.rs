@@ -7,7 +7,8 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressFinish, ProgressStyle};
 /// Bytes received, the rate, and (when the size is known) a bar and the time
 /// left. Drawn only when asked for and standard error is a terminal;
 /// otherwise every method does nothing. Cleared when dropped, so that an
-/// error line is never printed after a half-drawn bar.
+/// error line is never printed after a half-drawn bar. indicatif ignores a
+/// failed draw (a terminal that hung up), as `stderr::line` does.
 pub struct Progress(Option<ProgressBar>);
 
 impl Progress {

@@ -11,6 +11,7 @@ use crate::settings::Lookup;
 
 pub async fn run(args: ShowArgs, env: Lookup<'_>) -> Result<(), Failure> {
     let session = Session::resolve(&args.connection, env)?;
+    let out = stdout_file()?;
     let answer = session
         .client
         .show_workflow(
@@ -24,7 +25,7 @@ pub async fn run(args: ShowArgs, env: Lookup<'_>) -> Result<(), Failure> {
             "the service's answer holds no workflow".into(),
         )));
     };
-    let mut out = std::io::BufWriter::new(stdout_file()?);
+    let mut out = std::io::BufWriter::new(out);
     let written = match args.format {
         ObjectFormat::Table => format::fields(&mut out, &workflow),
         ObjectFormat::Json => format::json(&mut out, &workflow),

@@ -65,6 +65,16 @@ pub enum Error {
     },
     /// Reading or writing a local file failed.
     Io(std::io::Error),
+    /// A file being uploaded was not as long as its size said when the
+    /// upload began: it changed while it was read (rewritten, truncated,
+    /// grown), or its size is not its length (files in `/proc` report 0).
+    /// The request was cut off before its end.
+    FileChanged {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Its size when the upload began.
+        expected: u64,
+    },
     /// The service answered something the client cannot use (it does not
     /// match the API document, or has a content coding nobody asked for);
     /// the text says what.
@@ -102,7 +112,8 @@ pub enum ErrorKind {
     Api,
     /// Connecting, a time limit, a broken or short transfer.
     Network,
-    /// Reading or writing a local file.
+    /// Reading or writing a local file, or one that changed while it was
+    /// uploaded.
     Io,
 }
 
@@ -249,6 +260,13 @@ impl fmt::Display for Error {
                 "the response body ended after {received} of {expected} bytes"
             ),
             Error::Io(e) => write!(f, "local I/O error: {e}"),
+            Error::FileChanged { path, expected } => write!(
+                f,
+                "local I/O error: cannot upload {}: its content did not match its size \
+                 ({expected} bytes) as it was read: it changed during the upload, or it reports \
+                 no true size, as files in /proc do; the upload was cut off",
+                path.display()
+            ),
             Error::Unexpected(m) => write!(f, "unexpected: {}", escape(m)),
             Error::ListTooLong { total, reachable } => {
                 match total {
@@ -308,7 +326,7 @@ impl Error {
             | Error::Timeout(_)
             | Error::Transport(_)
             | Error::Truncated { .. } => ErrorKind::Network,
-            Error::Io(_) => ErrorKind::Io,
+            Error::Io(_) | Error::FileChanged { .. } => ErrorKind::Io,
             Error::GaveUp { last, .. } => last.kind(),
         }
     }

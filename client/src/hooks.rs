@@ -104,7 +104,9 @@ impl CallContext {
         self.failure.lock().ok()?.take()
     }
 
-    fn keep(&self, failure: AttemptFailure) {
+    /// Records why this attempt failed; the call path reports it in place
+    /// of the transport's error.
+    pub(crate) fn keep(&self, failure: AttemptFailure) {
         if let Ok(mut slot) = self.failure.lock() {
             *slot = Some(failure);
         }

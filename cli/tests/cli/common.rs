@@ -136,14 +136,22 @@ pub fn shell(dir: &Path, script: &str) -> std::process::Command {
 /// `secmaster` with none of the credential or region variables of the
 /// caller's environment, no colours, run in `dir`.
 pub fn secmaster(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("secmaster").unwrap();
-    for name in settings_variables() {
-        cmd.env_remove(name);
-    }
+    with_time_limit(secmaster_process(dir))
+}
+
+/// [`secmaster`] as a plain process, for tests that choose its standard
+/// streams.
+pub fn secmaster_process(dir: &Path) -> std::process::Command {
+    let mut cmd = process(assert_cmd::cargo::cargo_bin("secmaster"));
     cmd.env_remove("CLICOLOR_FORCE")
         .env("NO_COLOR", "1")
-        .current_dir(dir)
-        .timeout(Duration::from_secs(60));
+        .current_dir(dir);
+    cmd
+}
+
+fn with_time_limit(cmd: std::process::Command) -> Command {
+    let mut cmd = Command::from_std(cmd);
+    cmd.timeout(Duration::from_secs(60));
     cmd
 }
 
@@ -155,12 +163,51 @@ pub fn workflows(dir: &Path, sim: &Simulator, command: &str) -> Command {
 
 /// [`workflows`] in another workspace of project P.
 pub fn workflows_in(dir: &Path, sim: &Simulator, command: &str, workspace: &str) -> Command {
-    let mut cmd = secmaster(dir);
+    with_time_limit(workflows_process_in(dir, sim, command, workspace))
+}
+
+/// [`workflows`] as a plain process, for tests that choose its standard
+/// streams.
+pub fn workflows_process(dir: &Path, sim: &Simulator, command: &str) -> std::process::Command {
+    workflows_process_in(dir, sim, command, WORKSPACE)
+}
+
+fn workflows_process_in(
+    dir: &Path,
+    sim: &Simulator,
+    command: &str,
+    workspace: &str,
+) -> std::process::Command {
+    let mut cmd = secmaster_process(dir);
     cmd.env("SECMASTER_AUTH_TOKEN", TOKEN)
         .args(["workflows", command, "--endpoint"])
         .arg(sim.base_url())
         .args(["--project-id", PROJECT, "--workspace-id", workspace]);
     cmd
+}
+
+/// `secmaster workflows COMMAND` against `sim` with [`TOKEN`], as `sh -c`
+/// runs it after `prefix` (a `ulimit`, say); `args` may redirect. Returns
+/// the output and its standard error.
+#[cfg(unix)]
+pub fn workflows_in_shell(
+    dir: &Path,
+    sim: &Simulator,
+    prefix: &str,
+    command: &str,
+    args: &str,
+) -> (std::process::Output, String) {
+    let script = format!(
+        "{prefix}exec \"$0\" workflows {command} --endpoint {} --project-id {PROJECT} \
+         --workspace-id {WORKSPACE} {args}",
+        sim.base_url()
+    );
+    let output = shell(dir, &script)
+        .env("SECMASTER_AUTH_TOKEN", TOKEN)
+        .output()
+        .unwrap();
+    let stderr = stderr_of(&output);
+    (output, stderr)
 }
 
 /// `secmaster workflows export` against `sim` (see [`workflows`]).

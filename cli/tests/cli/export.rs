@@ -230,7 +230,8 @@ fn ids_file_comments_blanks_and_duplicates() {
     let dir = Scratch::new("ids-file");
     fs::write(
         dir.join("ids.txt"),
-        "# workflows to back up\n\n  id-2  \r\nid-3 # the new one\n\t\nid-1\n# id-9\nid-3\n",
+        "# workflows to back up\n\n  id-2  \r\nid-3\n  # indented, still a comment\n\t\nid-1\n\
+         # id-9\nid-3\nid #4\n",
     )
     .unwrap();
     let (_, stderr) = run(
@@ -245,7 +246,8 @@ fn ids_file_comments_blanks_and_duplicates() {
         ),
         "{stderr}"
     );
-    assert_eq!(sent_ids(&sim), r#"{"id":["id-1","id-2","id-3"]}"#);
+    // A `#` after the start of a line is part of the id.
+    assert_eq!(sent_ids(&sim), r#"{"id":["id-1","id-2","id-3","id #4"]}"#);
 }
 
 #[test]

@@ -4,8 +4,8 @@
 use std::fs;
 
 use crate::common::*;
+use secmaster_sim::Fault;
 use secmaster_sim::testing::answer;
-use secmaster_sim::{Fault, Simulator};
 
 /// An export answered with this status, body and headers, `times` times.
 fn status(status: u16, body: &str, times: u32, headers: &[(&str, &str)]) -> Fault {
@@ -13,29 +13,6 @@ fn status(status: u16, body: &str, times: u32, headers: &[(&str, &str)]) -> Faul
         times: Some(times),
         ..answer("export_workflows", status, body, headers)
     }
-}
-
-/// `secmaster workflows export ARGS` against `sim` with [`TOKEN`], as
-/// `sh -c` runs it after `prefix` (a `ulimit`, say); ARGS may redirect.
-/// Returns the output and its standard error.
-#[cfg(unix)]
-fn export_in_shell(
-    dir: &Scratch,
-    sim: &Simulator,
-    prefix: &str,
-    args: &str,
-) -> (std::process::Output, String) {
-    let script = format!(
-        "{prefix}exec \"$0\" workflows export --endpoint {} --project-id {PROJECT} \
-         --workspace-id {WORKSPACE} {args}",
-        sim.base_url()
-    );
-    let output = shell(dir.path(), &script)
-        .env("SECMASTER_AUTH_TOKEN", TOKEN)
-        .output()
-        .unwrap();
-    let stderr = stderr_of(&output);
-    (output, stderr)
 }
 
 /// Text no terminal should receive from a server: OSC title change, CSI
@@ -102,22 +79,6 @@ fn a_hostile_suggested_name_is_escaped_and_made_safe() {
 
 #[cfg(unix)]
 #[test]
-fn standard_output_that_cannot_be_written_is_an_error() {
-    let sim = file_sim(10_000);
-    let dir = Scratch::new("stdout-closed");
-    let readonly = dir.join("readonly.txt");
-    fs::write(&readonly, b"").unwrap();
-    // Closed (`>&-`), and opened read-only (`1< file`).
-    for redirect in [">&-", "1<readonly.txt"] {
-        let (output, stderr) = export_in_shell(&dir, &sim, "", &format!("--id a -o - {redirect}"));
-        assert_eq!(output.status.code(), Some(6), "{redirect}: {stderr}");
-        assert!(!stderr.contains("wrote"), "{redirect}: {stderr}");
-        assert!(stderr.contains("standard output"), "{redirect}: {stderr}");
-    }
-}
-
-#[cfg(unix)]
-#[test]
 fn force_keeps_the_mode_of_the_file_it_replaces() {
     use std::os::unix::fs::PermissionsExt;
     let sim = file_sim(3);
@@ -140,10 +101,11 @@ fn an_endless_ids_file_is_refused_with_the_limit() {
     let dir = Scratch::new("ids-zero");
     // Under a 1 GiB address-space limit: a reader without a cap fails fast
     // instead of filling the machine's memory.
-    let (output, stderr) = export_in_shell(
-        &dir,
+    let (output, stderr) = workflows_in_shell(
+        dir.path(),
         &sim,
         "ulimit -v 1048576; ",
+        "export",
         "--ids-file /dev/zero -o out.bin",
     );
     assert_eq!(output.status.code(), Some(6), "{stderr}");

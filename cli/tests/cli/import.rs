@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 /// Writes an export file of seeded workflows 1..=count (from workspace W)
 /// as `name`.
-fn export_file(dir: &Path, name: &str, count: u64) {
+pub fn export_file(dir: &Path, name: &str, count: u64) {
     let file = ExportFile {
         format: EXPORT_FORMAT.into(),
         workflows: (1..=count).map(|i| seeded(PROJECT, WORKSPACE, i)).collect(),
@@ -125,6 +125,25 @@ fn a_missing_file_or_a_directory_is_refused_before_sending() {
         assert!(stderr.contains(says), "{stderr}");
     }
     assert!(sim.requests().is_empty());
+}
+
+// A file that did not hold the bytes its size said (a `/proc` file has
+// size 0; a file rewritten during the upload) ended as "transport error",
+// exit 5, as if the network had failed.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_file_that_changes_while_it_is_sent_is_an_input_error() {
+    let sim = start(sim());
+    let dir = Scratch::new("import-changed");
+    let (_, stderr) = run(
+        workflows(dir.path(), &sim, "import").arg("/proc/self/status"),
+        6,
+    );
+    assert!(
+        stderr.starts_with("error: local I/O error: cannot upload /proc/self/status: "),
+        "{stderr}"
+    );
+    assert!(sim.workflows(PROJECT, WORKSPACE).is_empty());
 }
 
 /// A simulator whose imports answer 200 `{"success": false, ...}`.

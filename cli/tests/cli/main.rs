@@ -16,3 +16,4 @@ mod import;
 mod list;
 mod roundtrip;
 mod show;
+mod streams;

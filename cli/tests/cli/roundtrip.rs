@@ -104,3 +104,76 @@ fn with_a_token() {
     back_up_and_restore(&sim, &[("SECMASTER_AUTH_TOKEN", TOKEN)]);
     assert_authenticated(&sim, "token");
 }
+
+/// A simulator holding one workflow under each of `ids`.
+fn with_ids(ids: &[&str]) -> Simulator {
+    let sim = start(sim());
+    for (i, id) in ids.iter().enumerate() {
+        sim.insert_workflow(secmaster_sim::Workflow {
+            id: (*id).to_owned(),
+            ..secmaster_sim::workflow::seeded(PROJECT, WORKSPACE, i as u64 + 1)
+        });
+    }
+    sim
+}
+
+// The pipe cut `evil#x` at the `#`, and sent a bidirectional control as
+// the text `\u{202e}`: other workflows than `--all` exports.
+#[test]
+fn the_ids_pipe_exports_exactly_what_all_exports() {
+    let ids = [
+        "evil#x",
+        "a b",
+        "rtl\u{202e}",
+        "tab\tin",
+        "x\u{1b}[2Jy",
+        "back\\u{41}",
+    ];
+    let sim = with_ids(&ids);
+    let dir = Scratch::new("ids-pipe");
+    let credentials = [("SECMASTER_AUTH_TOKEN", TOKEN)];
+    sh(dir.path(), &sim, BACKUP, &credentials);
+    let all = "\"$0\" workflows export --endpoint \"$E\" --project-id P --workspace-id W \
+               --all -o all";
+    sh(dir.path(), &sim, all, &credentials);
+    let backup = std::fs::read(dir.join("backup")).unwrap();
+    assert_eq!(backup, std::fs::read(dir.join("all")).unwrap());
+    let file: Value = serde_json::from_slice(&backup).unwrap();
+    let mut exported: Vec<&str> = file["workflows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["id"].as_str().unwrap())
+        .collect();
+    exported.sort();
+    let mut expected = ids.to_vec();
+    expected.sort();
+    assert_eq!(exported, expected);
+}
+
+// An id with a line break was printed escaped (`a\nb`), so the pipe
+// exported another workflow, or none.
+#[test]
+fn an_id_one_line_cannot_carry_stops_the_ids_listing() {
+    let dir = Scratch::new("ids-refused");
+    for id in [
+        "two\nlines",
+        "cr\rin",
+        " padded",
+        "#first",
+        "\u{feff}bom",
+        "",
+    ] {
+        let sim = with_ids(&["fine", id]);
+        let (output, stderr) = run(
+            workflows(dir.path(), &sim, "list").args(["--all", "--format", "ids"]),
+            2,
+        );
+        assert!(output.stdout.is_empty(), "{id:?}: {}", stdout_of(&output));
+        let shown = secmaster_client::untrusted::escape(id);
+        assert!(
+            stderr.starts_with(&format!("error: the workflow id \"{shown}\" cannot")),
+            "{id:?}: {stderr}"
+        );
+    }
+}

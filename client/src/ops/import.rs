@@ -17,7 +17,7 @@ use tokio::io::AsyncReadExt;
 
 use crate::call::Repeat;
 use crate::error::Error;
-use crate::hooks::{self, CallContext};
+use crate::hooks::{self, AttemptFailure, CallContext};
 use crate::types::ImportWorkflowsResponse;
 use crate::{SecMasterClient, path_value};
 
@@ -98,6 +98,12 @@ impl SecMasterClient {
     /// Not repeated once the upload may have reached the service: only a
     /// connection that could not be made, or a 429 (the gateway throttled
     /// it, so it was not processed), is tried again.
+    ///
+    /// A file on disk is sent with the length its size gives when the
+    /// upload begins; one whose content turns out shorter or longer (it
+    /// changed meanwhile, or it is a `/proc` file) cuts the request off
+    /// before its end: [`Error::FileChanged`]. A read that fails is
+    /// [`Error::Io`] naming the file.
     pub async fn import_workflows(
         &self,
         project_id: &str,
@@ -132,7 +138,8 @@ impl SecMasterClient {
             ImportFile::Path(path) => {
                 let opened = open(path).await?;
                 let length = opened.metadata().await?.len();
-                (file_name(path), length, disk_stream(opened, length).boxed())
+                let content = disk_stream(opened, path.clone(), length, context.clone());
+                (file_name(path), length, content.boxed())
             }
             ImportFile::Bytes { name, bytes } => (
                 name.clone(),
@@ -188,26 +195,39 @@ async fn open(path: &std::path::Path) -> Result<tokio::fs::File, Error> {
     })
 }
 
-/// The file, `PIECE` bytes at a time; an error if it is not `length` long
-/// (it changed while it was being sent).
+/// The file at `path`, `PIECE` bytes at a time. When it cannot be read, or
+/// is not `length` bytes long, the body ends with an error, which cuts the
+/// request off before its end; the error is kept in `context` too, since
+/// the transport would report it as a network failure.
 fn disk_stream(
     file: tokio::fs::File,
+    path: PathBuf,
     length: u64,
+    context: CallContext,
 ) -> impl Stream<Item = std::io::Result<Bytes>> + Send {
-    stream::try_unfold((file, 0u64), move |(mut file, sent)| async move {
-        let mut piece = vec![0; PIECE];
-        let n = file.read(&mut piece).await?;
-        let sent = sent + n as u64;
-        if n == 0 && sent == length {
-            return Ok(None);
+    stream::try_unfold((file, 0u64), move |(mut file, sent)| {
+        let (path, context) = (path.clone(), context.clone());
+        async move {
+            let mut piece = vec![0; PIECE];
+            let failure = match file.read(&mut piece).await {
+                Ok(0) if sent == length => return Ok(None),
+                Ok(n) if n > 0 && sent + n as u64 <= length => {
+                    piece.truncate(n);
+                    return Ok(Some((Bytes::from(piece), (file, sent + n as u64))));
+                }
+                Ok(_) => Error::FileChanged {
+                    path,
+                    expected: length,
+                },
+                Err(e) => Error::Io(std::io::Error::new(
+                    e.kind(),
+                    format!("cannot read {}: {e}", path.display()),
+                )),
+            };
+            let text = failure.to_string();
+            context.keep(AttemptFailure::Local(failure));
+            Err(std::io::Error::other(text))
         }
-        if n == 0 || sent > length {
-            return Err(std::io::Error::other(format!(
-                "the file changed size while it was being sent ({length} bytes expected)"
-            )));
-        }
-        piece.truncate(n);
-        Ok(Some((Bytes::from(piece), (file, sent))))
     })
 }
 
@@ -237,6 +257,44 @@ fn boundary() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Arc;
+    use std::time::{Duration, SystemTime};
+
+    // A file rewritten during the upload (shorter or longer than its size
+    // said, or a `/proc` file, size 0) failed the body with a plain error,
+    // which the transport reported as a network failure.
+    #[tokio::test]
+    async fn a_file_that_is_not_its_size_cuts_the_body_off_and_says_why() {
+        let size = PIECE as u64 + 10;
+        let path = std::env::temp_dir().join(format!("secmaster-resized-{}", std::process::id()));
+        std::fs::write(&path, vec![7; size as usize]).unwrap();
+        for length in [size, size - 1, size + 1, PIECE as u64, 0] {
+            let credentials = crate::auth::Credentials::token("t").unwrap();
+            let clock: crate::hooks::Clock = Arc::new(SystemTime::now);
+            let context =
+                CallContext::new(Arc::new(credentials), "p", clock, 1, Duration::from_secs(1));
+            let file = tokio::fs::File::open(&path).await.unwrap();
+            let pieces: Vec<_> = disk_stream(file, path.clone(), length, context.clone())
+                .collect()
+                .await;
+            let kept = context.take_failure();
+            if length == size {
+                let sent: usize = pieces.iter().map(|p| p.as_ref().unwrap().len()).sum();
+                assert_eq!((sent as u64, kept.is_none()), (size, true));
+                continue;
+            }
+            assert!(pieces.last().unwrap().is_err(), "{length}");
+            let sent: u64 = pieces.iter().flatten().map(|p| p.len() as u64).sum();
+            assert!(sent <= length, "{sent} bytes sent of {length}");
+            match kept {
+                Some(AttemptFailure::Local(Error::FileChanged { path: p, expected })) => {
+                    assert_eq!((p, expected), (path.clone(), length));
+                }
+                other => panic!("{length}: {other:?}"),
+            }
+        }
+        std::fs::remove_file(&path).unwrap();
+    }
 
     #[test]
     fn names_are_quoted_like_the_official_sdk() {

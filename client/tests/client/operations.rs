@@ -326,3 +326,40 @@ async fn an_upload_that_cannot_be_opened_is_named() {
     );
     assert!(server.requests().is_empty());
 }
+
+// A file that did not hold the bytes its size said (a `/proc` file has size
+// 0; a file rewritten during the upload), or that failed to read, broke the
+// request body and was reported as a transport error: a network problem.
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn an_upload_that_changes_or_fails_while_it_is_read_is_a_local_error() {
+    let server = start(sim()).await;
+    let client = aksk_client(&server.base_url());
+    let changed = client
+        .import_workflows(PROJECT, WORKSPACE, &ImportFile::path("/proc/self/status"))
+        .await
+        .unwrap_err();
+    let secmaster_client::Error::FileChanged { path, expected } = &changed else {
+        panic!("{changed:?}");
+    };
+    assert_eq!((path.to_str(), *expected), (Some("/proc/self/status"), 0));
+    assert_eq!(changed.kind(), secmaster_client::ErrorKind::Io);
+    // A directory opens, then fails its first read.
+    let dir = std::env::temp_dir();
+    let unreadable = client
+        .import_workflows(PROJECT, WORKSPACE, &ImportFile::path(&dir))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(unreadable, secmaster_client::Error::Io(_)),
+        "{unreadable:?}"
+    );
+    assert!(
+        unreadable
+            .to_string()
+            .contains(&format!("cannot read {}", dir.display())),
+        "{unreadable}"
+    );
+    // Only the workflow `start` put there: nothing was imported.
+    assert_eq!(server.workflows(PROJECT, WORKSPACE).len(), 1);
+}

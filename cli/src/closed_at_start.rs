@@ -1,0 +1,37 @@
+//! Whether standard output was closed when the process started.
+//!
+//! Before `main`, Rust's start-up code reopens a closed descriptor 0, 1 or 2
+//! on `/dev/null`, read-write, so that no file opened later takes its
+//! number. From then on a closed standard output (`>&-`), whose output
+//! would be lost without an error, looks exactly like `1<>/dev/null`
+//! (Python's `subprocess.DEVNULL`, systemd's `StandardOutput=null`), where
+//! discarding it is what the caller asked for. So the descriptor is looked
+//! at earlier: the C runtime calls the functions in `.init_array` before it
+//! calls `main`, in which Rust's start-up code runs. Linux only; elsewhere
+//! a closed standard output is not recognised and its output is discarded.
+//!
+//! The one `unsafe` of the crate: placing a function in that section, and
+//! one `fcntl` call.
+#![allow(unsafe_code)]
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
+
+/// True when descriptor 1 was closed at start-up.
+pub fn stdout() -> bool {
+    STDOUT_CLOSED.load(Ordering::Relaxed)
+}
+
+#[cfg(target_os = "linux")]
+#[used]
+#[unsafe(link_section = ".init_array")]
+static RECORD: extern "C" fn() = record;
+
+#[cfg(target_os = "linux")]
+extern "C" fn record() {
+    // SAFETY: F_GETFD only reads the descriptor's flags; it fails (EBADF)
+    // exactly when descriptor 1 is not open. No memory is passed.
+    let closed = unsafe { libc::fcntl(1, libc::F_GETFD) } == -1;
+    STDOUT_CLOSED.store(closed, Ordering::Relaxed);
+}

@@ -1,0 +1,180 @@
+//! Standard output and standard error as callers really set them up:
+//! `/dev/null` opened read-write, closed, read-only, a dead pipe, a full
+//! device.
+
+#![cfg(unix)]
+
+use std::fs::File;
+use std::process::Stdio;
+
+use crate::common::*;
+use crate::import::export_file;
+use secmaster_sim::Simulator;
+use secmaster_sim::workflow::seeded;
+
+/// Every workflow command that writes standard output, as `(command,
+/// arguments)`: against [`service`], each would succeed.
+fn writing_stdout(id: &str) -> [(&'static str, Vec<String>); 4] {
+    let args = |a: &[&str]| a.iter().map(|s| (*s).to_owned()).collect();
+    [
+        ("list", args(&[])),
+        ("show", args(&[id])),
+        ("import", args(&["flows.json", "--format", "json"])),
+        ("export", args(&["--id", id, "-o", "-"])),
+    ]
+}
+
+/// A simulator with one workflow in W, and `flows.json` (one workflow to
+/// import) in `dir`. Returns the workflow's id.
+fn service(dir: &Scratch) -> (Simulator, String) {
+    let sim = start(sim().seed(PROJECT, WORKSPACE, 1));
+    export_file(dir.path(), "flows.json", 1);
+    (sim, seeded(PROJECT, WORKSPACE, 1).id)
+}
+
+// `1<>/dev/null` (Python's subprocess.DEVNULL, systemd's
+// StandardOutput=null) was taken for a closed standard output: exit 6.
+#[test]
+fn dev_null_opened_read_write_is_a_valid_output() {
+    let dir = Scratch::new("stdout-devnull");
+    let (sim, id) = service(&dir);
+    let dev_null = || {
+        File::options()
+            .read(true)
+            .write(true)
+            .open("/dev/null")
+            .unwrap()
+    };
+    for (command, args) in writing_stdout(&id) {
+        let output = workflows_process(dir.path(), &sim, command)
+            .args(&args)
+            .stdout(dev_null())
+            .output()
+            .unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{command}: {}",
+            stderr_of(&output)
+        );
+    }
+    let output = secmaster_process(dir.path())
+        .args(["completions", "bash"])
+        .stdout(dev_null())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+}
+
+// `import --format json` imported first and found out afterwards that its
+// answer could not be printed: exit 6, and a caller that retried on
+// failure imported the workflows twice. `list`, `show` and `export -o -`
+// sent their request too.
+#[test]
+fn output_that_cannot_be_written_is_refused_before_any_request() {
+    let dir = Scratch::new("stdout-unwritable");
+    let (sim, id) = service(&dir);
+    // Closed, and opened read-only.
+    for redirect in [">&-", "1</dev/null"] {
+        for (command, args) in writing_stdout(&id) {
+            let args = format!("{} {redirect}", args.join(" "));
+            let (output, stderr) = workflows_in_shell(dir.path(), &sim, "", command, &args);
+            assert_eq!(output.status.code(), Some(6), "{command} {args}: {stderr}");
+            assert!(
+                stderr.starts_with("error: cannot write to standard output: "),
+                "{command} {args}: {stderr}"
+            );
+        }
+        let output = shell(
+            dir.path(),
+            &format!("exec \"$0\" completions bash {redirect}"),
+        )
+        .output()
+        .unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(6),
+            "{redirect}: {}",
+            stderr_of(&output)
+        );
+    }
+    assert!(sim.requests().is_empty(), "{:?}", request_ids(&sim));
+    assert_eq!(sim.workflows(PROJECT, WORKSPACE).len(), 1);
+}
+
+/// Standard error that takes no line.
+#[derive(Debug, Clone, Copy)]
+enum Broken {
+    /// A pipe whose reader is gone (`2>&1 | head -n1` once `head` is done).
+    DeadPipe,
+    /// `2>/dev/full`.
+    Full,
+}
+
+fn stderr_that_is(broken: Broken) -> Stdio {
+    match broken {
+        Broken::DeadPipe => {
+            let (reader, writer) = std::io::pipe().unwrap();
+            drop(reader);
+            writer.into()
+        }
+        Broken::Full => File::options()
+            .write(true)
+            .open("/dev/full")
+            .unwrap()
+            .into(),
+    }
+}
+
+// `eprintln!` panics when it cannot write: a duplicate-id warning into
+// `2>&1 | head -n1` ended with exit 101 although the file was saved, and
+// a 400 answer lost its exit 4 the same way.
+#[test]
+fn standard_error_that_cannot_be_written_never_changes_the_exit_code() {
+    let dir = Scratch::new("stderr-broken");
+    let (sim, id) = service(&dir);
+    let id = id.as_str();
+    let cases: [(&str, &[&str], i32); 6] = [
+        // A warning, then the summary line.
+        (
+            "export",
+            &["--id", id, "--id", id, "-o", "out.json", "--force"],
+            0,
+        ),
+        // The error line.
+        ("export", &["--id", "no-such-id", "-o", "refused.json"], 4),
+        // The count of workflows after the table.
+        ("list", &[], 0),
+        // The log of --verbose.
+        ("list", &["--verbose"], 0),
+        // The request id.
+        ("import", &["flows.json"], 0),
+        ("show", &["no-such-id"], 4),
+    ];
+    for broken in [Broken::DeadPipe, Broken::Full] {
+        let _ = std::fs::remove_file(dir.join("out.json"));
+        for (command, args, code) in cases {
+            let output = workflows_process(dir.path(), &sim, command)
+                .args(args)
+                .stderr(stderr_that_is(broken))
+                .output()
+                .unwrap();
+            assert_eq!(
+                output.status.code(),
+                Some(code),
+                "{command} {args:?}, {broken:?}"
+            );
+        }
+        assert!(dir.join("out.json").is_file(), "{broken:?}");
+    }
+    // Closed: Rust's start-up code puts /dev/null there.
+    let (output, _) = workflows_in_shell(
+        dir.path(),
+        &sim,
+        "",
+        "export",
+        &format!("--id {id} --id {id} -o closed.json 2>&-"),
+    );
+    assert_eq!(output.status.code(), Some(0));
+    assert!(dir.join("closed.json").is_file());
+}
