@@ -258,7 +258,7 @@ fn boundary() -> String {
 mod tests {
     use super::*;
     use std::sync::Arc;
-    use std::time::{Duration, SystemTime};
+    use std::time::Duration;
 
     // A file rewritten during the upload (shorter or longer than its size
     // said, or a `/proc` file, size 0) failed the body with a plain error,
@@ -270,9 +270,7 @@ mod tests {
         std::fs::write(&path, vec![7; size as usize]).unwrap();
         for length in [size, size - 1, size + 1, PIECE as u64, 0] {
             let credentials = crate::auth::Credentials::token("t").unwrap();
-            let clock: crate::hooks::Clock = Arc::new(SystemTime::now);
-            let context =
-                CallContext::new(Arc::new(credentials), "p", clock, 1, Duration::from_secs(1));
+            let context = CallContext::new(Arc::new(credentials), "p", 1, Duration::from_secs(1));
             let file = tokio::fs::File::open(&path).await.unwrap();
             let pieces: Vec<_> = disk_stream(file, path.clone(), length, context.clone())
                 .collect()
