@@ -1,6 +1,7 @@
 //! Saving a file all or nothing: the one implementation behind
-//! [`WorkflowFile::save_to_path`](crate::WorkflowFile::save_to_path), the
-//! `secmaster` command and the code generator.
+//! [`WorkflowFile::save_to_path`](crate::WorkflowFile::save_to_path), and
+//! [`PartFile`] for callers that write the file themselves (the `secmaster`
+//! command is one).
 //!
 //! The bytes go to a hidden part file in the target's directory
 //! (`.<name>.<pid>.<n>.secmaster-part`), which is flushed to disk and only
@@ -28,7 +29,34 @@ pub enum Overwrite {
 
 const SUFFIX: &str = ".secmaster-part";
 
-/// A part file being written. Dropping it unfinished removes it.
+/// A part file being written, for savers that
+/// [`WorkflowFile::save_to_path`](crate::WorkflowFile::save_to_path) does not
+/// fit: made before the request is sent, so that a directory that cannot be
+/// written costs no request; filled as the caller likes (showing progress,
+/// say); given its name at the end. Dropping it unfinished removes it.
+///
+/// ```no_run
+/// use std::io::Write;
+/// use std::path::Path;
+///
+/// use secmaster_client::SecMasterClient;
+/// use secmaster_client::save::{Overwrite, PartFile};
+///
+/// # async fn run(client: SecMasterClient) -> Result<(), Box<dyn std::error::Error>> {
+/// // Before sending: a directory that cannot be written fails here.
+/// let mut part = PartFile::create_in(Path::new("backups"), "flows.zip")?;
+/// let mut file = client
+///     .export_workflows("<project_id>", "<workspace_id>", &["<workflow_id>"])
+///     .await?;
+/// while let Some(chunk) = file.next_chunk().await? {
+///     part.file().write_all(&chunk)?;
+///     eprintln!("{} bytes", file.bytes_received());
+/// }
+/// // Blocks while the file reaches the disk.
+/// part.finish(Path::new("backups/flows.zip"), Overwrite::Never)?;
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug)]
 pub struct PartFile {
     path: PathBuf,
