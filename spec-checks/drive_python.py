@@ -43,6 +43,8 @@ import json
 import os
 import sys
 
+from driver_report import finish
+
 
 def main():
     p = argparse.ArgumentParser()
@@ -108,13 +110,7 @@ def main():
             problems = check(call, response, error, args.work_dir, models, types)
             failures.extend("%s: %s" % (op, x) for x in problems)
             done.append(op)
-    if failures:
-        for f in failures:
-            print("python client: " + f, file=sys.stderr)
-        sys.exit(1)
-    print("NOTE: python client (%s, token): %s %s" % (
-        args.scenario, ", ".join(done),
-        "completed; the exported file was imported" if error is None else "answered 400, parsed as ErrorBody"))
+    finish("python client", "token", args.scenario, done, failures, "answered 400, parsed as ErrorBody")
 
 
 def check(call, response, error, work_dir, models, types):

@@ -29,6 +29,8 @@ import json
 import os
 import sys
 
+from driver_report import finish
+
 
 def main():
     p = argparse.ArgumentParser()
@@ -52,19 +54,11 @@ def main():
     from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
     from huaweicloudsdkcore.http.formdata import FormFile
     from huaweicloudsdkcore.http.http_config import HttpConfig
-    from huaweicloudsdksecmaster.v1 import (
-        ExportAopworkflowInfo,
-        ExportAopworkflowRequest,
-        ImportAopworkflowRequest,
-        ImportAopworkflowRequestBody,
-        ListWorkflowsRequest,
-        SecMasterClient,
-        ShowAopWorkflowRequest,
-    )
+    from huaweicloudsdksecmaster import v1 as sm
 
     config = HttpConfig.get_default_config()
     config.timeout = (5, 20)
-    client = (SecMasterClient.new_builder()
+    client = (sm.SecMasterClient.new_builder()
               .with_credentials(BasicCredentials(cases["ak"], cases["sk"], cases["project_id"]))
               .with_endpoint(args.endpoint)
               .with_http_config(config)
@@ -79,28 +73,28 @@ def main():
             problems = []
             try:
                 if op == "list_workflows":
-                    response = client.list_workflows(ListWorkflowsRequest(**where, **call["query"]))
+                    response = client.list_workflows(sm.ListWorkflowsRequest(**where, **call["query"]))
                     ids = [w.id for w in response.data or []]
                     if (response.total, ids) != (expect["total"], expect["ids"]):
                         problems.append("total %r, ids %r, expected %r" % (response.total, ids, expect))
                 elif op == "show_workflow":
                     response = client.show_aop_workflow(
-                        ShowAopWorkflowRequest(**where, workflow_id=call["workflow_id"]))
+                        sm.ShowAopWorkflowRequest(**where, workflow_id=call["workflow_id"]))
                     if response.data is None or response.data.id != expect["id"]:
                         problems.append("workflow %r, expected id %r" % (response.data, expect["id"]))
                 elif op == "import_workflows":
                     upload = FormFile(open(os.path.join(args.work_dir, call["file"]), "rb"))
                     try:
-                        response = client.import_aopworkflow(ImportAopworkflowRequest(
-                            **where, body=ImportAopworkflowRequestBody(upload_file=upload)))
+                        response = client.import_aopworkflow(sm.ImportAopworkflowRequest(
+                            **where, body=sm.ImportAopworkflowRequestBody(upload_file=upload)))
                     finally:
                         upload.close()
                     if (response.success, response.message) != (True, expect["message"]) or not response.request_id:
                         problems.append("%r, expected success, message %r and a request_id"
                                         % (response, expect["message"]))
                 elif op == "export_workflows":
-                    response = client.export_aopworkflow(ExportAopworkflowRequest(
-                        **where, body=ExportAopworkflowInfo(id=list(call["ids"]))))
+                    response = client.export_aopworkflow(sm.ExportAopworkflowRequest(
+                        **where, body=sm.ExportAopworkflowInfo(id=list(call["ids"]))))
                     got = []
                     response.consume_download_stream(lambda raw: got.append(raw.content))
                     with open(os.path.join(args.work_dir, call["output"]), "wb") as f:
@@ -123,14 +117,8 @@ def main():
             done.append(op)
     finally:
         client.close()
-    if failures:
-        for f in failures:
-            print("official SDK: " + f, file=sys.stderr)
-        sys.exit(1)
-    print("NOTE: official SDK (%s, AK/SK): %s %s" % (
-        args.scenario, ", ".join(done),
-        "completed; the exported file was imported" if error is None
-        else "raised ClientRequestException with the 400's code and message"))
+    finish("official SDK", "AK/SK", args.scenario, done, failures,
+           "raised ClientRequestException with the 400's code and message")
 
 
 if __name__ == "__main__":
