@@ -99,7 +99,7 @@ pub fn listable(workflows: &[AopWorkflowInfo]) -> Result<Vec<&str>, Failure> {
         Some(id) => Err(Failure::Usage(format!(
             "the workflow id \"{id}\" cannot be one line of --format ids (reading it back would \
              change it: it is blank, has a line break or surrounding white space, or starts \
-             with '#'); use --format json, or export --all"
+             with '#' or a byte-order mark); use --format json, or export --all"
         ))),
     }
 }

@@ -24,7 +24,7 @@ mod show;
 mod signals;
 mod stderr;
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
@@ -33,9 +33,22 @@ use crate::cli::{Cli, Command, Workflows};
 use crate::exit::Failure;
 
 fn main() -> ExitCode {
-    // Help, version and usage errors: clap prints them and exits (0 or 2).
-    let cli = Cli::try_parse().unwrap_or_else(|e| e.exit());
-    match run(cli) {
+    let outcome = match Cli::try_parse() {
+        Ok(cli) => run(cli),
+        // Usage errors: clap prints them on standard error and exits 2.
+        Err(e) if e.use_stderr() => e.exit(),
+        // Help and version: through the checked standard output, so that a
+        // full, closed or read-only one fails as it does for any output.
+        Err(e) => {
+            let text = e.render();
+            let text = match std::io::stdout().is_terminal() {
+                true => text.ansi().to_string(),
+                false => text.to_string(),
+            };
+            print_stdout(text.as_bytes())
+        }
+    };
+    match outcome {
         Ok(()) => ExitCode::from(exit::OK),
         Err(failure) => {
             if failure.is_shown() {
@@ -54,11 +67,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             // Into memory first: `generate` panics on a write error.
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "secmaster", &mut script);
-            let mut out = output::stdout_file()?;
-            return out
-                .write_all(&script)
-                .and_then(|()| out.flush())
-                .map_err(|e| Failure::io("cannot write to standard output", &e));
+            return print_stdout(&script);
         }
         Command::Workflows(workflows) => *workflows,
     };
@@ -84,6 +93,14 @@ fn run(cli: Cli) -> Result<(), Failure> {
             Workflows::Export(args) => export::run(args, env).await,
         }
     })
+}
+
+/// Writes `bytes` to the checked standard output.
+fn print_stdout(bytes: &[u8]) -> Result<(), Failure> {
+    let mut out = output::stdout_file()?;
+    out.write_all(bytes)
+        .and_then(|()| out.flush())
+        .map_err(|e| Failure::io("cannot write to standard output", &e))
 }
 
 /// `--verbose`: the library's events (one per attempt, retries, the

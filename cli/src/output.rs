@@ -45,7 +45,7 @@ impl Output {
         let Some(path) = output else {
             return Output::directory(None);
         };
-        if path.as_os_str() == "-" {
+        if names_stdout(path) {
             // The file is the service's bytes: on a terminal they could move
             // the cursor or retitle the window, so only when asked twice.
             if io::stdout().is_terminal() && !force {
@@ -75,10 +75,15 @@ impl Output {
         match std::fs::metadata(path) {
             Ok(m) if m.is_dir() => Output::directory(Some(path.to_owned())),
             Ok(m) if !m.is_file() => {
-                let file = std::fs::OpenOptions::new()
+                let mut file = std::fs::OpenOptions::new()
                     .write(true)
                     .open(path)
                     .map_err(|e| Failure::io(format!("cannot open {}", shown(path)), &e))?;
+                // A write of no bytes fails where a real one would (/dev/full),
+                // so that the refusal costs no request.
+                #[allow(clippy::unused_io_amount)]
+                file.write(&[])
+                    .map_err(|e| Failure::io(format!("cannot write to {}", shown(path)), &e))?;
                 Ok(Output::Device(path.to_owned(), file))
             }
             found => {
@@ -99,6 +104,17 @@ impl Output {
         let part = create_part(dir.as_deref().unwrap_or(Path::new(".")), "secmaster-export")?;
         Ok(Output::Directory(dir, part))
     }
+}
+
+/// True for `-` and the names of standard output itself (`/dev/stdout`,
+/// `/dev/fd/1`, `/proc/self/fd/1`): all are written as standard output is,
+/// with its checks. Opening `/dev/stdout` after a closed standard output
+/// would otherwise open the `/dev/null` put in its place.
+fn names_stdout(path: &Path) -> bool {
+    matches!(
+        path.to_str(),
+        Some("-" | "/dev/stdout" | "/dev/fd/1" | "/proc/self/fd/1")
+    )
 }
 
 /// True when `path` ends in a separator (`dir/`).
@@ -132,7 +148,7 @@ fn link_target(path: &Path) -> Result<PathBuf, Failure> {
 /// so an interrupt leaves nothing behind and ends the process as usual.
 pub fn is_stream(output: Option<&Path>) -> bool {
     output.is_some_and(|p| {
-        p.as_os_str() == "-" || std::fs::metadata(p).is_ok_and(|m| !m.is_dir() && !m.is_file())
+        names_stdout(p) || std::fs::metadata(p).is_ok_and(|m| !m.is_dir() && !m.is_file())
     })
 }
 

@@ -262,7 +262,7 @@ impl fmt::Display for Error {
             Error::Io(e) => write!(f, "local I/O error: {e}"),
             Error::FileChanged { path, expected } => write!(
                 f,
-                "local I/O error: cannot upload {}: its content did not match its size \
+                "cannot upload {}: its content did not match its size \
                  ({expected} bytes) as it was read: it changed during the upload, or it reports \
                  no true size, as files in /proc do; the upload was cut off",
                 path.display()

@@ -130,13 +130,15 @@ pub fn is_retryable_status(status: StatusCode) -> bool {
 
 /// Reads `Retry-After`: delay-seconds or an HTTP date, relative to `now`.
 /// Dates are read in all three forms RFC 9110 (5.6.7) tells recipients to
-/// accept: IMF-fixdate, and the obsolete RFC 850 and asctime forms. A date in the past means "no wait of its own"; anything
-/// unreadable (including dates past 9999 and numbers too large for a
-/// `u64`) is ignored. Never panics, whatever the header holds.
+/// accept: IMF-fixdate, and the obsolete RFC 850 and asctime forms. A date
+/// in the past means "no wait of its own"; a number too large for a `u64`
+/// is the longest wait (the policy caps it, as RFC 9111 1.2.2 says to treat
+/// an overflowing delta-seconds); anything unreadable, including dates past
+/// 9999, is ignored. Never panics, whatever the header holds.
 pub fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
     let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
     if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
-        return value.parse::<u64>().ok().map(Duration::from_secs);
+        return Some(value.parse().map_or(Duration::MAX, Duration::from_secs));
     }
     let at = httpdate::parse_http_date(value).ok()?;
     Some(at.duration_since(now).unwrap_or(Duration::ZERO))
@@ -233,7 +235,6 @@ mod tests {
         for bad in [
             "-1",
             "+5",
-            "99999999999999999999999",
             "Sun, 06 Nov 400000000000 08:49:37 GMT",
             "Sun, 06 Nov 9999999999999 08:49:37 GMT",
             "soon",
@@ -245,6 +246,15 @@ mod tests {
             assert_eq!(retry_after(&headers(bad), now), None, "{bad}");
         }
         assert_eq!(retry_after(&HeaderMap::new(), now), None);
+        // Too large for 64 bits: the longest wait, which the policy caps.
+        assert_eq!(
+            retry_after(&headers("99999999999999999999999"), now),
+            Some(Duration::MAX)
+        );
+        assert_eq!(
+            RetryPolicy::default().delay(1, Some(Duration::MAX), 0.0),
+            Duration::from_secs(30)
+        );
     }
 
     /// RFC 9110 5.6.7's example instant in its three forms, five seconds on.

@@ -102,6 +102,41 @@ fn output_that_cannot_be_written_is_refused_before_any_request() {
     assert_eq!(sim.workflows(PROJECT, WORKSPACE).len(), 1);
 }
 
+// `-o /dev/full` sent the export, then failed to write; `-o /dev/stdout`
+// after `>&-` opened the /dev/null put in its place and claimed success;
+// `--help` and `--version` swallowed write errors (exit 0).
+#[test]
+fn a_named_output_that_cannot_be_written_is_refused_before_any_request() {
+    let dir = Scratch::new("named-unwritable");
+    let (sim, id) = service(&dir);
+    for args in [
+        format!("--id {id} -o /dev/full"),
+        format!("--id {id} -o /dev/stdout >&-"),
+        format!("--id {id} -o /dev/fd/1 1</dev/null"),
+    ] {
+        let (output, stderr) = workflows_in_shell(dir.path(), &sim, "", "export", &args);
+        assert_eq!(output.status.code(), Some(6), "{args}: {stderr}");
+        assert!(
+            stderr.starts_with("error: cannot write to "),
+            "{args}: {stderr}"
+        );
+    }
+    assert!(sim.requests().is_empty(), "{:?}", request_ids(&sim));
+    for redirect in [">/dev/full", ">&-"] {
+        for flag in ["--help", "--version", "workflows list --help"] {
+            let output = shell(dir.path(), &format!("exec \"$0\" {flag} {redirect}"))
+                .output()
+                .unwrap();
+            assert_eq!(
+                output.status.code(),
+                Some(6),
+                "{flag} {redirect}: {}",
+                stderr_of(&output)
+            );
+        }
+    }
+}
+
 /// Standard error that takes no line.
 #[derive(Debug, Clone, Copy)]
 enum Broken {
