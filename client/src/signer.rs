@@ -18,7 +18,8 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_perc
 pub const ALGORITHM: &str = "SDK-HMAC-SHA256";
 const HEADER_DATE: &str = "X-Sdk-Date";
 const HEADER_CONTENT_SHA256: &str = "X-Sdk-Content-Sha256";
-const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
+/// The `X-Sdk-Content-Sha256` value that leaves the body out of the signature.
+pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
 /// Hex SHA-256 of nothing.
 const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
@@ -250,7 +251,7 @@ pub fn sign(
             .find(|(n, _)| n.eq_ignore_ascii_case(HEADER_CONTENT_SHA256))
         {
             Some((_, value)) if !value.is_empty() => (*value).to_owned(),
-            _ => hex(&sha256(request.body)),
+            _ => payload_hash(request.body),
         }
     };
 
@@ -357,6 +358,12 @@ pub fn format_basic_date(now: SystemTime) -> Result<String, SignError> {
 /// not one. For a verifier that checks how far the date is from its clock.
 pub fn parse_basic_date(value: &str) -> Option<SystemTime> {
     dates::parse_basic(value)
+}
+
+/// The hex SHA-256 of a body, as `X-Sdk-Content-Sha256` and the canonical
+/// request carry it. For a verifier that checks a claimed body hash.
+pub fn payload_hash(body: &[u8]) -> String {
+    hex(&sha256(body))
 }
 
 fn hex(bytes: &[u8]) -> String {
