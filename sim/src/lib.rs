@@ -42,6 +42,7 @@ pub mod multipart;
 mod pipeline;
 pub mod query;
 mod schema;
+mod secret;
 mod server;
 mod store;
 pub mod testing;
@@ -64,6 +65,7 @@ pub use log::{KEPT_IN_MEMORY, RequestRecord};
 pub use workflow::{EXPORT_FORMAT, ExportFile, MAX_SEEDED, Workflow};
 
 use auth::AuthConfig;
+use secret::Secret;
 use server::{Settings, Shared};
 
 /// Why the simulator could not start.
@@ -83,9 +85,9 @@ impl std::error::Error for StartError {}
 pub struct SimulatorBuilder {
     listen: SocketAddr,
     document: Option<String>,
-    token: Option<String>,
-    access_key: Option<(String, String)>,
-    security_token: Option<String>,
+    token: Option<Secret>,
+    access_key: Option<(String, Secret)>,
+    security_token: Option<Secret>,
     strict: bool,
     seeds: Vec<(String, String, u64)>,
     settings_latency: Duration,
@@ -134,20 +136,20 @@ impl SimulatorBuilder {
 
     /// Require this `X-Auth-Token`.
     pub fn token(mut self, token: impl Into<String>) -> Self {
-        self.token = Some(token.into());
+        self.token = Some(Secret::new(token));
         self
     }
 
     /// Accept SDK-HMAC-SHA256 signatures made with this key pair.
     pub fn access_key(mut self, ak: impl Into<String>, sk: impl Into<String>) -> Self {
-        self.access_key = Some((ak.into(), sk.into()));
+        self.access_key = Some((ak.into(), Secret::new(sk)));
         self
     }
 
     /// Treat the access key as temporary: signed requests must also carry
     /// this `X-Security-Token`, among the signed headers.
     pub fn security_token(mut self, token: impl Into<String>) -> Self {
-        self.security_token = Some(token.into());
+        self.security_token = Some(Secret::new(token));
         self
     }
 
@@ -236,7 +238,7 @@ impl SimulatorBuilder {
             token: self.token,
             access_key: self
                 .access_key
-                .map(|(ak, sk)| (ak, SecretKey::new(sk.as_bytes()))),
+                .map(|(ak, sk)| (ak, SecretKey::new(sk.expose().as_bytes()))),
             security_token: self.security_token,
             max_clock_skew: self.max_clock_skew,
         };

@@ -99,6 +99,7 @@ pub async fn api_request(
         query: &record.query,
         headers: &headers,
         body: &body,
+        drained,
     };
     match shared.auth.check(&received) {
         Ok(how) => record.auth = format!("ok: {how}"),
