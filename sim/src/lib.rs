@@ -61,7 +61,7 @@ pub use auth::{GATEWAY_CLOCK_SKEW, authorization_fields};
 pub use body::PERIOD as EXPORT_PATTERN_PERIOD;
 pub use contract::{Contract, ContractError, EMBEDDED_DOCUMENT};
 pub use faults::{Fault, FaultAction};
-pub use log::{KEPT_IN_MEMORY, RequestRecord};
+pub use log::{KEPT_BYTES, KEPT_IN_MEMORY, RequestRecord};
 pub use workflow::{EXPORT_FORMAT, ExportFile, MAX_SEEDED, Workflow};
 
 use auth::AuthConfig;
@@ -208,9 +208,14 @@ impl SimulatorBuilder {
         self
     }
 
-    /// Also write each request's body, base64-encoded, into the log file's
-    /// lines (`body_base64`); off by default. For harnesses that compare
-    /// what clients sent byte for byte; headers stay redacted.
+    /// Keep each request's body in its record ([`RequestRecord::body`]) and
+    /// write it, base64-encoded, into the log file's lines (`body_base64`);
+    /// off by default. Only for requests that passed routing,
+    /// authentication and validation (or were answered by a fault before
+    /// validation): a refused request's body is never kept. The records in
+    /// memory take at most [`KEPT_BYTES`] in all, bodies included; the
+    /// oldest go first. For harnesses that compare what clients sent byte
+    /// for byte; headers stay redacted.
     pub fn log_bodies(mut self, bodies: bool) -> Self {
         self.log_bodies = bodies;
         self
@@ -351,7 +356,8 @@ impl Simulator {
     }
 
     /// Every API request so far, in order of arrival (admin calls excluded;
-    /// the most recent [`KEPT_IN_MEMORY`] only).
+    /// the most recent [`KEPT_IN_MEMORY`] only, and only as many as fit in
+    /// [`KEPT_BYTES`]).
     pub fn requests(&self) -> Vec<RequestRecord> {
         self.shared.log.records()
     }

@@ -1,6 +1,7 @@
 //! One API request, in the order the real gateway and service take it:
 //! read it whole, route it (404), authenticate (401), apply a fault, validate
-//! (400), answer; and log it on the way out.
+//! (400), answer; and log it on the way out. The body goes into the log
+//! only when bodies are logged and the request was not refused.
 
 use std::time::{Duration, Instant, SystemTime};
 
@@ -77,7 +78,6 @@ pub async fn api_request(
         Err(_) => return Err(CloseConnection),
     };
     record.body_length = drained.map_or(body.len(), |n| n as usize);
-    record.body = body.to_vec();
 
     let latency = shared.settings().latency;
     if !latency.is_zero() {
@@ -102,7 +102,10 @@ pub async fn api_request(
         drained,
     };
     match shared.auth.check(&received) {
-        Ok(how) => record.auth = format!("ok: {how}"),
+        Ok(how) => {
+            record.auth = format!("ok: {how}");
+            record.body = shared.log.keep(&body);
+        }
         Err(why) => {
             record.auth = format!("failed: {why}");
             let message = format!("Incorrect IAM authentication information: {why}");
@@ -165,6 +168,8 @@ pub async fn api_request(
         Ok(checked) => checked,
         Err(why) => {
             record.validation = format!("rejected: {why}");
+            // Refused: its body is not kept.
+            record.body = Vec::new();
             return Ok(finish(
                 shared,
                 record,

@@ -80,7 +80,8 @@ struct Args {
     /// Append one JSON line per request to FILE.
     #[arg(long, value_name = "FILE")]
     log: Option<PathBuf>,
-    /// Also write each request's body, base64-encoded, into the --log lines.
+    /// Also write each request's body, base64-encoded, into the --log lines
+    /// (not for requests refused with 404, 413, 401 or a validation 400).
     #[arg(long, requires = "log")]
     log_bodies: bool,
     /// Serve this OpenAPI document instead of the one built in.
