@@ -34,6 +34,7 @@ mod admin;
 mod api;
 mod auth;
 mod body;
+mod connections;
 pub mod contract;
 pub mod faults;
 mod log;
@@ -66,7 +67,12 @@ pub use workflow::{EXPORT_FORMAT, ExportFile, MAX_SEEDED, Workflow};
 
 use auth::AuthConfig;
 use secret::Secret;
-use server::{Settings, Shared};
+use server::{Limits, Settings, Shared};
+
+/// The default [`SimulatorBuilder::idle_timeout`].
+pub const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
+/// The default [`SimulatorBuilder::max_connections`].
+pub const MAX_CONNECTIONS: usize = 128;
 
 /// Why the simulator could not start.
 #[derive(Debug)]
@@ -97,6 +103,7 @@ pub struct SimulatorBuilder {
     log_file: Option<PathBuf>,
     log_bodies: bool,
     max_clock_skew: Option<Duration>,
+    limits: Limits,
 }
 
 impl Default for SimulatorBuilder {
@@ -116,6 +123,10 @@ impl Default for SimulatorBuilder {
             log_file: None,
             log_bodies: false,
             max_clock_skew: Some(auth::GATEWAY_CLOCK_SKEW),
+            limits: Limits {
+                idle_timeout: IDLE_TIMEOUT,
+                max_connections: MAX_CONNECTIONS,
+            },
         }
     }
 }
@@ -150,6 +161,25 @@ impl SimulatorBuilder {
     /// this `X-Security-Token`, among the signed headers.
     pub fn security_token(mut self, token: impl Into<String>) -> Self {
         self.security_token = Some(Secret::new(token));
+        self
+    }
+
+    /// Close a connection that goes this long without sending what it owes:
+    /// a request's complete headers (counted from when it opens or from its
+    /// previous answer), or the next bytes of a request body. Default
+    /// [`IDLE_TIMEOUT`] (30 s).
+    pub fn idle_timeout(mut self, limit: Duration) -> Self {
+        self.limits.idle_timeout = limit;
+        self
+    }
+
+    /// Keep at most this many connections open (at least 1; default
+    /// [`MAX_CONNECTIONS`]): a new one past the cap, or one the system has
+    /// no file descriptor for, closes the connection idle the longest; when
+    /// every connection is in the middle of a request, the new one is
+    /// closed at once.
+    pub fn max_connections(mut self, cap: usize) -> Self {
+        self.limits.max_connections = cap.max(1);
         self
     }
 
@@ -255,7 +285,14 @@ impl SimulatorBuilder {
             export_size: self.export_size,
             drain_imports: self.drain_imports,
         };
-        let shared = Arc::new(Shared::new(contract, auth, self.strict, settings, log));
+        let shared = Arc::new(Shared::new(
+            contract,
+            auth,
+            self.strict,
+            settings,
+            log,
+            self.limits,
+        ));
         for fault in self.faults {
             shared.add_fault(fault).map_err(StartError)?;
         }

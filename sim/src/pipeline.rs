@@ -5,9 +5,9 @@
 
 use std::time::{Duration, Instant, SystemTime};
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use http::{HeaderValue, Request, Response, header};
-use http_body_util::{BodyExt, Limited};
+use http_body_util::BodyExt;
 use hyper::body::Incoming;
 
 use crate::api::{self, Call, error, gateway_error};
@@ -62,22 +62,18 @@ pub async fn api_request(
     let drain = shared.settings().drain_imports
         && validate::route(&shared.contract, &head.method, &record.path)
             .is_some_and(|r| r.op.id == "import_workflows");
-    let drained = if drain {
-        Some(count(&mut incoming).await.ok_or(CloseConnection)?)
-    } else {
-        None
-    };
-    // (A drained body is empty by now.)
-    let body: Bytes = match Limited::new(incoming, MAX_BODY).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(e) if e.is::<http_body_util::LengthLimitError>() => {
+    let limit = if drain { None } else { Some(MAX_BODY) };
+    let (body, length) = match read_body(&mut incoming, limit, shared.limits.idle_timeout).await {
+        Ok(read) => read,
+        Err(ReadError::TooLarge) => {
             let response = gateway_error(413, "APIGW.0201", "Request entity too large");
             return Ok(finish(shared, record, response));
         }
-        // The client went away while sending: nobody to answer.
-        Err(_) => return Err(CloseConnection),
+        // The client went away or fell silent while sending: nobody to answer.
+        Err(ReadError::Gone) => return Err(CloseConnection),
     };
-    record.body_length = drained.map_or(body.len(), |n| n as usize);
+    record.body_length = usize::try_from(length).unwrap_or(usize::MAX);
+    let drained = drain.then_some(length);
 
     let latency = shared.settings().latency;
     if !latency.is_zero() {
@@ -192,15 +188,39 @@ pub async fn api_request(
     Ok(with_headers(finish(shared, record, response), &extra))
 }
 
-/// Reads a body to its end, keeping nothing; `None` if the client went away.
-async fn count(body: &mut Incoming) -> Option<u64> {
-    let mut n = 0;
-    while let Some(frame) = body.frame().await {
-        if let Some(data) = frame.ok()?.data_ref() {
-            n += data.len() as u64;
+enum ReadError {
+    /// More than the limit.
+    TooLarge,
+    /// The client went away, or sent nothing for the idle limit.
+    Gone,
+}
+
+/// Reads a body to its end: kept when `limit` is given (more is
+/// `TooLarge`), else only counted. Returns what was kept and the length.
+async fn read_body(
+    body: &mut Incoming,
+    limit: Option<usize>,
+    idle: Duration,
+) -> Result<(Bytes, u64), ReadError> {
+    let mut kept = BytesMut::new();
+    let mut length = 0u64;
+    loop {
+        let frame = match tokio::time::timeout(idle, body.frame()).await {
+            Ok(Some(Ok(frame))) => frame,
+            Ok(None) => return Ok((kept.freeze(), length)),
+            Ok(Some(Err(_))) | Err(_) => return Err(ReadError::Gone),
+        };
+        let Some(data) = frame.data_ref() else {
+            continue;
+        };
+        length += data.len() as u64;
+        if let Some(limit) = limit {
+            if kept.len() + data.len() > limit {
+                return Err(ReadError::TooLarge);
+            }
+            kept.extend_from_slice(data);
         }
     }
-    Some(n)
 }
 
 /// A fault's headers, replacing the simulator's own of the same name.

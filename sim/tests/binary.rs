@@ -160,6 +160,11 @@ fn bad_flags_are_refused_with_a_message() {
         "--latency",
         "--fault",
         "--log",
+        "--log-bodies",
+        "--idle-timeout",
+        "[default: 30000]",
+        "--max-connections",
+        "[default: 128]",
         "[default: 127.0.0.1:8080]",
         "[default: 0123456789abcdef0123456789abcdef]",
     ] {
@@ -274,5 +279,50 @@ fn too_many_workflows_is_a_usage_error_naming_the_flag_and_the_limit() {
         .join(" ");
     assert_eq!(limit, 1_000_000, "as the help and the README say");
     assert!(help.contains("at most 1,000,000"), "{help}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn out_of_file_descriptors_idle_connections_make_room_for_a_request() {
+    let dir = scratch("descriptors");
+    let port_file = dir.join("port");
+    // 64 descriptors, fewer than the idle connections below and than the
+    // default cap, so that `accept` itself fails.
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -n 64 && exec \"$0\" \"$@\"")
+        .arg(BIN)
+        .args(["--listen", "127.0.0.1:0", "--port-file"])
+        .arg(&port_file)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let port = wait_for_port(&mut child, &port_file);
+    let idle: Vec<std::net::TcpStream> = (0..80)
+        .map(|_| std::net::TcpStream::connect(("127.0.0.1", port)).unwrap())
+        .collect();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let status = runtime.block_on(async {
+        client()
+            .get(format!(
+                "http://127.0.0.1:{port}/v1/{PROJECT}/workspaces/{WORKSPACE}/soc/workflows"
+            ))
+            .send()
+            .await
+            .map(|r| r.status().as_u16())
+    });
+    drop(idle);
+    signal(&child, "TERM");
+    let exit = wait_exit(&mut child);
+    assert_eq!(
+        status.ok(),
+        Some(200),
+        "answered while idle sockets held every descriptor"
+    );
+    assert!(exit.success(), "{exit:?}");
     std::fs::remove_dir_all(&dir).unwrap();
 }

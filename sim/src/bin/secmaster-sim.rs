@@ -8,7 +8,9 @@ use std::time::Duration;
 use clap::error::ErrorKind;
 use clap::{CommandFactory, Parser};
 use secmaster_sim::workflow::seeded;
-use secmaster_sim::{Contract, EMBEDDED_DOCUMENT, Fault, MAX_SEEDED, Simulator};
+use secmaster_sim::{
+    Contract, EMBEDDED_DOCUMENT, Fault, IDLE_TIMEOUT, MAX_CONNECTIONS, MAX_SEEDED, Simulator,
+};
 
 /// A local SecMaster workflow service (export, list, show, import), checked
 /// against openapi/secmaster.yaml, for trying the tools and for tests.
@@ -53,6 +55,25 @@ struct Args {
     /// Secret access key for --ak.
     #[arg(long, value_name = "SK", requires = "ak")]
     sk: Option<String>,
+    /// Close a connection that sends nothing it owes for MS milliseconds: a
+    /// request's complete headers (from when it opens or from its previous
+    /// answer), or the next bytes of a body.
+    #[arg(
+        long,
+        value_name = "MS",
+        default_value_t = IDLE_TIMEOUT.as_millis() as u64,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    idle_timeout: u64,
+    /// Keep at most N connections open; past that, or when out of file
+    /// descriptors, the one idle the longest is closed.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = MAX_CONNECTIONS as u64,
+        value_parser = clap::value_parser!(u64).range(1..=1_000_000)
+    )]
+    max_connections: u64,
     /// Also refuse what the document does not allow but the real service
     /// probably tolerates (e.g. export without ;charset=UTF-8).
     #[arg(long)]
@@ -156,6 +177,8 @@ async fn run(args: Args, document: String) -> Result<(), String> {
         .drain_imports(args.drain_imports)
         .strict(args.strict)
         .latency(Duration::from_millis(args.latency))
+        .idle_timeout(Duration::from_millis(args.idle_timeout))
+        .max_connections(usize::try_from(args.max_connections).unwrap_or(usize::MAX))
         .max_clock_skew(
             Some(Duration::from_secs(args.max_clock_skew)).filter(|limit| !limit.is_zero()),
         )
@@ -198,6 +221,10 @@ async fn run(args: Args, document: String) -> Result<(), String> {
         } else {
             ""
         }
+    );
+    println!(
+        "limits: {} connections, closed after {} ms without a request or body bytes",
+        args.max_connections, args.idle_timeout
     );
     // From the seed rather than from `sim.workflows`: copying a million
     // workflows to show two ids would double the memory they take.
