@@ -74,6 +74,18 @@ pub const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 /// The default [`SimulatorBuilder::max_connections`].
 pub const MAX_CONNECTIONS: usize = 128;
 
+/// Who may use the control endpoints under `/_sim/`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdminAccess {
+    /// Anyone who can connect: the simulator listens on loopback only and
+    /// no admin token was set.
+    Open,
+    /// Requests carrying `Authorization: Bearer <admin token>`.
+    Token,
+    /// Nobody: the simulator listens beyond loopback without an admin token.
+    Off,
+}
+
 /// Why the simulator could not start.
 #[derive(Debug)]
 pub struct StartError(pub String);
@@ -94,6 +106,7 @@ pub struct SimulatorBuilder {
     token: Option<Secret>,
     access_key: Option<(String, Secret)>,
     security_token: Option<Secret>,
+    admin_token: Option<Secret>,
     strict: bool,
     seeds: Vec<(String, String, u64)>,
     settings_latency: Duration,
@@ -114,6 +127,7 @@ impl Default for SimulatorBuilder {
             token: None,
             access_key: None,
             security_token: None,
+            admin_token: None,
             strict: false,
             seeds: Vec::new(),
             settings_latency: Duration::ZERO,
@@ -132,7 +146,11 @@ impl Default for SimulatorBuilder {
 }
 
 impl SimulatorBuilder {
-    /// Where to listen; default `127.0.0.1:0` (any free port).
+    /// Where to listen; default `127.0.0.1:0` (any free port). An address
+    /// other than loopback needs a [`token`](Self::token) or an
+    /// [`access_key`](Self::access_key), or `start` fails; there the
+    /// `/_sim/` endpoints need an [`admin_token`](Self::admin_token), or
+    /// are off.
     pub fn listen(mut self, addr: SocketAddr) -> Self {
         self.listen = addr;
         self
@@ -161,6 +179,14 @@ impl SimulatorBuilder {
     /// this `X-Security-Token`, among the signed headers.
     pub fn security_token(mut self, token: impl Into<String>) -> Self {
         self.security_token = Some(Secret::new(token));
+        self
+    }
+
+    /// Require `Authorization: Bearer <token>` on the `/_sim/` endpoints
+    /// (401 without it); without one they are open on loopback and off
+    /// elsewhere.
+    pub fn admin_token(mut self, token: impl Into<String>) -> Self {
+        self.admin_token = Some(Secret::new(token));
         self
     }
 
@@ -269,6 +295,18 @@ impl SimulatorBuilder {
         for (project, workspace, count) in &self.seeds {
             workflow::check_seed(project, workspace, *count).map_err(StartError)?;
         }
+        let loopback = self.listen.ip().is_loopback();
+        if !loopback && self.token.is_none() && self.access_key.is_none() {
+            return Err(StartError(format!(
+                "{} can be reached from other machines: require a token or an access key (--token or --ak/--sk), or listen on 127.0.0.1",
+                self.listen
+            )));
+        }
+        let admin = match (self.admin_token, loopback) {
+            (Some(token), _) => admin::Gate::Token(token),
+            (None, true) => admin::Gate::Open,
+            (None, false) => admin::Gate::Off,
+        };
         let auth = AuthConfig {
             token: self.token,
             access_key: self
@@ -292,6 +330,7 @@ impl SimulatorBuilder {
             settings,
             log,
             self.limits,
+            admin,
         ));
         for fault in self.faults {
             shared.add_fault(fault).map_err(StartError)?;
@@ -385,6 +424,11 @@ impl Simulator {
     /// `http://127.0.0.1:PORT`, no trailing slash.
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// Who may use the `/_sim/` endpoints.
+    pub fn admin_access(&self) -> AdminAccess {
+        self.shared.admin.access()
     }
 
     /// The document in force.

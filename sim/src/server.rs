@@ -53,6 +53,7 @@ pub struct Shared {
     pub settings: Mutex<Settings>,
     pub log: RequestLog,
     pub limits: Limits,
+    pub admin: admin::Gate,
     request_ids: AtomicU64,
     id_prefix: u64,
 }
@@ -70,6 +71,7 @@ impl Shared {
         settings: Settings,
         log: RequestLog,
         limits: Limits,
+        admin: admin::Gate,
     ) -> Shared {
         let nanos = SystemTime::now()
             .duration_since(UNIX_EPOCH)
@@ -83,6 +85,7 @@ impl Shared {
             settings: Mutex::new(settings),
             log,
             limits,
+            admin,
             request_ids: AtomicU64::new(0),
             id_prefix: nanos,
         }

@@ -9,7 +9,8 @@ use clap::error::ErrorKind;
 use clap::{CommandFactory, Parser};
 use secmaster_sim::workflow::seeded;
 use secmaster_sim::{
-    Contract, EMBEDDED_DOCUMENT, Fault, IDLE_TIMEOUT, MAX_CONNECTIONS, MAX_SEEDED, Simulator,
+    AdminAccess, Contract, EMBEDDED_DOCUMENT, Fault, IDLE_TIMEOUT, MAX_CONNECTIONS, MAX_SEEDED,
+    Simulator,
 };
 
 /// A local SecMaster workflow service (export, list, show, import), checked
@@ -17,7 +18,9 @@ use secmaster_sim::{
 #[derive(Parser, Debug)]
 #[command(name = "secmaster-sim", version)]
 struct Args {
-    /// Address to listen on (port 0: any free port).
+    /// Address to listen on (port 0: any free port). Any address but
+    /// loopback needs --token or --ak/--sk, and there the /_sim/ endpoints
+    /// need --admin-token or are off.
     #[arg(long, default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
     /// Write the port to this file once listening.
@@ -55,6 +58,10 @@ struct Args {
     /// Secret access key for --ak.
     #[arg(long, value_name = "SK", requires = "ak")]
     sk: Option<String>,
+    /// Require `Authorization: Bearer T` on the /_sim/ endpoints (otherwise
+    /// open on loopback, off on any other address).
+    #[arg(long, value_name = "T")]
+    admin_token: Option<String>,
     /// Close a connection that sends nothing it owes for MS milliseconds: a
     /// request's complete headers (from when it opens or from its previous
     /// answer), or the next bytes of a body.
@@ -126,6 +133,18 @@ fn fault_arg(spec: &str) -> Result<FaultArg, String> {
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    if !args.listen.ip().is_loopback() && args.token.is_none() && args.ak.is_none() {
+        Args::command()
+            .error(
+                ErrorKind::MissingRequiredArgument,
+                format!(
+                    "--listen {} can be reached from other machines, so it needs --token or --ak/--sk \
+                     (or listen on 127.0.0.1)",
+                    args.listen
+                ),
+            )
+            .exit();
+    }
     // Read here rather than by the builder: whether a --fault names an
     // operation depends on the document, and a bad one is a usage error
     // (exit 2, like every other bad flag value), not a failure to start.
@@ -189,6 +208,9 @@ async fn run(args: Args, document: String) -> Result<(), String> {
     if let (Some(ak), Some(sk)) = (&args.ak, &args.sk) {
         builder = builder.access_key(ak, sk);
     }
+    if let Some(token) = &args.admin_token {
+        builder = builder.admin_token(token);
+    }
     if let Some(size) = args.export_size {
         builder = builder.export_size(size);
     }
@@ -201,6 +223,12 @@ async fn run(args: Args, document: String) -> Result<(), String> {
     let sim = builder.start().await.map_err(|e| e.to_string())?;
 
     println!("secmaster-sim listening on {}", sim.base_url());
+    if !args.listen.ip().is_loopback() {
+        println!(
+            "warning: {} can be reached from other machines; use test credentials only",
+            args.listen
+        );
+    }
     let ops: Vec<&str> = sim
         .contract()
         .operations()
@@ -220,6 +248,14 @@ async fn run(args: Args, document: String) -> Result<(), String> {
             "; strict validation"
         } else {
             ""
+        }
+    );
+    println!(
+        "admin: {}",
+        match sim.admin_access() {
+            AdminAccess::Open => "/_sim/ open to anyone who can connect (loopback only)",
+            AdminAccess::Token => "/_sim/ requires Authorization: Bearer <--admin-token>",
+            AdminAccess::Off => "/_sim/ off (listening beyond loopback without --admin-token)",
         }
     );
     println!(
