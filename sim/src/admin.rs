@@ -1,6 +1,8 @@
 //! The control endpoints under `/_sim/`: not part of the document, never
-//! authenticated, never logged. They let a test in any language script
-//! faults and read what the simulator saw.
+//! logged. They let a test in any language script faults and read what the
+//! simulator saw. Open to anyone who can connect when the simulator listens
+//! on loopback; with an admin token, only to requests that carry it; off
+//! when the simulator listens beyond loopback without one.
 //!
 //! - `GET /_sim/faults`: the active rules.
 //! - `POST /_sim/faults`: add rules: one JSON rule, an array of them, or
@@ -16,17 +18,67 @@ use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use serde_json::{Value, json};
 
+use crate::AdminAccess;
 use crate::api::error;
 use crate::body::SimBody;
 use crate::contract::Contract;
 use crate::faults::Fault;
+use crate::secret::Secret;
 use crate::server::{Shared, json_ok};
+
+/// Who may use the endpoints; see [`AdminAccess`].
+#[derive(Debug)]
+pub enum Gate {
+    Open,
+    Token(Secret),
+    Off,
+}
+
+impl Gate {
+    pub fn access(&self) -> AdminAccess {
+        match self {
+            Gate::Open => AdminAccess::Open,
+            Gate::Token(_) => AdminAccess::Token,
+            Gate::Off => AdminAccess::Off,
+        }
+    }
+
+    /// The refusal, when the request may not come in. Checked before the
+    /// body is read.
+    fn refusal(&self, headers: &http::HeaderMap) -> Option<Response<SimBody>> {
+        match self {
+            Gate::Open => None,
+            Gate::Off => Some(error(
+                404,
+                "SIM.Admin",
+                "the admin endpoints are off: the simulator listens beyond loopback without an admin token",
+            )),
+            Gate::Token(token) => {
+                let given = headers
+                    .get(http::header::AUTHORIZATION)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.strip_prefix("Bearer "));
+                match given {
+                    Some(given) if token.matches(given) => None,
+                    _ => Some(error(
+                        401,
+                        "SIM.Admin",
+                        "the admin endpoints need Authorization: Bearer <admin token>",
+                    )),
+                }
+            }
+        }
+    }
+}
 
 /// Admin bodies are small; anything bigger is a mistake.
 const MAX_ADMIN_BODY: usize = 1024 * 1024;
 
 pub async fn handle(shared: &Shared, request: Request<Incoming>) -> Response<SimBody> {
     let (head, incoming) = request.into_parts();
+    if let Some(refused) = shared.admin.refusal(&head.headers) {
+        return refused;
+    }
     let body = match http_body_util::Limited::new(incoming, MAX_ADMIN_BODY)
         .collect()
         .await
@@ -131,4 +183,33 @@ fn change_settings(shared: &Shared, body: &[u8]) -> Result<Response<SimBody>, (u
         }
     });
     Ok(settings(shared))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::header::AUTHORIZATION;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Any Authorization value: no panic, and only the exact
+        /// `Bearer <admin token>` opens the endpoints.
+        #[test]
+        fn only_the_exact_bearer_token_opens_the_admin_endpoints(
+            value in any::<String>(),
+            exact in any::<bool>(),
+        ) {
+            let gate = Gate::Token(Secret::new("admin-secret"));
+            let value = if exact { "Bearer admin-secret".to_owned() } else { value };
+            let mut headers = http::HeaderMap::new();
+            if let Ok(value) = http::HeaderValue::from_str(&value) {
+                headers.insert(AUTHORIZATION, value);
+            }
+            let open = gate.refusal(&headers).is_none();
+            prop_assert_eq!(
+                open,
+                headers.get(AUTHORIZATION).is_some_and(|v| v == "Bearer admin-secret")
+            );
+        }
+    }
 }

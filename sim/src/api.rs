@@ -3,7 +3,7 @@
 //! and method, not by `operationId`, so that renaming an operation or a
 //! parameter in the document does not change behaviour.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::time::SystemTime;
 
 use http::{Response, StatusCode, header};
@@ -129,12 +129,20 @@ fn export(shared: &Shared, call: &Call<'_>, project: &str, workspace: &str) -> R
         // A throughput test: the ids do not matter.
         return file(SimBody::pattern(size), "workflows.bin");
     }
+    // Each workflow once, in the order first named: the document sets no
+    // limit on the list, and copies would multiply the answer.
+    let mut named = HashSet::new();
     let ids: Option<Vec<&str>> = call
         .checked
         .json
         .as_ref()
         .and_then(|body| body.get("id")?.as_array())
-        .map(|ids| ids.iter().filter_map(Value::as_str).collect());
+        .map(|ids| {
+            ids.iter()
+                .filter_map(Value::as_str)
+                .filter(|id| named.insert(*id))
+                .collect()
+        });
     let Some(ids) = ids else {
         return error(
             400,

@@ -10,6 +10,8 @@ use std::time::Duration;
 use bytes::Bytes;
 use http_body::{Body, Frame, SizeHint};
 
+use crate::connections::Busy;
+
 /// Byte `i` of a synthetic export is `i % PERIOD`: a prime, so a misplaced
 /// block never lines up with a buffer size and a saved file can be checked
 /// without a copy.
@@ -64,6 +66,8 @@ pub struct SimBody {
     source: Source,
     size: u64,
     cut: Option<Cut>,
+    /// Keeps the connection counted as busy until the body is dropped.
+    _busy: Option<Busy>,
 }
 
 impl SimBody {
@@ -73,6 +77,7 @@ impl SimBody {
             size: bytes.len() as u64,
             source: Source::Memory(bytes),
             cut: None,
+            _busy: None,
         }
     }
 
@@ -82,12 +87,19 @@ impl SimBody {
             size,
             source: Source::Pattern { left: size },
             cut: None,
+            _busy: None,
         }
     }
 
     /// The length sent as `Content-Length`.
     pub fn announced_len(&self) -> u64 {
         self.size
+    }
+
+    /// Marks its connection busy until this body is sent (or dropped).
+    pub fn holding(mut self, busy: Busy) -> SimBody {
+        self._busy = Some(busy);
+        self
     }
 
     /// Sends only `after` bytes (default: half; always fewer than the

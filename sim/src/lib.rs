@@ -34,6 +34,7 @@ mod admin;
 mod api;
 mod auth;
 mod body;
+mod connections;
 pub mod contract;
 pub mod faults;
 mod log;
@@ -41,6 +42,7 @@ mod media;
 pub mod multipart;
 mod pipeline;
 mod schema;
+mod secret;
 mod server;
 mod store;
 pub mod testing;
@@ -59,11 +61,29 @@ pub use auth::{GATEWAY_CLOCK_SKEW, authorization_fields};
 pub use body::PERIOD as EXPORT_PATTERN_PERIOD;
 pub use contract::{Contract, ContractError, EMBEDDED_DOCUMENT};
 pub use faults::{Fault, FaultAction};
-pub use log::{KEPT_IN_MEMORY, RequestRecord};
+pub use log::{KEPT_BYTES, KEPT_IN_MEMORY, RequestRecord};
 pub use workflow::{EXPORT_FORMAT, ExportFile, MAX_SEEDED, Workflow};
 
 use auth::AuthConfig;
-use server::{Settings, Shared};
+use secret::Secret;
+use server::{Limits, Settings, Shared};
+
+/// The default [`SimulatorBuilder::idle_timeout`].
+pub const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
+/// The default [`SimulatorBuilder::max_connections`].
+pub const MAX_CONNECTIONS: usize = 128;
+
+/// Who may use the control endpoints under `/_sim/`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdminAccess {
+    /// Anyone who can connect: the simulator listens on loopback only and
+    /// no admin token was set.
+    Open,
+    /// Requests carrying `Authorization: Bearer <admin token>`.
+    Token,
+    /// Nobody: the simulator listens beyond loopback without an admin token.
+    Off,
+}
 
 /// Why the simulator could not start.
 #[derive(Debug)]
@@ -82,9 +102,10 @@ impl std::error::Error for StartError {}
 pub struct SimulatorBuilder {
     listen: SocketAddr,
     document: Option<String>,
-    token: Option<String>,
-    access_key: Option<(String, String)>,
-    security_token: Option<String>,
+    token: Option<Secret>,
+    access_key: Option<(String, Secret)>,
+    security_token: Option<Secret>,
+    admin_token: Option<Secret>,
     strict: bool,
     seeds: Vec<(String, String, u64)>,
     settings_latency: Duration,
@@ -94,6 +115,7 @@ pub struct SimulatorBuilder {
     log_file: Option<PathBuf>,
     log_bodies: bool,
     max_clock_skew: Option<Duration>,
+    limits: Limits,
 }
 
 impl Default for SimulatorBuilder {
@@ -104,6 +126,7 @@ impl Default for SimulatorBuilder {
             token: None,
             access_key: None,
             security_token: None,
+            admin_token: None,
             strict: false,
             seeds: Vec::new(),
             settings_latency: Duration::ZERO,
@@ -113,12 +136,20 @@ impl Default for SimulatorBuilder {
             log_file: None,
             log_bodies: false,
             max_clock_skew: Some(auth::GATEWAY_CLOCK_SKEW),
+            limits: Limits {
+                idle_timeout: IDLE_TIMEOUT,
+                max_connections: MAX_CONNECTIONS,
+            },
         }
     }
 }
 
 impl SimulatorBuilder {
-    /// Where to listen; default `127.0.0.1:0` (any free port).
+    /// Where to listen; default `127.0.0.1:0` (any free port). An address
+    /// other than loopback needs a [`token`](Self::token) or an
+    /// [`access_key`](Self::access_key), or `start` fails; there the
+    /// `/_sim/` endpoints need an [`admin_token`](Self::admin_token), or
+    /// are off.
     pub fn listen(mut self, addr: SocketAddr) -> Self {
         self.listen = addr;
         self
@@ -133,20 +164,47 @@ impl SimulatorBuilder {
 
     /// Require this `X-Auth-Token`.
     pub fn token(mut self, token: impl Into<String>) -> Self {
-        self.token = Some(token.into());
+        self.token = Some(Secret::new(token));
         self
     }
 
     /// Accept SDK-HMAC-SHA256 signatures made with this key pair.
     pub fn access_key(mut self, ak: impl Into<String>, sk: impl Into<String>) -> Self {
-        self.access_key = Some((ak.into(), sk.into()));
+        self.access_key = Some((ak.into(), Secret::new(sk)));
         self
     }
 
     /// Treat the access key as temporary: signed requests must also carry
     /// this `X-Security-Token`, among the signed headers.
     pub fn security_token(mut self, token: impl Into<String>) -> Self {
-        self.security_token = Some(token.into());
+        self.security_token = Some(Secret::new(token));
+        self
+    }
+
+    /// Require `Authorization: Bearer <token>` on the `/_sim/` endpoints
+    /// (401 without it); without one they are open on loopback and off
+    /// elsewhere.
+    pub fn admin_token(mut self, token: impl Into<String>) -> Self {
+        self.admin_token = Some(Secret::new(token));
+        self
+    }
+
+    /// Close a connection that goes this long without sending what it owes:
+    /// a request's complete headers (counted from when it opens or from its
+    /// previous answer), or the next bytes of a request body. Default
+    /// [`IDLE_TIMEOUT`] (30 s).
+    pub fn idle_timeout(mut self, limit: Duration) -> Self {
+        self.limits.idle_timeout = limit;
+        self
+    }
+
+    /// Keep at most this many connections open (at least 1; default
+    /// [`MAX_CONNECTIONS`]): a new one past the cap, or one the system has
+    /// no file descriptor for, closes the connection idle the longest; when
+    /// every connection is in the middle of a request, the new one is
+    /// closed at once.
+    pub fn max_connections(mut self, cap: usize) -> Self {
+        self.limits.max_connections = cap.max(1);
         self
     }
 
@@ -205,9 +263,14 @@ impl SimulatorBuilder {
         self
     }
 
-    /// Also write each request's body, base64-encoded, into the log file's
-    /// lines (`body_base64`); off by default. For harnesses that compare
-    /// what clients sent byte for byte; headers stay redacted.
+    /// Keep each request's body in its record ([`RequestRecord::body`]) and
+    /// write it, base64-encoded, into the log file's lines (`body_base64`);
+    /// off by default. Only for requests that passed routing,
+    /// authentication and validation (or were answered by a fault before
+    /// validation): a refused request's body is never kept. The records in
+    /// memory take at most [`KEPT_BYTES`] in all, bodies included; the
+    /// oldest go first. For harnesses that compare what clients sent byte
+    /// for byte; headers stay redacted.
     pub fn log_bodies(mut self, bodies: bool) -> Self {
         self.log_bodies = bodies;
         self
@@ -231,11 +294,23 @@ impl SimulatorBuilder {
         for (project, workspace, count) in &self.seeds {
             workflow::check_seed(project, workspace, *count).map_err(StartError)?;
         }
+        let loopback = self.listen.ip().is_loopback();
+        if !loopback && self.token.is_none() && self.access_key.is_none() {
+            return Err(StartError(format!(
+                "{} can be reached from other machines: require a token or an access key (--token or --ak/--sk), or listen on 127.0.0.1",
+                self.listen
+            )));
+        }
+        let admin = match (self.admin_token, loopback) {
+            (Some(token), _) => admin::Gate::Token(token),
+            (None, true) => admin::Gate::Open,
+            (None, false) => admin::Gate::Off,
+        };
         let auth = AuthConfig {
             token: self.token,
             access_key: self
                 .access_key
-                .map(|(ak, sk)| (ak, SecretKey::new(sk.as_bytes()))),
+                .map(|(ak, sk)| (ak, SecretKey::new(sk.expose().as_bytes()))),
             security_token: self.security_token,
             max_clock_skew: self.max_clock_skew,
         };
@@ -247,7 +322,15 @@ impl SimulatorBuilder {
             export_size: self.export_size,
             drain_imports: self.drain_imports,
         };
-        let shared = Arc::new(Shared::new(contract, auth, self.strict, settings, log));
+        let shared = Arc::new(Shared::new(
+            contract,
+            auth,
+            self.strict,
+            settings,
+            log,
+            self.limits,
+            admin,
+        ));
         for fault in self.faults {
             shared.add_fault(fault).map_err(StartError)?;
         }
@@ -342,13 +425,19 @@ impl Simulator {
         format!("http://{}", self.addr)
     }
 
+    /// Who may use the `/_sim/` endpoints.
+    pub fn admin_access(&self) -> AdminAccess {
+        self.shared.admin.access()
+    }
+
     /// The document in force.
     pub fn contract(&self) -> &Contract {
         &self.shared.contract
     }
 
     /// Every API request so far, in order of arrival (admin calls excluded;
-    /// the most recent [`KEPT_IN_MEMORY`] only).
+    /// the most recent [`KEPT_IN_MEMORY`] only, and only as many as fit in
+    /// [`KEPT_BYTES`]).
     pub fn requests(&self) -> Vec<RequestRecord> {
         self.shared.log.records()
     }

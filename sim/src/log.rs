@@ -1,6 +1,8 @@
 //! The request log: one record per API request, kept in memory for tests
 //! and written as one JSON line per request to the `--log` file. Secrets
-//! never enter it: tokens are replaced and signatures cut off.
+//! never enter it: tokens are replaced and signatures cut off. Memory is
+//! bounded in records and in bytes, whatever the requests: bodies are kept
+//! only when asked for, and never a refused request's.
 
 use std::collections::VecDeque;
 use std::fs::File;
@@ -15,6 +17,9 @@ const REDACTED: &str = "<redacted>";
 /// Memory keeps the most recent requests only, so that a long run (a
 /// benchmark) does not grow without end; the file keeps every one.
 pub const KEPT_IN_MEMORY: usize = 10_000;
+/// ... and no more of them than fit in 64 MiB, bodies and headers
+/// included (headers alone may take some 400 kB a request).
+pub const KEPT_BYTES: usize = 64 << 20;
 
 /// One API request and what became of it.
 #[derive(Debug, Clone, Serialize)]
@@ -29,6 +34,7 @@ pub struct RequestRecord {
     pub query: String,
     /// In arrival order, names as received, secrets redacted.
     pub headers: Vec<(String, String)>,
+    /// The length of the body received, kept or not.
     pub body_length: usize,
     /// The `operationId`, when the path and method named one.
     pub operation: Option<String>,
@@ -42,7 +48,9 @@ pub struct RequestRecord {
     pub fault: Option<String>,
     /// The status answered; `None` when the fault sent none.
     pub status: Option<u16>,
-    /// The body as received (not written to the log file).
+    /// The body as received, when bodies are logged and the request was
+    /// not refused; otherwise empty (see `body_length`). Written to the
+    /// log file only as `body_base64`.
     #[serde(skip)]
     pub body: Vec<u8>,
     #[serde(skip)]
@@ -61,6 +69,30 @@ impl RequestRecord {
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
+    }
+
+    /// Roughly what the record takes in memory.
+    fn size(&self) -> usize {
+        let strings = [
+            &self.request_id,
+            &self.time,
+            &self.method,
+            &self.path,
+            &self.query,
+            &self.auth,
+            &self.validation,
+        ];
+        std::mem::size_of::<RequestRecord>()
+            + strings.iter().map(|s| s.len()).sum::<usize>()
+            + self
+                .headers
+                .iter()
+                .map(|(n, v)| n.len() + v.len() + 2 * std::mem::size_of::<String>())
+                .sum::<usize>()
+            + self.operation.as_ref().map_or(0, String::len)
+            + self.warnings.iter().map(String::len).sum::<usize>()
+            + self.fault.as_ref().map_or(0, String::len)
+            + self.body.len()
     }
 }
 
@@ -84,10 +116,18 @@ pub fn redact(headers: &[(String, String)]) -> Vec<(String, String)> {
 
 #[derive(Debug, Default)]
 pub struct RequestLog {
-    records: Mutex<VecDeque<RequestRecord>>,
+    kept: Mutex<Kept>,
     file: Option<Mutex<BufWriter<File>>>,
-    /// Also write each request's body to the file, as `body_base64`.
+    /// Keep the bodies of requests that were not refused, and write them
+    /// to the file as `body_base64`.
     bodies: bool,
+}
+
+/// The newest records, and the bytes they take.
+#[derive(Debug, Default)]
+struct Kept {
+    records: VecDeque<RequestRecord>,
+    bytes: usize,
 }
 
 impl RequestLog {
@@ -105,18 +145,29 @@ impl RequestLog {
             None => None,
         };
         Ok(RequestLog {
-            records: Mutex::default(),
+            kept: Mutex::default(),
             file,
             bodies: false,
         })
     }
 
-    /// With `true`, each line of the file also holds the body as received,
-    /// base64-encoded (`body_base64`), for harnesses that compare what
-    /// clients sent byte for byte. Headers stay redacted either way.
+    /// With `true`, records keep the bodies of requests that were not
+    /// refused, and each line of the file holds it, base64-encoded
+    /// (`body_base64`), for harnesses that compare what clients sent byte
+    /// for byte. Headers stay redacted either way.
     pub fn with_bodies(mut self, bodies: bool) -> RequestLog {
         self.bodies = bodies;
         self
+    }
+
+    /// The body to keep in a request's record: a copy when bodies are
+    /// logged, else nothing.
+    pub fn keep(&self, body: &[u8]) -> Vec<u8> {
+        if self.bodies {
+            body.to_vec()
+        } else {
+            Vec::new()
+        }
     }
 
     pub fn push(&self, record: RequestRecord) {
@@ -128,11 +179,21 @@ impl RequestLog {
                 let _ = writeln!(file, "{line}").and_then(|()| file.flush());
             }
         }
-        let mut records = self.records.lock().unwrap_or_else(|e| e.into_inner());
-        if records.len() == KEPT_IN_MEMORY {
-            records.pop_front();
+        let mut kept = self.lock();
+        kept.bytes += record.size();
+        kept.records.push_back(record);
+        // The newest record stays whatever its size (at most a 12 MiB body
+        // and its headers).
+        while kept.records.len() > 1
+            && (kept.records.len() > KEPT_IN_MEMORY || kept.bytes > KEPT_BYTES)
+        {
+            let oldest = kept.records.pop_front().expect("more than one");
+            kept.bytes -= oldest.size();
         }
-        records.push_back(record);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Kept> {
+        self.kept.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// The record as one line of JSON, with the body when asked for.
@@ -148,14 +209,12 @@ impl RequestLog {
     }
 
     pub fn records(&self) -> Vec<RequestRecord> {
-        let records = self.records.lock().unwrap_or_else(|e| e.into_inner());
-        records.iter().cloned().collect()
+        self.lock().records.iter().cloned().collect()
     }
 
     /// The newest record, without copying the others.
     pub fn last(&self) -> Option<RequestRecord> {
-        let records = self.records.lock().unwrap_or_else(|e| e.into_inner());
-        records.back().cloned()
+        self.lock().records.back().cloned()
     }
 }
 
@@ -182,6 +241,58 @@ fn base64(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn record(header_bytes: usize, body_bytes: usize) -> RequestRecord {
+        RequestRecord {
+            request_id: "1".into(),
+            time: String::new(),
+            method: "GET".into(),
+            path: "/".into(),
+            query: String::new(),
+            headers: vec![("x-big".into(), "h".repeat(header_bytes))],
+            body_length: body_bytes,
+            operation: None,
+            auth: "not run".into(),
+            validation: "not run".into(),
+            warnings: Vec::new(),
+            fault: None,
+            status: Some(404),
+            body: vec![0; body_bytes],
+            received_at: Instant::now(),
+            answered_at: None,
+        }
+    }
+
+    #[test]
+    fn memory_stays_within_the_byte_budget_whatever_the_records() {
+        let log = RequestLog::default();
+        // Large headers, as hyper lets through (some 400 kB a request).
+        for _ in 0..400 {
+            log.push(record(400_000, 0));
+        }
+        let kept = log.lock();
+        assert!(kept.bytes <= KEPT_BYTES, "{}", kept.bytes);
+        assert!(kept.records.len() < 400 && kept.records.len() > 100);
+        assert_eq!(
+            kept.bytes,
+            kept.records.iter().map(RequestRecord::size).sum::<usize>()
+        );
+        drop(kept);
+        // One body larger than the budget's remainder pushes out the oldest.
+        log.push(record(0, 12 << 20));
+        let kept = log.lock();
+        assert!(kept.bytes <= KEPT_BYTES, "{}", kept.bytes);
+        assert_eq!(kept.records.back().unwrap().body.len(), 12 << 20);
+    }
+
+    #[test]
+    fn small_records_are_kept_up_to_the_count() {
+        let log = RequestLog::default();
+        for _ in 0..KEPT_IN_MEMORY + 5 {
+            log.push(record(10, 0));
+        }
+        assert_eq!(log.records().len(), KEPT_IN_MEMORY);
+    }
 
     #[test]
     fn base64_is_the_standard_alphabet_with_padding() {

@@ -1,12 +1,13 @@
 //! One API request, in the order the real gateway and service take it:
 //! read it whole, route it (404), authenticate (401), apply a fault, validate
-//! (400), answer; and log it on the way out.
+//! (400), answer; and log it on the way out. The body goes into the log
+//! only when bodies are logged and the request was not refused.
 
 use std::time::{Duration, Instant, SystemTime};
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use http::{HeaderValue, Request, Response, header};
-use http_body_util::{BodyExt, Limited};
+use http_body_util::BodyExt;
 use hyper::body::Incoming;
 
 use crate::api::{self, Call, error, gateway_error};
@@ -61,23 +62,18 @@ pub async fn api_request(
     let drain = shared.settings().drain_imports
         && validate::route(&shared.contract, &head.method, &record.path)
             .is_some_and(|r| r.op.id == "import_workflows");
-    let drained = if drain {
-        Some(count(&mut incoming).await.ok_or(CloseConnection)?)
-    } else {
-        None
-    };
-    // (A drained body is empty by now.)
-    let body: Bytes = match Limited::new(incoming, MAX_BODY).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(e) if e.is::<http_body_util::LengthLimitError>() => {
+    let limit = if drain { None } else { Some(MAX_BODY) };
+    let (body, length) = match read_body(&mut incoming, limit, shared.limits.idle_timeout).await {
+        Ok(read) => read,
+        Err(ReadError::TooLarge) => {
             let response = gateway_error(413, "APIGW.0201", "Request entity too large");
             return Ok(finish(shared, record, response));
         }
-        // The client went away while sending: nobody to answer.
-        Err(_) => return Err(CloseConnection),
+        // The client went away or fell silent while sending: nobody to answer.
+        Err(ReadError::Gone) => return Err(CloseConnection),
     };
-    record.body_length = drained.map_or(body.len(), |n| n as usize);
-    record.body = body.to_vec();
+    record.body_length = usize::try_from(length).unwrap_or(usize::MAX);
+    let drained = drain.then_some(length);
 
     let latency = shared.settings().latency;
     if !latency.is_zero() {
@@ -99,9 +95,13 @@ pub async fn api_request(
         query: &record.query,
         headers: &headers,
         body: &body,
+        drained,
     };
     match shared.auth.check(&received) {
-        Ok(how) => record.auth = format!("ok: {how}"),
+        Ok(how) => {
+            record.auth = format!("ok: {how}");
+            record.body = shared.log.keep(&body);
+        }
         Err(why) => {
             record.auth = format!("failed: {why}");
             let message = format!("Incorrect IAM authentication information: {why}");
@@ -164,6 +164,8 @@ pub async fn api_request(
         Ok(checked) => checked,
         Err(why) => {
             record.validation = format!("rejected: {why}");
+            // Refused: its body is not kept.
+            record.body = Vec::new();
             return Ok(finish(
                 shared,
                 record,
@@ -186,15 +188,39 @@ pub async fn api_request(
     Ok(with_headers(finish(shared, record, response), &extra))
 }
 
-/// Reads a body to its end, keeping nothing; `None` if the client went away.
-async fn count(body: &mut Incoming) -> Option<u64> {
-    let mut n = 0;
-    while let Some(frame) = body.frame().await {
-        if let Some(data) = frame.ok()?.data_ref() {
-            n += data.len() as u64;
+enum ReadError {
+    /// More than the limit.
+    TooLarge,
+    /// The client went away, or sent nothing for the idle limit.
+    Gone,
+}
+
+/// Reads a body to its end: kept when `limit` is given (more is
+/// `TooLarge`), else only counted. Returns what was kept and the length.
+async fn read_body(
+    body: &mut Incoming,
+    limit: Option<usize>,
+    idle: Duration,
+) -> Result<(Bytes, u64), ReadError> {
+    let mut kept = BytesMut::new();
+    let mut length = 0u64;
+    loop {
+        let frame = match tokio::time::timeout(idle, body.frame()).await {
+            Ok(Some(Ok(frame))) => frame,
+            Ok(None) => return Ok((kept.freeze(), length)),
+            Ok(Some(Err(_))) | Err(_) => return Err(ReadError::Gone),
+        };
+        let Some(data) = frame.data_ref() else {
+            continue;
+        };
+        length += data.len() as u64;
+        if let Some(limit) = limit {
+            if kept.len() + data.len() > limit {
+                return Err(ReadError::TooLarge);
+            }
+            kept.extend_from_slice(data);
         }
     }
-    Some(n)
 }
 
 /// A fault's headers, replacing the simulator's own of the same name.

@@ -1,6 +1,6 @@
-//! The shared state, and the HTTP side: accepting connections, handing
-//! `/_sim/` requests to `admin` and the rest to `pipeline`, and stamping
-//! every answer with `X-Request-Id`.
+//! The shared state, and the HTTP side: accepting connections within their
+//! limits, handing `/_sim/` requests to `admin` and the rest to `pipeline`,
+//! and stamping every answer with `X-Request-Id`.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -10,13 +10,14 @@ use http::{HeaderValue, Request, Response};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 
 use crate::api;
 use crate::auth::AuthConfig;
 use crate::body::SimBody;
+use crate::connections::{Busy, Connections};
 use crate::contract::Contract;
 use crate::faults::{Fault, FaultSet};
 use crate::log::RequestLog;
@@ -34,6 +35,14 @@ pub struct Settings {
     pub drain_imports: bool,
 }
 
+/// Fixed at start: see `SimulatorBuilder::idle_timeout` and
+/// `max_connections`.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub idle_timeout: Duration,
+    pub max_connections: usize,
+}
+
 /// Everything the connections share.
 pub struct Shared {
     pub contract: Contract,
@@ -43,6 +52,8 @@ pub struct Shared {
     pub faults: Mutex<FaultSet>,
     pub settings: Mutex<Settings>,
     pub log: RequestLog,
+    pub limits: Limits,
+    pub admin: admin::Gate,
     request_ids: AtomicU64,
     id_prefix: u64,
 }
@@ -59,6 +70,8 @@ impl Shared {
         strict: bool,
         settings: Settings,
         log: RequestLog,
+        limits: Limits,
+        admin: admin::Gate,
     ) -> Shared {
         let nanos = SystemTime::now()
             .duration_since(UNIX_EPOCH)
@@ -71,6 +84,8 @@ impl Shared {
             faults: Mutex::default(),
             settings: Mutex::new(settings),
             log,
+            limits,
+            admin,
             request_ids: AtomicU64::new(0),
             id_prefix: nanos,
         }
@@ -107,25 +122,50 @@ impl Shared {
     }
 }
 
+/// The pause after a failed `accept`, so that the loop does not spin while
+/// no descriptor can be had.
+const ACCEPT_PAUSE: Duration = Duration::from_millis(10);
+
 /// Serves until the future is dropped; dropping it drops every connection.
 pub async fn serve(listener: TcpListener, shared: Arc<Shared>) {
-    let mut connections = JoinSet::new();
+    let connections = Connections::new(shared.limits.max_connections);
+    let mut tasks = JoinSet::new();
     loop {
-        let Ok((stream, _)) = listener.accept().await else {
-            // Out of file descriptors, say: wait rather than spin.
-            tokio::time::sleep(Duration::from_millis(50)).await;
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            Err(_) => {
+                // Out of file descriptors, most likely: free one for the
+                // connection waiting in the backlog.
+                connections.shed_idle();
+                tokio::time::sleep(ACCEPT_PAUSE).await;
+                continue;
+            }
+        };
+        // Every connection is in the middle of a request: this one is
+        // closed at once (dropped).
+        let Some(slot) = connections.admit() else {
             continue;
         };
         let _ = stream.set_nodelay(true);
         let shared = Arc::clone(&shared);
-        connections.spawn(async move {
-            let service = service_fn(move |request| handle(Arc::clone(&shared), request));
-            // A client going away mid-answer is normal here.
-            let _ = http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
+        tasks.spawn(async move {
+            let close = slot.close_signal();
+            // hyper's header-read limit does nothing without a timer. It
+            // starts when the connection opens and again after each answer,
+            // so it also ends connections left idle between requests.
+            let mut builder = http1::Builder::new();
+            builder
+                .timer(TokioTimer::new())
+                .header_read_timeout(shared.limits.idle_timeout);
+            let service =
+                service_fn(move |request| handle(Arc::clone(&shared), request, slot.busy()));
+            tokio::select! {
+                // A client going away mid-answer is normal here.
+                _ = builder.serve_connection(TokioIo::new(stream), service) => {}
+                () = close.notified() => {}
+            }
         });
-        while connections.try_join_next().is_some() {}
+        while tasks.try_join_next().is_some() {}
     }
 }
 
@@ -141,9 +181,12 @@ impl std::fmt::Display for CloseConnection {
 
 impl std::error::Error for CloseConnection {}
 
+/// `busy` goes with the answer's body, so that the connection counts as
+/// busy until that body is sent.
 async fn handle(
     shared: Arc<Shared>,
     request: Request<Incoming>,
+    busy: Busy,
 ) -> Result<Response<SimBody>, CloseConnection> {
     let request_id = shared.next_request_id();
     let mut response = if request.uri().path().starts_with("/_sim/") {
@@ -156,7 +199,7 @@ async fn handle(
         .headers_mut()
         .entry("x-request-id")
         .or_insert_with(|| HeaderValue::from_str(&request_id).expect("hex is a valid header"));
-    Ok(response)
+    Ok(response.map(|body| body.holding(busy)))
 }
 
 /// Used by `admin` for its own answers.

@@ -288,3 +288,58 @@ async fn a_signature_dated_more_than_15_minutes_away_is_a_401() {
     let old = signed_off_by(&lenient, false, Duration::from_secs(400 * 24 * 3600)).await;
     assert_eq!(old.status(), 200);
 }
+
+/// Sends `body` with exactly these headers.
+async fn post_with(to: &str, headers: &[(String, String)], body: Vec<u8>) -> reqwest::Response {
+    let mut request = client().post(to);
+    for (name, value) in headers {
+        request = request.header(name, value);
+    }
+    request.body(body).send().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_signed_body_hash_must_be_the_hash_of_the_body_sent() {
+    let sim = sim()
+        .access_key(AK, SK)
+        .seed(PROJECT, WORKSPACE, 2)
+        .start()
+        .await
+        .unwrap();
+    let workflows = sim.workflows(PROJECT, WORKSPACE);
+    let export = url(&sim, WORKSPACE, "/export");
+    let body = |i: usize| format!("{{\"id\": [\"{}\"]}}", workflows[i].id).into_bytes();
+    let (a, b) = (body(0), body(1));
+    // Signed for body A, the hash of A among the signed headers.
+    let signed = |hash: &str| {
+        signature(
+            "POST",
+            &export,
+            &[
+                ("Content-Type", "application/json"),
+                ("X-Sdk-Content-Sha256", hash),
+            ],
+            &a,
+            SK,
+        )
+    };
+    let hash_a = secmaster_signer::payload_hash(&a);
+
+    // Sent with body B: refused as the gateway refuses a bad signature.
+    let why = expect_401(post_with(&export, &signed(&hash_a), b.clone()).await).await;
+    assert!(
+        why.contains("X-Sdk-Content-Sha256 is not the SHA-256 of the body received"),
+        "{why}"
+    );
+    let records = sim.requests();
+    assert!(records[0].auth.starts_with("failed: "), "{records:?}");
+
+    // With body A, in either case of hex digits: accepted.
+    for hash in [hash_a.clone(), hash_a.to_ascii_uppercase()] {
+        let response = post_with(&export, &signed(&hash), a.clone()).await;
+        assert_eq!(response.status(), 200, "{hash}");
+    }
+    // UNSIGNED-PAYLOAD leaves the body out of the signature, as the README says.
+    let response = post_with(&export, &signed("UNSIGNED-PAYLOAD"), b.clone()).await;
+    assert_eq!(response.status(), 200);
+}

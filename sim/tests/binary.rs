@@ -160,6 +160,12 @@ fn bad_flags_are_refused_with_a_message() {
         "--latency",
         "--fault",
         "--log",
+        "--log-bodies",
+        "--admin-token",
+        "--idle-timeout",
+        "[default: 30000]",
+        "--max-connections",
+        "[default: 128]",
         "[default: 127.0.0.1:8080]",
         "[default: 0123456789abcdef0123456789abcdef]",
     ] {
@@ -274,5 +280,93 @@ fn too_many_workflows_is_a_usage_error_naming_the_flag_and_the_limit() {
         .join(" ");
     assert_eq!(limit, 1_000_000, "as the help and the README say");
     assert!(help.contains("at most 1,000,000"), "{help}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn beyond_loopback_credentials_are_required_and_the_start_says_who_may_use_admin() {
+    let dir = scratch("exposed");
+    // A port file in a missing directory: a start allowed by mistake ends
+    // the run (exit 1) instead of serving.
+    let output = Command::new(BIN)
+        .args(["--listen", "0.0.0.0:0", "--port-file"])
+        .arg(dir.join("missing").join("port"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("can be reached from other machines, so it needs --token or --ak/--sk"),
+        "{stderr}"
+    );
+
+    let port_file = dir.join("port");
+    let mut child = Command::new(BIN)
+        .args(["--listen", "0.0.0.0:0", "--token", TOKEN])
+        .args(["--admin-token", "admin-secret", "--port-file"])
+        .arg(&port_file)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for_port(&mut child, &port_file);
+    signal(&child, "TERM");
+    assert!(wait_exit(&mut child).success());
+    let stdout = String::from_utf8_lossy(&child.wait_with_output().unwrap().stdout).into_owned();
+    for line in [
+        "warning: 0.0.0.0:0 can be reached from other machines",
+        "admin: /_sim/ requires Authorization: Bearer <--admin-token>",
+    ] {
+        assert!(stdout.contains(line), "{line} in {stdout}");
+    }
+    assert!(
+        !stdout.contains("admin-secret") && !stdout.contains(TOKEN),
+        "{stdout}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn out_of_file_descriptors_idle_connections_make_room_for_a_request() {
+    let dir = scratch("descriptors");
+    let port_file = dir.join("port");
+    // 64 descriptors, fewer than the idle connections below and than the
+    // default cap, so that `accept` itself fails.
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -n 64 && exec \"$0\" \"$@\"")
+        .arg(BIN)
+        .args(["--listen", "127.0.0.1:0", "--port-file"])
+        .arg(&port_file)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let port = wait_for_port(&mut child, &port_file);
+    let idle: Vec<std::net::TcpStream> = (0..80)
+        .map(|_| std::net::TcpStream::connect(("127.0.0.1", port)).unwrap())
+        .collect();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let status = runtime.block_on(async {
+        client()
+            .get(format!(
+                "http://127.0.0.1:{port}/v1/{PROJECT}/workspaces/{WORKSPACE}/soc/workflows"
+            ))
+            .send()
+            .await
+            .map(|r| r.status().as_u16())
+    });
+    drop(idle);
+    signal(&child, "TERM");
+    let exit = wait_exit(&mut child);
+    assert_eq!(
+        status.ok(),
+        Some(200),
+        "answered while idle sockets held every descriptor"
+    );
+    assert!(exit.success(), "{exit:?}");
     std::fs::remove_dir_all(&dir).unwrap();
 }

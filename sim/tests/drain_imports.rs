@@ -58,3 +58,49 @@ async fn an_import_over_the_body_limit_is_drained_and_counted() {
         .unwrap();
     assert_eq!(listed.status().as_u16(), 400);
 }
+
+#[tokio::test]
+async fn a_signed_drained_import_must_leave_the_body_unsigned() {
+    let sim = sim()
+        .access_key(AK, SK)
+        .drain_imports(true)
+        .start()
+        .await
+        .unwrap();
+    let (content_type, body) = upload(b"any file");
+    let import = url(&sim, WORKSPACE, "/import");
+    // What the client and the official SDK send for a form: UNSIGNED-PAYLOAD.
+    let response = send_signed(
+        "POST",
+        &import,
+        &[("Content-Type", &content_type)],
+        body.clone(),
+        SK,
+    )
+    .await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(sim.requests()[0].auth, format!("ok: signature by {AK}"));
+
+    // A body hash cannot be checked on a body that is not kept: refused.
+    let hash = secmaster_signer::payload_hash(&body);
+    let response = send_signed(
+        "POST",
+        &import,
+        &[
+            ("Content-Type", &content_type),
+            ("X-Sdk-Content-Sha256", &hash),
+        ],
+        body,
+        SK,
+    )
+    .await;
+    assert_eq!(response.status(), 401);
+    let answer: Value = response.json().await.unwrap();
+    assert!(
+        answer["error_msg"]
+            .as_str()
+            .unwrap()
+            .contains("UNSIGNED-PAYLOAD"),
+        "{answer}"
+    );
+}

@@ -5,7 +5,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::*;
-use secmaster_sim::{Fault, FaultAction, Simulator};
+use secmaster_sim::{AdminAccess, Fault, FaultAction, Simulator};
 use serde_json::{Value, json};
 use tokio::net::TcpStream;
 
@@ -515,4 +515,64 @@ async fn a_bad_json_rule_is_refused_naming_what_is_wrong() {
             )
         }]
     );
+}
+
+/// `GET /_sim/faults` on loopback, with `Authorization: Bearer` when given.
+async fn admin_status(sim: &Simulator, bearer: Option<&str>) -> u16 {
+    let mut request = client().get(format!("http://127.0.0.1:{}/_sim/faults", sim.port()));
+    if let Some(token) = bearer {
+        request = request.header("Authorization", format!("Bearer {token}"));
+    }
+    request.send().await.unwrap().status().as_u16()
+}
+
+#[tokio::test]
+async fn beyond_loopback_credentials_are_required_and_the_admin_endpoints_are_off() {
+    let anywhere: std::net::SocketAddr = "0.0.0.0:0".parse().unwrap();
+    let refused = sim().listen(anywhere).start().await.err().expect("refused");
+    assert!(
+        refused.0.contains("can be reached from other machines") && refused.0.contains("token"),
+        "{refused}"
+    );
+    let sim = sim().listen(anywhere).token(TOKEN).start().await.unwrap();
+    assert_eq!(admin_status(&sim, None).await, 404);
+    assert!(sim.faults().is_empty());
+}
+
+#[tokio::test]
+async fn an_admin_token_guards_the_admin_endpoints() {
+    let anywhere: std::net::SocketAddr = "0.0.0.0:0".parse().unwrap();
+    let exposed = sim()
+        .listen(anywhere)
+        .token(TOKEN)
+        .admin_token("admin-secret")
+        .start()
+        .await
+        .unwrap();
+    let local = sim().admin_token("admin-secret").start().await.unwrap();
+    for sim in [&exposed, &local] {
+        assert_eq!(sim.admin_access(), AdminAccess::Token);
+        assert_eq!(admin_status(sim, None).await, 401);
+        assert_eq!(admin_status(sim, Some("admin-secre")).await, 401);
+        assert_eq!(
+            admin_status(sim, Some(TOKEN)).await,
+            401,
+            "the API token is not it"
+        );
+        assert_eq!(admin_status(sim, Some("admin-secret")).await, 200);
+    }
+    // On loopback without one, open as always.
+    let open = sim().start().await.unwrap();
+    assert_eq!(open.admin_access(), AdminAccess::Open);
+    assert_eq!(admin_status(&open, None).await, 200);
+    let shown = format!(
+        "{:?}",
+        sim()
+            .admin_token("admin-secret")
+            .access_key(AK, SK)
+            .token(TOKEN)
+    );
+    for secret in ["admin-secret", SK, TOKEN] {
+        assert!(!shown.contains(secret), "{secret} in {shown}");
+    }
 }

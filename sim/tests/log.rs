@@ -263,3 +263,72 @@ fn a_log_file_that_cannot_be_opened_is_named_with_the_reason() {
         "the OS error follows: {error}"
     );
 }
+
+const MIB: usize = 1 << 20;
+
+/// POSTs `body` as JSON to `to`, with the token when given; the status.
+async fn post(to: &str, token: Option<&str>, body: Vec<u8>) -> u16 {
+    let mut request = client()
+        .post(to)
+        .header("Content-Type", "application/json;charset=UTF-8");
+    if let Some(token) = token {
+        request = request.header("X-Auth-Token", token);
+    }
+    request.body(body).send().await.unwrap().status().as_u16()
+}
+
+#[tokio::test]
+async fn a_refused_request_never_keeps_its_body_and_others_only_when_asked() {
+    for log_bodies in [false, true] {
+        let sim = sim()
+            .token(TOKEN)
+            .log_bodies(log_bodies)
+            .start()
+            .await
+            .unwrap();
+        let big = vec![b'x'; MIB];
+        let export = url(&sim, WORKSPACE, "/export");
+        let nowhere = format!("{}/v1/nowhere", sim.base_url());
+        let statuses = [
+            post(&nowhere, None, big.clone()).await,
+            post(&export, None, big.clone()).await,
+            post(&export, Some(TOKEN), big.clone()).await,
+            post(&export, Some(TOKEN), br#"{"id":[]}"#.to_vec()).await,
+        ];
+        assert_eq!(
+            statuses,
+            [404, 401, 400, 200],
+            "no such operation, no token, not JSON, fine"
+        );
+        let records = sim.requests();
+        for refused in &records[..3] {
+            assert_eq!(refused.body_length, MIB);
+            assert!(refused.body.is_empty(), "{} kept", refused.status.unwrap());
+        }
+        let expected: &[u8] = if log_bodies { br#"{"id":[]}"# } else { b"" };
+        assert_eq!(records[3].body, expected, "log_bodies({log_bodies})");
+    }
+}
+
+#[tokio::test]
+async fn kept_bodies_stay_within_the_byte_budget() {
+    // A fault answers before validation: each body is kept (the request was
+    // not refused) without the cost of reading it as JSON.
+    let sim = sim()
+        .log_bodies(true)
+        .fault(fault("export_workflows=503"))
+        .start()
+        .await
+        .unwrap();
+    let size = 11 * MIB;
+    let sent = secmaster_sim::KEPT_BYTES / size + 2;
+    for _ in 0..sent {
+        let status = post(&url(&sim, WORKSPACE, "/export"), None, vec![b'x'; size]).await;
+        assert_eq!(status, 503);
+    }
+    let records = sim.requests();
+    let kept: usize = records.iter().map(|r| r.body.len()).sum();
+    assert!(kept <= secmaster_sim::KEPT_BYTES, "{kept} bytes kept");
+    assert!(records.len() < sent, "the oldest went first");
+    assert_eq!(records.last().unwrap().body.len(), size, "the newest stays");
+}

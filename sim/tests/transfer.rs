@@ -180,3 +180,34 @@ async fn import_renews_every_version_id_and_keeps_which_are_equal() {
     // another.
     assert_eq!(seen.len(), 7);
 }
+
+#[tokio::test]
+async fn an_id_named_many_times_is_exported_once() {
+    let sim = sim().seed(PROJECT, WORKSPACE, 2).start().await.unwrap();
+    let ids: Vec<String> = sim
+        .workflows(PROJECT, WORKSPACE)
+        .into_iter()
+        .map(|w| w.id)
+        .collect();
+    let mut named = vec![ids[1].as_str(); 10_000];
+    named.extend([ids[0].as_str(), ids[1].as_str()]);
+    let response = export(&sim, WORKSPACE, &named).await;
+    assert_eq!(response.status(), 200);
+    let file: ExportFile = serde_json::from_slice(&response.bytes().await.unwrap()).unwrap();
+    let exported: Vec<&str> = file.workflows.iter().map(|w| w.id.as_str()).collect();
+    assert_eq!(
+        exported,
+        [ids[1].as_str(), ids[0].as_str()],
+        "once each, in the order first named"
+    );
+
+    // An unknown id named many times is named once in the refusal.
+    let response = export(&sim, WORKSPACE, &["nope"; 1000]).await;
+    assert_eq!(response.status(), 400);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(
+        body["message"].as_str().unwrap().matches("nope").count(),
+        1,
+        "{body}"
+    );
+}

@@ -20,8 +20,12 @@ pub const WORKSPACE: &str = "W";
 
 /// A simulator that accepts [`TOKEN`] and nothing else, and refuses any
 /// request the document does not allow (`strict`: not even with a warning).
+/// It keeps the bodies it accepts, for the tests that check what was sent.
 pub fn sim() -> SimulatorBuilder {
-    Simulator::builder().token(TOKEN).strict(true)
+    Simulator::builder()
+        .token(TOKEN)
+        .strict(true)
+        .log_bodies(true)
 }
 
 /// Starts `builder` on a thread of its own.

@@ -140,7 +140,7 @@ fn a_file_that_changes_while_it_is_sent_is_an_input_error() {
         6,
     );
     assert!(
-        stderr.starts_with("error: local I/O error: cannot upload /proc/self/status: "),
+        stderr.starts_with("error: cannot upload /proc/self/status: "),
         "{stderr}"
     );
     assert!(sim.workflows(PROJECT, WORKSPACE).is_empty());

@@ -15,7 +15,8 @@ fn export_path(project: &str, workspace: &str) -> String {
 /// A simulator that answers every export with `status`, `body` and
 /// `headers`, before its own validation, so that any path reaches it.
 async fn answering(status: u16, body: &str, headers: &[(&str, &str)]) -> Simulator {
-    start(sim().fault(answer("export_workflows", status, body, headers))).await
+    let answer = answer("export_workflows", status, body, headers);
+    start(sim().log_bodies(true).fault(answer)).await
 }
 
 async fn export_bytes(client: &SecMasterClient, ids: &[&str]) -> Result<Vec<u8>, Error> {
@@ -27,7 +28,7 @@ async fn export_bytes(client: &SecMasterClient, ids: &[&str]) -> Result<Vec<u8>,
 
 #[tokio::test]
 async fn sends_the_documented_request() {
-    let server = start(sim()).await;
+    let server = start(sim().log_bodies(true)).await;
     export_bytes(&token_client(&server.base_url()), &[ID])
         .await
         .expect("export succeeds");

@@ -8,14 +8,19 @@ use std::time::Duration;
 use clap::error::ErrorKind;
 use clap::{CommandFactory, Parser};
 use secmaster_sim::workflow::seeded;
-use secmaster_sim::{Contract, EMBEDDED_DOCUMENT, Fault, MAX_SEEDED, Simulator};
+use secmaster_sim::{
+    AdminAccess, Contract, EMBEDDED_DOCUMENT, Fault, IDLE_TIMEOUT, MAX_CONNECTIONS, MAX_SEEDED,
+    Simulator,
+};
 
 /// A local SecMaster workflow service (export, list, show, import), checked
 /// against openapi/secmaster.yaml, for trying the tools and for tests.
 #[derive(Parser, Debug)]
 #[command(name = "secmaster-sim", version)]
 struct Args {
-    /// Address to listen on (port 0: any free port).
+    /// Address to listen on (port 0: any free port). Any address but
+    /// loopback needs --token or --ak/--sk, and there the /_sim/ endpoints
+    /// need --admin-token or are off.
     #[arg(long, default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
     /// Write the port to this file once listening.
@@ -53,6 +58,29 @@ struct Args {
     /// Secret access key for --ak.
     #[arg(long, value_name = "SK", requires = "ak")]
     sk: Option<String>,
+    /// Require `Authorization: Bearer T` on the /_sim/ endpoints (otherwise
+    /// open on loopback, off on any other address).
+    #[arg(long, value_name = "T")]
+    admin_token: Option<String>,
+    /// Close a connection that sends nothing it owes for MS milliseconds: a
+    /// request's complete headers (from when it opens or from its previous
+    /// answer), or the next bytes of a body.
+    #[arg(
+        long,
+        value_name = "MS",
+        default_value_t = IDLE_TIMEOUT.as_millis() as u64,
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    idle_timeout: u64,
+    /// Keep at most N connections open; past that, or when out of file
+    /// descriptors, the one idle the longest is closed.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = MAX_CONNECTIONS as u64,
+        value_parser = clap::value_parser!(u64).range(1..=1_000_000)
+    )]
+    max_connections: u64,
     /// Also refuse what the document does not allow but the real service
     /// probably tolerates (e.g. export without ;charset=UTF-8).
     #[arg(long)]
@@ -80,7 +108,8 @@ struct Args {
     /// Append one JSON line per request to FILE.
     #[arg(long, value_name = "FILE")]
     log: Option<PathBuf>,
-    /// Also write each request's body, base64-encoded, into the --log lines.
+    /// Also write each request's body, base64-encoded, into the --log lines
+    /// (not for requests refused with 404, 413, 401 or a validation 400).
     #[arg(long, requires = "log")]
     log_bodies: bool,
     /// Serve this OpenAPI document instead of the one built in.
@@ -104,6 +133,18 @@ fn fault_arg(spec: &str) -> Result<FaultArg, String> {
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    if !args.listen.ip().is_loopback() && args.token.is_none() && args.ak.is_none() {
+        Args::command()
+            .error(
+                ErrorKind::MissingRequiredArgument,
+                format!(
+                    "--listen {} can be reached from other machines, so it needs --token or --ak/--sk \
+                     (or listen on 127.0.0.1)",
+                    args.listen
+                ),
+            )
+            .exit();
+    }
     // Read here rather than by the builder: whether a --fault names an
     // operation depends on the document, and a bad one is a usage error
     // (exit 2, like every other bad flag value), not a failure to start.
@@ -155,6 +196,8 @@ async fn run(args: Args, document: String) -> Result<(), String> {
         .drain_imports(args.drain_imports)
         .strict(args.strict)
         .latency(Duration::from_millis(args.latency))
+        .idle_timeout(Duration::from_millis(args.idle_timeout))
+        .max_connections(usize::try_from(args.max_connections).unwrap_or(usize::MAX))
         .max_clock_skew(
             Some(Duration::from_secs(args.max_clock_skew)).filter(|limit| !limit.is_zero()),
         )
@@ -164,6 +207,9 @@ async fn run(args: Args, document: String) -> Result<(), String> {
     }
     if let (Some(ak), Some(sk)) = (&args.ak, &args.sk) {
         builder = builder.access_key(ak, sk);
+    }
+    if let Some(token) = &args.admin_token {
+        builder = builder.admin_token(token);
     }
     if let Some(size) = args.export_size {
         builder = builder.export_size(size);
@@ -177,6 +223,12 @@ async fn run(args: Args, document: String) -> Result<(), String> {
     let sim = builder.start().await.map_err(|e| e.to_string())?;
 
     println!("secmaster-sim listening on {}", sim.base_url());
+    if !args.listen.ip().is_loopback() {
+        println!(
+            "warning: {} can be reached from other machines; use test credentials only",
+            args.listen
+        );
+    }
     let ops: Vec<&str> = sim
         .contract()
         .operations()
@@ -197,6 +249,18 @@ async fn run(args: Args, document: String) -> Result<(), String> {
         } else {
             ""
         }
+    );
+    println!(
+        "admin: {}",
+        match sim.admin_access() {
+            AdminAccess::Open => "/_sim/ open to anyone who can connect (loopback only)",
+            AdminAccess::Token => "/_sim/ requires Authorization: Bearer <--admin-token>",
+            AdminAccess::Off => "/_sim/ off (listening beyond loopback without --admin-token)",
+        }
+    );
+    println!(
+        "limits: {} connections, closed after {} ms without a request or body bytes",
+        args.max_connections, args.idle_timeout
     );
     // From the seed rather than from `sim.workflows`: copying a million
     // workflows to show two ids would double the memory they take.

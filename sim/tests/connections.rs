@@ -1,0 +1,137 @@
+//! Connection limits: a silent or slow client is closed after the idle
+//! limit, and past the connection cap idle connections make room for a
+//! request.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::time::{Instant, sleep, timeout_at};
+
+const LIMIT: Duration = Duration::from_millis(200);
+
+/// Whether the server closes `stream` before `deadline` (whatever it sends first).
+async fn closed_by(stream: &mut TcpStream, deadline: Instant) -> bool {
+    let mut buf = [0u8; 4096];
+    loop {
+        match timeout_at(deadline, stream.read(&mut buf)).await {
+            Err(_) => return false,
+            Ok(Ok(0) | Err(_)) => return true,
+            Ok(Ok(_)) => {}
+        }
+    }
+}
+
+fn list_request() -> Vec<u8> {
+    format!("GET /v1/{PROJECT}/workspaces/{WORKSPACE}/soc/workflows HTTP/1.1\r\nHost: sim\r\n\r\n")
+        .into_bytes()
+}
+
+#[tokio::test]
+async fn a_connection_silent_for_the_idle_limit_is_closed() {
+    let sim = sim().idle_timeout(LIMIT).start().await.unwrap();
+    let addr = sim.addr();
+
+    // Slowloris: a header byte every 50 ms, the headers never complete.
+    let slow = async {
+        let mut stream = TcpStream::connect(addr).await.unwrap();
+        let started = Instant::now();
+        stream
+            .write_all(b"GET /v1/x HTTP/1.1\r\nX-Slow: ")
+            .await
+            .unwrap();
+        while !closed_by(&mut stream, Instant::now() + Duration::from_millis(50)).await {
+            assert!(started.elapsed() < 10 * LIMIT, "still open");
+            // The server may close between two bytes.
+            let _ = stream.write_all(b"a").await;
+        }
+        started.elapsed()
+    };
+    // Idle after an answer, as a pooled keep-alive connection is.
+    let idle = async {
+        let (answer, mut stream) = raw(addr, &list_request(), Duration::from_secs(5)).await;
+        assert!(
+            answer.head().starts_with("HTTP/1.1 200"),
+            "{}",
+            answer.head()
+        );
+        let answered = Instant::now();
+        assert!(
+            closed_by(&mut stream, answered + 10 * LIMIT).await,
+            "still open"
+        );
+        answered.elapsed()
+    };
+    // Silent in the middle of a body.
+    let body = async {
+        let mut stream = TcpStream::connect(addr).await.unwrap();
+        let head = format!(
+            "POST /v1/{PROJECT}/workspaces/{WORKSPACE}/soc/workflows/export HTTP/1.1\r\nHost: sim\r\nContent-Type: application/json;charset=UTF-8\r\nContent-Length: 100\r\n\r\n{{\"id\""
+        );
+        stream.write_all(head.as_bytes()).await.unwrap();
+        let started = Instant::now();
+        assert!(
+            closed_by(&mut stream, started + 10 * LIMIT).await,
+            "still open"
+        );
+        started.elapsed()
+    };
+    let (slow, idle, body) = tokio::join!(slow, idle, body);
+    for (what, after) in [
+        ("slow headers", slow),
+        ("idle", idle),
+        ("silent body", body),
+    ] {
+        assert!(
+            after >= LIMIT - Duration::from_millis(20),
+            "{what}: closed after {after:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn past_the_cap_idle_connections_make_room_and_busy_ones_stay() {
+    let cap = 8;
+    let sim = sim()
+        .max_connections(cap)
+        .fault(fault("show_workflow=stall"))
+        .start()
+        .await
+        .unwrap();
+    let addr = sim.addr();
+    // The oldest connection is busy: its request is never answered.
+    let show = format!(
+        "GET /v1/{PROJECT}/workspaces/{WORKSPACE}/soc/workflows/x HTTP/1.1\r\nHost: sim\r\n\r\n"
+    );
+    let (_, mut busy) = raw(addr, show.as_bytes(), Duration::from_millis(100)).await;
+    // More idle connections than the cap allows.
+    let mut idle = Vec::new();
+    for _ in 0..cap + 4 {
+        idle.push(TcpStream::connect(addr).await.unwrap());
+    }
+    sleep(Duration::from_millis(50)).await;
+
+    let (answer, _) = raw(addr, &list_request(), Duration::from_secs(5)).await;
+    assert!(
+        answer.head().starts_with("HTTP/1.1 200"),
+        "{}",
+        answer.head()
+    );
+
+    let deadline = Instant::now() + Duration::from_millis(300);
+    let mut closed = 0;
+    for stream in &mut idle {
+        closed += usize::from(closed_by(stream, deadline).await);
+    }
+    // Busy, idle and the request: all but `cap` of them made room.
+    let open = 1 + idle.len() + 1;
+    assert!(
+        closed >= open - cap,
+        "{closed} of {} idle closed",
+        idle.len()
+    );
+    assert!(!closed_by(&mut busy, Instant::now() + Duration::from_millis(50)).await);
+}
