@@ -4,11 +4,10 @@
 
 use std::time::SystemTime;
 
-use hmac::Mac;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
-use sha2::{Digest, Sha256};
 
 mod dates;
+mod digest;
 
 /// The algorithm name, first word of the `Authorization` header.
 pub const ALGORITHM: &str = "SDK-HMAC-SHA256";
@@ -50,20 +49,18 @@ pub struct RequestParts<'a> {
 /// outer pads are hashed when it is made, not on every signature). `Debug`
 /// shows nothing of it.
 #[derive(Clone)]
-pub struct SecretKey(HmacSha256);
-
-type HmacSha256 = hmac::Hmac<Sha256>;
+pub struct SecretKey(digest::HmacKey);
 
 impl SecretKey {
     /// Prepares `secret_access_key` (the SK's bytes).
     pub fn new(secret_access_key: &[u8]) -> Self {
         // HMAC takes a key of any length (a long one is hashed first).
-        SecretKey(HmacSha256::new_from_slice(secret_access_key).expect("HMAC takes any key length"))
+        SecretKey(digest::HmacKey::new(secret_access_key))
     }
 
     /// Hex HMAC-SHA256 of `data` under this key.
     fn sign_hex(&self, data: &[u8]) -> String {
-        hex(&self.0.clone().chain_update(data).finalize().into_bytes())
+        hex(&self.0.sign(data))
     }
 }
 
@@ -371,7 +368,7 @@ pub fn parse_basic_date(value: &str) -> Option<SystemTime> {
 /// body is signed, and what a verifier compares a signed
 /// [`HEADER_CONTENT_SHA256`] value with.
 pub fn payload_hash(body: &[u8]) -> String {
-    hex(&Sha256::digest(body))
+    hex(&digest::sha256(body))
 }
 
 fn hex(bytes: &[u8]) -> String {
