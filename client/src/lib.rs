@@ -9,6 +9,11 @@
 //! ([`WorkflowFile`], [`ListAll`], [`types`]), and the one error type,
 //! [`Error`] (with [`ApiError`] for answers other than 2xx).
 //!
+//! Every operation of the document, typed method or not, can be sent with
+//! [`SecMasterClient::execute`]: [`operations`] is the table generated
+//! from the document ([`operation`] says what an entry holds), and
+//! [`Args`] its arguments, checked against it before sending.
+//!
 //! The modules hold the rest, for callers who need a piece on its own:
 //!
 //! - [`auth`]: credentials (access keys, temporary credentials or an IAM
@@ -26,9 +31,8 @@
 //!   id.
 //!
 //! Internal, and not part of the API: the request path every operation
-//! takes (hooks that set the content type, canonical query and
-//! authentication, and keep error responses whole), and the generated
-//! progenitor client.
+//! takes (the request built from the table, signed, sent within the time
+//! limits, retried; a refusal kept whole).
 //!
 //! A runnable example that reads its settings from the environment:
 //! `cargo run -p secmaster-client --example export -- <project_id>
@@ -36,6 +40,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod args;
 pub mod auth;
 mod call;
 mod client;
@@ -43,14 +48,15 @@ pub mod download;
 pub mod endpoint;
 pub mod env;
 pub mod error;
-// The progenitor output, unedited. Not part of the API: the hand-written
-// layer wraps every operation, and `types` re-exports the types callers
-// need.
+// The progenitor output (types only), unedited; `types` re-exports it.
 #[rustfmt::skip]
 #[allow(missing_docs, dead_code, unused_imports, clippy::all, clippy::pedantic)]
 mod generated;
-// Private: what every request goes through (see the module's comment).
-mod hooks;
+pub mod operation;
+/// The operation table, generated from the document by `cargo xtask gen`.
+#[rustfmt::skip]
+#[allow(missing_docs)]
+pub mod operations;
 mod ops;
 mod path_value;
 #[rustfmt::skip]
@@ -63,12 +69,15 @@ pub use secmaster_signer as signer;
 pub mod transport;
 pub mod untrusted;
 
+pub use args::Args;
 pub use auth::Credentials;
 pub use client::{SecMasterClient, SecMasterClientBuilder};
 pub use download::WorkflowFile;
 pub use endpoint::Endpoint;
 pub use error::{ApiError, Error, ErrorKind, TimeoutPhase};
-pub use ops::{ImportFile, ListAll, ListAllOptions, ListQuery, MAX_LIMIT, MAX_OFFSET};
+pub use ops::{
+    Answered, ImportFile, Input, ListAll, ListAllOptions, ListQuery, MAX_LIMIT, MAX_OFFSET,
+};
 pub use retry::RetryPolicy;
 pub use save::Overwrite;
 
@@ -112,9 +121,8 @@ pub mod types {
     pub use crate::generated::types::ListWorkflowsOrder as Order;
     /// Sort fields.
     pub use crate::generated::types::ListWorkflowsSortby as SortBy;
-    pub use crate::generated::types::{
-        AopWorkflowInfo, ErrorBody, ImportWorkflowsResponse, ListWorkflowsResponse,
-        ShowWorkflowResponse,
-    };
+    // Every request and response type of the document, so that a new
+    // operation's types need no edit here.
+    pub use crate::generated::types::*;
 }
 pub use transport::Timeouts;
