@@ -378,6 +378,23 @@ pub mod types {
             ListWorkflowsSortby::CreateTime
         }
     }
+    ///One page of the project's workspaces. Unlike the workflow answers it has no code, message or success envelope.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ListWorkspacesResponse {
+        ///How many workspaces match in all.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub count: ::std::option::Option<f64>,
+        ///The workspaces of this page.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub workspaces: ::std::vec::Vec<Workspace>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl ListWorkspacesResponse {
+        pub fn builder() -> builder::ListWorkspacesResponse {
+            Default::default()
+        }
+    }
     ///One workflow's details.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ShowWorkflowResponse {
@@ -400,6 +417,137 @@ pub mod types {
     }
     impl ShowWorkflowResponse {
         pub fn builder() -> builder::ShowWorkflowResponse {
+            Default::default()
+        }
+    }
+    ///One workspace's details.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ShowWorkspaceResponse {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub workspace: ::std::option::Option<Workspace>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl ShowWorkspaceResponse {
+        pub fn builder() -> builder::ShowWorkspaceResponse {
+            Default::default()
+        }
+    }
+    ///A workspace: what it is called, who made and changed it, and where it belongs. Times are plain strings; the reference gives no format.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct Workspace {
+        ///When the workspace was created.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub create_time: ::std::option::Option<::std::string::String>,
+        ///ID of the creator.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub creator_id: ::std::option::Option<::std::string::String>,
+        ///Name of the creator.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub creator_name: ::std::option::Option<::std::string::String>,
+        ///Workspace description.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///ID of the tenant (account).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub domain_id: ::std::option::Option<::std::string::String>,
+        ///Name of the tenant (account).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub domain_name: ::std::option::Option<::std::string::String>,
+        ///ID of the enterprise project.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enterprise_project_id: ::std::option::Option<::std::string::String>,
+        ///Name of the enterprise project.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enterprise_project_name: ::std::option::Option<::std::string::String>,
+        ///Workspace ID.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///Whether this is a workspace view rather than a workspace.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_view: ::std::option::Option<bool>,
+        ///ID of the last modifier.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub modifier_id: ::std::option::Option<::std::string::String>,
+        ///Name of the last modifier.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub modifier_name: ::std::option::Option<::std::string::String>,
+        ///Workspace name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///ID of the project the workspace belongs to.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub project_id: ::std::option::Option<::std::string::String>,
+        ///Name of the project.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub project_name: ::std::option::Option<::std::string::String>,
+        ///ID of the region.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub region_id: ::std::option::Option<::std::string::String>,
+        ///When the workspace was last updated.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub update_time: ::std::option::Option<::std::string::String>,
+        ///For a view, ID of the workspace it is bound to.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub view_bind_id: ::std::option::Option<::std::string::String>,
+        ///For a view, name of the workspace it is bound to.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub view_bind_name: ::std::option::Option<::std::string::String>,
+        ///Workspaces this one manages through an agency.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub workspace_agency_list: ::std::vec::Vec<WorkspaceAgency>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl Workspace {
+        pub fn builder() -> builder::Workspace {
+            Default::default()
+        }
+    }
+    ///A workspace managed through an IAM agency, possibly in another account.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct WorkspaceAgency {
+        ///Version of the agency.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub agency_version: ::std::option::Option<::std::string::String>,
+        ///ID of the tenant that granted the agency.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub domain_id: ::std::option::Option<::std::string::String>,
+        ///Name of the tenant that granted the agency.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub domain_name: ::std::option::Option<::std::string::String>,
+        ///ID of the IAM agency.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub iam_agency_id: ::std::option::Option<::std::string::String>,
+        ///Name of the IAM agency.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub iam_agency_name: ::std::option::Option<::std::string::String>,
+        ///ID of the agency.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///Name of the agency.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///ID of the managed workspace's project.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub project_id: ::std::option::Option<::std::string::String>,
+        ///Region of the managed workspace.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub region_id: ::std::option::Option<::std::string::String>,
+        ///Resource specification codes.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub resource_spec_code: ::std::vec::Vec<::std::string::String>,
+        ///Whether a view has selected this workspace.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub selected: ::std::option::Option<bool>,
+        ///Whether the managed workspace is in this account (THIS_ACCOUNT) or in another (CROSS_ACCOUNT).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub workspace_attribution: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl WorkspaceAgency {
+        pub fn builder() -> builder::WorkspaceAgency {
             Default::default()
         }
     }
@@ -1460,6 +1608,93 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct ListWorkspacesResponse {
+            count: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            workspaces: ::std::result::Result<
+                ::std::vec::Vec<super::Workspace>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ListWorkspacesResponse {
+            fn default() -> Self {
+                Self {
+                    count: Ok(Default::default()),
+                    workspaces: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl ListWorkspacesResponse {
+            pub fn count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for count: {e}")
+                    });
+                self
+            }
+            pub fn workspaces<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Workspace>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.workspaces = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for workspaces: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ListWorkspacesResponse>
+        for super::ListWorkspacesResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ListWorkspacesResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    count: value.count?,
+                    workspaces: value.workspaces?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ListWorkspacesResponse>
+        for ListWorkspacesResponse {
+            fn from(value: super::ListWorkspacesResponse) -> Self {
+                Self {
+                    count: Ok(value.count),
+                    workspaces: Ok(value.workspaces),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct ShowWorkflowResponse {
             code: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -1604,6 +1839,788 @@ pub mod types {
                 }
             }
         }
+        #[derive(Clone, Debug)]
+        pub struct ShowWorkspaceResponse {
+            workspace: ::std::result::Result<
+                ::std::option::Option<super::Workspace>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ShowWorkspaceResponse {
+            fn default() -> Self {
+                Self {
+                    workspace: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl ShowWorkspaceResponse {
+            pub fn workspace<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Workspace>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.workspace = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for workspace: {e}")
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ShowWorkspaceResponse>
+        for super::ShowWorkspaceResponse {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ShowWorkspaceResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    workspace: value.workspace?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ShowWorkspaceResponse>
+        for ShowWorkspaceResponse {
+            fn from(value: super::ShowWorkspaceResponse) -> Self {
+                Self {
+                    workspace: Ok(value.workspace),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct Workspace {
+            create_time: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            creator_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            creator_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            domain_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            domain_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            enterprise_project_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            enterprise_project_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            is_view: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            modifier_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            modifier_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            project_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            project_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            region_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            update_time: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            view_bind_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            view_bind_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            workspace_agency_list: ::std::result::Result<
+                ::std::vec::Vec<super::WorkspaceAgency>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Workspace {
+            fn default() -> Self {
+                Self {
+                    create_time: Ok(Default::default()),
+                    creator_id: Ok(Default::default()),
+                    creator_name: Ok(Default::default()),
+                    description: Ok(Default::default()),
+                    domain_id: Ok(Default::default()),
+                    domain_name: Ok(Default::default()),
+                    enterprise_project_id: Ok(Default::default()),
+                    enterprise_project_name: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    is_view: Ok(Default::default()),
+                    modifier_id: Ok(Default::default()),
+                    modifier_name: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    project_id: Ok(Default::default()),
+                    project_name: Ok(Default::default()),
+                    region_id: Ok(Default::default()),
+                    update_time: Ok(Default::default()),
+                    view_bind_id: Ok(Default::default()),
+                    view_bind_name: Ok(Default::default()),
+                    workspace_agency_list: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl Workspace {
+            pub fn create_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.create_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for create_time: {e}")
+                    });
+                self
+            }
+            pub fn creator_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.creator_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for creator_id: {e}")
+                    });
+                self
+            }
+            pub fn creator_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.creator_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for creator_name: {e}")
+                    });
+                self
+            }
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn domain_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.domain_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for domain_id: {e}")
+                    });
+                self
+            }
+            pub fn domain_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.domain_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for domain_name: {e}")
+                    });
+                self
+            }
+            pub fn enterprise_project_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.enterprise_project_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for enterprise_project_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn enterprise_project_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.enterprise_project_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for enterprise_project_name: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn is_view<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_view = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_view: {e}")
+                    });
+                self
+            }
+            pub fn modifier_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.modifier_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for modifier_id: {e}")
+                    });
+                self
+            }
+            pub fn modifier_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.modifier_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for modifier_name: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn project_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.project_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for project_id: {e}")
+                    });
+                self
+            }
+            pub fn project_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.project_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for project_name: {e}")
+                    });
+                self
+            }
+            pub fn region_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.region_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for region_id: {e}")
+                    });
+                self
+            }
+            pub fn update_time<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.update_time = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for update_time: {e}")
+                    });
+                self
+            }
+            pub fn view_bind_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.view_bind_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for view_bind_id: {e}")
+                    });
+                self
+            }
+            pub fn view_bind_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.view_bind_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for view_bind_name: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn workspace_agency_list<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::WorkspaceAgency>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.workspace_agency_list = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for workspace_agency_list: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Workspace> for super::Workspace {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Workspace,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    create_time: value.create_time?,
+                    creator_id: value.creator_id?,
+                    creator_name: value.creator_name?,
+                    description: value.description?,
+                    domain_id: value.domain_id?,
+                    domain_name: value.domain_name?,
+                    enterprise_project_id: value.enterprise_project_id?,
+                    enterprise_project_name: value.enterprise_project_name?,
+                    id: value.id?,
+                    is_view: value.is_view?,
+                    modifier_id: value.modifier_id?,
+                    modifier_name: value.modifier_name?,
+                    name: value.name?,
+                    project_id: value.project_id?,
+                    project_name: value.project_name?,
+                    region_id: value.region_id?,
+                    update_time: value.update_time?,
+                    view_bind_id: value.view_bind_id?,
+                    view_bind_name: value.view_bind_name?,
+                    workspace_agency_list: value.workspace_agency_list?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Workspace> for Workspace {
+            fn from(value: super::Workspace) -> Self {
+                Self {
+                    create_time: Ok(value.create_time),
+                    creator_id: Ok(value.creator_id),
+                    creator_name: Ok(value.creator_name),
+                    description: Ok(value.description),
+                    domain_id: Ok(value.domain_id),
+                    domain_name: Ok(value.domain_name),
+                    enterprise_project_id: Ok(value.enterprise_project_id),
+                    enterprise_project_name: Ok(value.enterprise_project_name),
+                    id: Ok(value.id),
+                    is_view: Ok(value.is_view),
+                    modifier_id: Ok(value.modifier_id),
+                    modifier_name: Ok(value.modifier_name),
+                    name: Ok(value.name),
+                    project_id: Ok(value.project_id),
+                    project_name: Ok(value.project_name),
+                    region_id: Ok(value.region_id),
+                    update_time: Ok(value.update_time),
+                    view_bind_id: Ok(value.view_bind_id),
+                    view_bind_name: Ok(value.view_bind_name),
+                    workspace_agency_list: Ok(value.workspace_agency_list),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct WorkspaceAgency {
+            agency_version: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            domain_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            domain_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            iam_agency_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            iam_agency_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            project_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            region_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            resource_spec_code: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            selected: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            workspace_attribution: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for WorkspaceAgency {
+            fn default() -> Self {
+                Self {
+                    agency_version: Ok(Default::default()),
+                    domain_id: Ok(Default::default()),
+                    domain_name: Ok(Default::default()),
+                    iam_agency_id: Ok(Default::default()),
+                    iam_agency_name: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    project_id: Ok(Default::default()),
+                    region_id: Ok(Default::default()),
+                    resource_spec_code: Ok(Default::default()),
+                    selected: Ok(Default::default()),
+                    workspace_attribution: Ok(Default::default()),
+                    extra: Err("no value supplied for extra".to_string()),
+                }
+            }
+        }
+        impl WorkspaceAgency {
+            pub fn agency_version<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agency_version = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for agency_version: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn domain_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.domain_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for domain_id: {e}")
+                    });
+                self
+            }
+            pub fn domain_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.domain_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for domain_name: {e}")
+                    });
+                self
+            }
+            pub fn iam_agency_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.iam_agency_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for iam_agency_id: {e}")
+                    });
+                self
+            }
+            pub fn iam_agency_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.iam_agency_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for iam_agency_name: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn project_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.project_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for project_id: {e}")
+                    });
+                self
+            }
+            pub fn region_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.region_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for region_id: {e}")
+                    });
+                self
+            }
+            pub fn resource_spec_code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.resource_spec_code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for resource_spec_code: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn selected<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.selected = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for selected: {e}")
+                    });
+                self
+            }
+            pub fn workspace_attribution<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.workspace_attribution = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for workspace_attribution: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<WorkspaceAgency> for super::WorkspaceAgency {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: WorkspaceAgency,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    agency_version: value.agency_version?,
+                    domain_id: value.domain_id?,
+                    domain_name: value.domain_name?,
+                    iam_agency_id: value.iam_agency_id?,
+                    iam_agency_name: value.iam_agency_name?,
+                    id: value.id?,
+                    name: value.name?,
+                    project_id: value.project_id?,
+                    region_id: value.region_id?,
+                    resource_spec_code: value.resource_spec_code?,
+                    selected: value.selected?,
+                    workspace_attribution: value.workspace_attribution?,
+                    extra: value.extra?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::WorkspaceAgency> for WorkspaceAgency {
+            fn from(value: super::WorkspaceAgency) -> Self {
+                Self {
+                    agency_version: Ok(value.agency_version),
+                    domain_id: Ok(value.domain_id),
+                    domain_name: Ok(value.domain_name),
+                    iam_agency_id: Ok(value.iam_agency_id),
+                    iam_agency_name: Ok(value.iam_agency_name),
+                    id: Ok(value.id),
+                    name: Ok(value.name),
+                    project_id: Ok(value.project_id),
+                    region_id: Ok(value.region_id),
+                    resource_spec_code: Ok(value.resource_spec_code),
+                    selected: Ok(value.selected),
+                    workspace_attribution: Ok(value.workspace_attribution),
+                    extra: Ok(value.extra),
+                }
+            }
+        }
     }
     /// Error types.
     pub mod error {
@@ -1641,7 +2658,7 @@ pub mod types {
 #[derive(Clone, Debug)]
 /**Client for Huawei Cloud SecMaster workflows
 
-Lists SecMaster workflows of one workspace, shows one workflow, imports workflows from a file and exports workflows as a file.
+Lists SecMaster workflows of one workspace, shows one workflow, imports workflows from a file and exports workflows as a file; lists the workspaces of a project and shows one workspace.
 
 Version: 2025.12.18*/
 pub struct Client {
@@ -1785,6 +2802,68 @@ let response = client.export_workflows()
 ```*/
     pub fn export_workflows(&self) -> builder::ExportWorkflows<'_> {
         builder::ExportWorkflows::new(self)
+    }
+    /**List workspaces
+
+Lists the workspaces of a project, one page at a time, optionally filtered.
+
+Sends a `GET` request to `/v1/{project_id}/workspaces`
+
+Arguments:
+- `project_id`: ID of the project the workspace belongs to. It can be looked up through the IAM API or in the console.
+- `create_time_end`: Only workspaces created at or before this time.
+- `create_time_start`: Only workspaces created at or after this time. The reference's example is 2024-04-26T16:08:09Z+0800.
+- `description`: Workspace description to filter on.
+- `enterprise_project_id`: ID of an enterprise project to filter on.
+- `ids`: Only these workspaces, their IDs separated by commas.
+- `is_view`: Whether to list workspace views (true) or workspaces (false).
+- `limit`: How many workspaces to return at most.
+- `name`: Workspace name to filter on.
+- `normal_project_id`: ID of a regular project to filter on.
+- `offset`: How many workspaces to skip.
+- `region_id`: Only workspaces of this region.
+- `view_bind_id`: ID of the workspace a view is bound to.
+- `view_bind_name`: Name of the workspace a view is bound to.
+```ignore
+let response = client.list_workspaces()
+    .project_id(project_id)
+    .create_time_end(create_time_end)
+    .create_time_start(create_time_start)
+    .description(description)
+    .enterprise_project_id(enterprise_project_id)
+    .ids(ids)
+    .is_view(is_view)
+    .limit(limit)
+    .name(name)
+    .normal_project_id(normal_project_id)
+    .offset(offset)
+    .region_id(region_id)
+    .view_bind_id(view_bind_id)
+    .view_bind_name(view_bind_name)
+    .send()
+    .await;
+```*/
+    pub fn list_workspaces(&self) -> builder::ListWorkspaces<'_> {
+        builder::ListWorkspaces::new(self)
+    }
+    /**Show a workspace
+
+Answers the details of one workspace.
+
+Sends a `GET` request to `/v1/{project_id}/workspaces/{workspace_id}`
+
+Arguments:
+- `project_id`: ID of the project the workspace belongs to. It can be looked up through the IAM API or in the console.
+- `workspace_id`: ID of the SecMaster workspace.
+```ignore
+let response = client.show_workspace()
+    .project_id(project_id)
+    .workspace_id(workspace_id)
+    .send()
+    .await;
+```*/
+    pub fn show_workspace(&self) -> builder::ShowWorkspace<'_> {
+        builder::ShowWorkspace::new(self)
     }
 }
 /// Types for composing operation parameters.
@@ -2333,6 +3412,473 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::stream(response)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_workspaces`]
+
+[`Client::list_workspaces`]: super::Client::list_workspaces*/
+    #[derive(Debug, Clone)]
+    pub struct ListWorkspaces<'a> {
+        client: &'a super::Client,
+        project_id: Result<::std::string::String, String>,
+        create_time_end: Result<Option<::std::string::String>, String>,
+        create_time_start: Result<Option<::std::string::String>, String>,
+        description: Result<Option<::std::string::String>, String>,
+        enterprise_project_id: Result<Option<::std::string::String>, String>,
+        ids: Result<Option<::std::string::String>, String>,
+        is_view: Result<Option<bool>, String>,
+        limit: Result<i64, String>,
+        name: Result<Option<::std::string::String>, String>,
+        normal_project_id: Result<Option<::std::string::String>, String>,
+        offset: Result<u64, String>,
+        region_id: Result<Option<::std::string::String>, String>,
+        view_bind_id: Result<Option<::std::string::String>, String>,
+        view_bind_name: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> ListWorkspaces<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                project_id: Err("project_id was not initialized".to_string()),
+                create_time_end: Ok(None),
+                create_time_start: Ok(None),
+                description: Ok(None),
+                enterprise_project_id: Ok(None),
+                ids: Ok(None),
+                is_view: Ok(None),
+                limit: Err("limit was not initialized".to_string()),
+                name: Ok(None),
+                normal_project_id: Ok(None),
+                offset: Err("offset was not initialized".to_string()),
+                region_id: Ok(None),
+                view_bind_id: Ok(None),
+                view_bind_name: Ok(None),
+            }
+        }
+        pub fn project_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.project_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn create_time_end<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.create_time_end = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for create_time_end failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn create_time_start<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.create_time_start = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for create_time_start failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn description<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.description = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for description failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn enterprise_project_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.enterprise_project_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for enterprise_project_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn ids<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.ids = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for ids failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn is_view<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<bool>,
+        {
+            self.is_view = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `bool` for is_view failed".to_string());
+            self
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.limit = value
+                .try_into()
+                .map_err(|_| "conversion to `i64` for limit failed".to_string());
+            self
+        }
+        pub fn name<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.name = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for name failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn normal_project_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.normal_project_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for normal_project_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn offset<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<u64>,
+        {
+            self.offset = value
+                .try_into()
+                .map_err(|_| "conversion to `u64` for offset failed".to_string());
+            self
+        }
+        pub fn region_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.region_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for region_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn view_bind_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.view_bind_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for view_bind_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn view_bind_name<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.view_bind_name = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for view_bind_name failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/{project_id}/workspaces`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::ListWorkspacesResponse>,
+            Error<types::ErrorBody>,
+        > {
+            let Self {
+                client,
+                project_id,
+                create_time_end,
+                create_time_start,
+                description,
+                enterprise_project_id,
+                ids,
+                is_view,
+                limit,
+                name,
+                normal_project_id,
+                offset,
+                region_id,
+                view_bind_id,
+                view_bind_name,
+            } = self;
+            let project_id = project_id.map_err(Error::InvalidRequest)?;
+            let create_time_end = create_time_end.map_err(Error::InvalidRequest)?;
+            let create_time_start = create_time_start.map_err(Error::InvalidRequest)?;
+            let description = description.map_err(Error::InvalidRequest)?;
+            let enterprise_project_id = enterprise_project_id
+                .map_err(Error::InvalidRequest)?;
+            let ids = ids.map_err(Error::InvalidRequest)?;
+            let is_view = is_view.map_err(Error::InvalidRequest)?;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let name = name.map_err(Error::InvalidRequest)?;
+            let normal_project_id = normal_project_id.map_err(Error::InvalidRequest)?;
+            let offset = offset.map_err(Error::InvalidRequest)?;
+            let region_id = region_id.map_err(Error::InvalidRequest)?;
+            let view_bind_id = view_bind_id.map_err(Error::InvalidRequest)?;
+            let view_bind_name = view_bind_name.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/{}/workspaces", client.baseurl, encode_path(& project_id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "create_time_end",
+                        &create_time_end,
+                    ),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "create_time_start",
+                        &create_time_start,
+                    ),
+                )
+                .query(&progenitor_client::QueryParam::new("description", &description))
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "enterprise_project_id",
+                        &enterprise_project_id,
+                    ),
+                )
+                .query(&progenitor_client::QueryParam::new("ids", &ids))
+                .query(&progenitor_client::QueryParam::new("is_view", &is_view))
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("name", &name))
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "normal_project_id",
+                        &normal_project_id,
+                    ),
+                )
+                .query(&progenitor_client::QueryParam::new("offset", &offset))
+                .query(&progenitor_client::QueryParam::new("region_id", &region_id))
+                .query(
+                    &progenitor_client::QueryParam::new("view_bind_id", &view_bind_id),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "view_bind_name",
+                        &view_bind_name,
+                    ),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_workspaces",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::show_workspace`]
+
+[`Client::show_workspace`]: super::Client::show_workspace*/
+    #[derive(Debug, Clone)]
+    pub struct ShowWorkspace<'a> {
+        client: &'a super::Client,
+        project_id: Result<::std::string::String, String>,
+        workspace_id: Result<::std::string::String, String>,
+    }
+    impl<'a> ShowWorkspace<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                project_id: Err("project_id was not initialized".to_string()),
+                workspace_id: Err("workspace_id was not initialized".to_string()),
+            }
+        }
+        pub fn project_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.project_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn workspace_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.workspace_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for workspace_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/{project_id}/workspaces/{workspace_id}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::ShowWorkspaceResponse>,
+            Error<types::ErrorBody>,
+        > {
+            let Self { client, project_id, workspace_id } = self;
+            let project_id = project_id.map_err(Error::InvalidRequest)?;
+            let workspace_id = workspace_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/{}/workspaces/{}", client.baseurl, encode_path(& project_id
+                .to_string()), encode_path(& workspace_id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "show_workspace",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
                     Err(
                         Error::ErrorResponse(
