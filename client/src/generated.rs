@@ -349,6 +349,18 @@ pub mod types {
             ListWorkflowsSortby::CreateTime
         }
     }
+    ///One page of the project's workspaces. Unlike the workflow answers it has no code, message or success envelope.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ListWorkspacesResponse {
+        ///How many workspaces match in all.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub count: ::std::option::Option<f64>,
+        ///The workspaces of this page.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub workspaces: ::std::vec::Vec<Workspace>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     ///One workflow's details.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ShowWorkflowResponse {
@@ -366,6 +378,122 @@ pub mod types {
         ///Whether the request succeeded.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///One workspace's details.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ShowWorkspaceResponse {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub workspace: ::std::option::Option<Workspace>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///A workspace: what it is called, who made and changed it, and where it belongs. Times are plain strings; the reference gives no format.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct Workspace {
+        ///When the workspace was created.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub create_time: ::std::option::Option<::std::string::String>,
+        ///ID of the creator.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub creator_id: ::std::option::Option<::std::string::String>,
+        ///Name of the creator.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub creator_name: ::std::option::Option<::std::string::String>,
+        ///Workspace description.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///ID of the tenant (account).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub domain_id: ::std::option::Option<::std::string::String>,
+        ///Name of the tenant (account).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub domain_name: ::std::option::Option<::std::string::String>,
+        ///ID of the enterprise project.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enterprise_project_id: ::std::option::Option<::std::string::String>,
+        ///Name of the enterprise project.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enterprise_project_name: ::std::option::Option<::std::string::String>,
+        ///Workspace ID.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///Whether this is a workspace view rather than a workspace.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_view: ::std::option::Option<bool>,
+        ///ID of the last modifier.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub modifier_id: ::std::option::Option<::std::string::String>,
+        ///Name of the last modifier.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub modifier_name: ::std::option::Option<::std::string::String>,
+        ///Workspace name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///ID of the project the workspace belongs to.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub project_id: ::std::option::Option<::std::string::String>,
+        ///Name of the project.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub project_name: ::std::option::Option<::std::string::String>,
+        ///ID of the region.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub region_id: ::std::option::Option<::std::string::String>,
+        ///When the workspace was last updated.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub update_time: ::std::option::Option<::std::string::String>,
+        ///For a view, ID of the workspace it is bound to.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub view_bind_id: ::std::option::Option<::std::string::String>,
+        ///For a view, name of the workspace it is bound to.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub view_bind_name: ::std::option::Option<::std::string::String>,
+        ///Workspaces this one manages through an agency.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub workspace_agency_list: ::std::vec::Vec<WorkspaceAgency>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///A workspace managed through an IAM agency, possibly in another account.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct WorkspaceAgency {
+        ///Version of the agency.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub agency_version: ::std::option::Option<::std::string::String>,
+        ///ID of the tenant that granted the agency.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub domain_id: ::std::option::Option<::std::string::String>,
+        ///Name of the tenant that granted the agency.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub domain_name: ::std::option::Option<::std::string::String>,
+        ///ID of the IAM agency.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub iam_agency_id: ::std::option::Option<::std::string::String>,
+        ///Name of the IAM agency.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub iam_agency_name: ::std::option::Option<::std::string::String>,
+        ///ID of the agency.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///Name of the agency.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///ID of the managed workspace's project.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub project_id: ::std::option::Option<::std::string::String>,
+        ///Region of the managed workspace.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub region_id: ::std::option::Option<::std::string::String>,
+        ///Resource specification codes.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub resource_spec_code: ::std::vec::Vec<::std::string::String>,
+        ///Whether a view has selected this workspace.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub selected: ::std::option::Option<bool>,
+        ///Whether the managed workspace is in this account (THIS_ACCOUNT) or in another (CROSS_ACCOUNT).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub workspace_attribution: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }

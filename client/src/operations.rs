@@ -9,6 +9,8 @@ pub static OPERATIONS: &[&Operation] = &[
     &SHOW_WORKFLOW,
     &IMPORT_WORKFLOWS,
     &EXPORT_WORKFLOWS,
+    &LIST_WORKSPACES,
+    &SHOW_WORKSPACE,
 ];
 /// `GET /v1/{project_id}/workspaces/{workspace_id}/soc/workflows`: List workflows.
 pub static LIST_WORKFLOWS: Operation = Operation {
@@ -271,6 +273,207 @@ pub static EXPORT_WORKFLOWS: Operation = Operation {
         content_type: "application/json;charset=UTF-8",
     },
     answer: Answer::File,
+    repeat: Repeat::Safe,
+    paging: None,
+};
+/// `GET /v1/{project_id}/workspaces`: List workspaces.
+pub static LIST_WORKSPACES: Operation = Operation {
+    id: "list_workspaces",
+    method: Method::Get,
+    path: "/v1/{project_id}/workspaces",
+    summary: "List workspaces",
+    parameters: &[
+        Parameter {
+            name: "project_id",
+            location: Location::Path,
+            required: true,
+            kind: ValueKind::Text {
+                allowed: &[],
+                min_length: None,
+                max_length: None,
+            },
+            description: "ID of the project the workspace belongs to. It can be looked up through the IAM API or in the console.",
+        },
+        Parameter {
+            name: "offset",
+            location: Location::Query,
+            required: true,
+            kind: ValueKind::Integer {
+                minimum: Some(0),
+                maximum: None,
+            },
+            description: "How many workspaces to skip.",
+        },
+        Parameter {
+            name: "limit",
+            location: Location::Query,
+            required: true,
+            kind: ValueKind::Integer {
+                minimum: None,
+                maximum: None,
+            },
+            description: "How many workspaces to return at most.",
+        },
+        Parameter {
+            name: "region_id",
+            location: Location::Query,
+            required: false,
+            kind: ValueKind::Text {
+                allowed: &[],
+                min_length: None,
+                max_length: None,
+            },
+            description: "Only workspaces of this region.",
+        },
+        Parameter {
+            name: "name",
+            location: Location::Query,
+            required: false,
+            kind: ValueKind::Text {
+                allowed: &[],
+                min_length: None,
+                max_length: None,
+            },
+            description: "Workspace name to filter on.",
+        },
+        Parameter {
+            name: "description",
+            location: Location::Query,
+            required: false,
+            kind: ValueKind::Text {
+                allowed: &[],
+                min_length: None,
+                max_length: None,
+            },
+            description: "Workspace description to filter on.",
+        },
+        Parameter {
+            name: "view_bind_id",
+            location: Location::Query,
+            required: false,
+            kind: ValueKind::Text {
+                allowed: &[],
+                min_length: None,
+                max_length: None,
+            },
+            description: "ID of the workspace a view is bound to.",
+        },
+        Parameter {
+            name: "view_bind_name",
+            location: Location::Query,
+            required: false,
+            kind: ValueKind::Text {
+                allowed: &[],
+                min_length: None,
+                max_length: None,
+            },
+            description: "Name of the workspace a view is bound to.",
+        },
+        Parameter {
+            name: "create_time_start",
+            location: Location::Query,
+            required: false,
+            kind: ValueKind::Text {
+                allowed: &[],
+                min_length: None,
+                max_length: None,
+            },
+            description: "Only workspaces created at or after this time. The reference's example is 2024-04-26T16:08:09Z+0800.",
+        },
+        Parameter {
+            name: "create_time_end",
+            location: Location::Query,
+            required: false,
+            kind: ValueKind::Text {
+                allowed: &[],
+                min_length: None,
+                max_length: None,
+            },
+            description: "Only workspaces created at or before this time.",
+        },
+        Parameter {
+            name: "is_view",
+            location: Location::Query,
+            required: false,
+            kind: ValueKind::Boolean,
+            description: "Whether to list workspace views (true) or workspaces (false).",
+        },
+        Parameter {
+            name: "ids",
+            location: Location::Query,
+            required: false,
+            kind: ValueKind::Text {
+                allowed: &[],
+                min_length: None,
+                max_length: None,
+            },
+            description: "Only these workspaces, their IDs separated by commas.",
+        },
+        Parameter {
+            name: "normal_project_id",
+            location: Location::Query,
+            required: false,
+            kind: ValueKind::Text {
+                allowed: &[],
+                min_length: None,
+                max_length: None,
+            },
+            description: "ID of a regular project to filter on.",
+        },
+        Parameter {
+            name: "enterprise_project_id",
+            location: Location::Query,
+            required: false,
+            kind: ValueKind::Text {
+                allowed: &[],
+                min_length: None,
+                max_length: None,
+            },
+            description: "ID of an enterprise project to filter on.",
+        },
+    ],
+    body: Body::None,
+    answer: Answer::Json { envelope: false },
+    repeat: Repeat::Safe,
+    paging: Some(Paging {
+        items: "workspaces",
+        total: "count",
+        max_limit: None,
+        max_offset: None,
+    }),
+};
+/// `GET /v1/{project_id}/workspaces/{workspace_id}`: Show a workspace.
+pub static SHOW_WORKSPACE: Operation = Operation {
+    id: "show_workspace",
+    method: Method::Get,
+    path: "/v1/{project_id}/workspaces/{workspace_id}",
+    summary: "Show a workspace",
+    parameters: &[
+        Parameter {
+            name: "project_id",
+            location: Location::Path,
+            required: true,
+            kind: ValueKind::Text {
+                allowed: &[],
+                min_length: None,
+                max_length: None,
+            },
+            description: "ID of the project the workspace belongs to. It can be looked up through the IAM API or in the console.",
+        },
+        Parameter {
+            name: "workspace_id",
+            location: Location::Path,
+            required: true,
+            kind: ValueKind::Text {
+                allowed: &[],
+                min_length: None,
+                max_length: None,
+            },
+            description: "ID of the SecMaster workspace.",
+        },
+    ],
+    body: Body::None,
+    answer: Answer::Json { envelope: false },
     repeat: Repeat::Safe,
     paging: None,
 };

@@ -16,7 +16,7 @@
 //!   `x-safe-to-repeat: true`; any other is sent again only when the answer
 //!   proves it was not processed;
 //! - paging: integer `offset` and `limit` query parameters, and an answer
-//!   with exactly one array property and an integer `total` or `count`.
+//!   with exactly one array property and a numeric `total` or `count`.
 
 use openapiv3::{
     Components, OpenAPI, Operation, Parameter, ParameterSchemaOrContent, PathItem, ReferenceOr,
@@ -356,7 +356,8 @@ fn paging(
     };
     let total = properties(schema).find_map(|(name, p)| {
         let counts = name == "total" || name == "count";
-        (counts && is_type(p, components, |t| matches!(t, Type::Integer(_)))).then(|| name.clone())
+        let numeric = is_type(p, components, |t| matches!(t, Type::Integer(_) | Type::Number(_)));
+        (counts && numeric).then(|| name.clone())
     })?;
     Some(PagingInfo {
         items: (*items).clone(),
