@@ -1,5 +1,5 @@
-//! Helpers shared by the simulator's tests.
-#![allow(dead_code, unused_imports)]
+//! Helpers shared by the simulator's tests: the simulator set up with the
+//! document, signed and raw requests, multipart bodies, base64.
 
 use std::net::SocketAddr;
 use std::time::{Duration, SystemTime};
@@ -15,7 +15,10 @@ pub use secmaster_sim::testing::{
 };
 
 /// The tests' own document with all four operations.
-pub const TEST_DOCUMENT: &str = include_str!("../data/workflows.yaml");
+pub const TEST_DOCUMENT: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/data/workflows.yaml"
+));
 
 /// The embedded document when it documents all four operations (it is the
 /// contract), else the tests' own: list, show and import were being added

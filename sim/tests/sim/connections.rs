@@ -2,11 +2,9 @@
 //! limit, and past the connection cap idle connections make room for a
 //! request.
 
-mod common;
-
 use std::time::Duration;
 
-use common::*;
+use crate::support::{PROJECT, WORKSPACE, fault, raw, sim};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::{Instant, sleep, timeout_at};

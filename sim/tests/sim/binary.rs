@@ -1,12 +1,10 @@
 //! The `secmaster-sim` command: flags, --port-file, clean exit on signals.
 
-mod common;
-
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::support::{PROJECT, TOKEN, WORKSPACE, client};
 use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_secmaster-sim");

@@ -2,14 +2,15 @@
 //! (recorded in tests/data/signing-vectors.json by the oracle script), are
 //! accepted: the signature checks out and the document allows them.
 
-mod common;
-
 use std::time::Duration;
 
-use common::*;
+use crate::support::{decode_base64, raw, sim};
 use serde_json::Value;
 
-const VECTORS: &str = include_str!("../../tests/data/signing-vectors.json");
+const VECTORS: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../tests/data/signing-vectors.json"
+));
 /// The vectors' operations that the simulator serves.
 const OPERATIONS: [&str; 4] = [
     "ExportAopworkflow",

@@ -1,10 +1,10 @@
 //! Every fault, set from the library and from the admin endpoint.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::support::{
+    AK, Raw, SK, TOKEN, WORKSPACE, answer, client, export_pattern, fault, raw, raw_export, sim, url,
+};
 use secmaster_sim::{AdminAccess, Fault, FaultAction, Simulator};
 use serde_json::{Value, json};
 use tokio::net::TcpStream;
