@@ -1,11 +1,12 @@
 //! Authentication as the API gateway does it: a token, or an SDK-HMAC-SHA256
 //! signature recomputed from the request as received.
 
-mod common;
-
 use std::time::{Duration, SystemTime};
 
-use common::*;
+use crate::support::{
+    AK, PROJECT, SECURITY_TOKEN, SK, TOKEN, WORKSPACE, client, send_signed, signature,
+    signature_at, sim, upload, url,
+};
 use serde_json::Value;
 
 async fn expect_401(response: reqwest::Response) -> String {

@@ -1,10 +1,8 @@
 //! What list and show answer, and what no operation answers.
 
-mod common;
-
 use std::collections::HashSet;
 
-use common::*;
+use crate::support::{PROJECT, TEST_DOCUMENT, WORKSPACE, client, document, sim, url};
 use secmaster_sim::{Simulator, Workflow};
 use serde_json::Value;
 

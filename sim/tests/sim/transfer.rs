@@ -1,11 +1,9 @@
 //! Export and import: the simulator's own file format round-trips, and a
 //! synthetic export streams any size.
 
-mod common;
-
 use std::collections::HashSet;
 
-use common::*;
+use crate::support::{PROJECT, WORKSPACE, client, export_pattern, sim, upload, url};
 use secmaster_sim::{EXPORT_FORMAT, ExportFile, Simulator};
 use serde_json::Value;
 

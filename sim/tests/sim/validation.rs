@@ -1,9 +1,7 @@
 //! Requests checked against the document: parameters, bodies, media types,
 //! --strict, and a document that changes changing what is accepted.
 
-mod common;
-
-use common::*;
+use crate::support::{PROJECT, TEST_DOCUMENT, WORKSPACE, client, document, sim, url};
 use secmaster_sim::{EMBEDDED_DOCUMENT, Simulator};
 use serde_json::Value;
 
