@@ -108,6 +108,9 @@ impl SecMasterClient {
                 });
             }
             before_retry(&error);
+            if let Some(observer) = &self.retry_observer {
+                observer(&error);
+            }
             tracing::info!(
                 target: "secmaster_client",
                 attempt = number, delay_ms = delay.as_millis() as u64, error = %error,

@@ -52,7 +52,11 @@ pub struct SecMasterClient {
     project_id: Option<String>,
     pub(crate) timeouts: Timeouts,
     pub(crate) retry: RetryPolicy,
+    pub(crate) retry_observer: Option<RetryObserver>,
 }
+
+/// Hears of each error about to be retried.
+pub(crate) type RetryObserver = Arc<dyn Fn(&Error) + Send + Sync>;
 
 /// Builds a [`SecMasterClient`]. An endpoint (region or URL) and credentials
 /// are required; everything else has a default.
@@ -257,6 +261,7 @@ impl SecMasterClientBuilder {
             project_id: self.project_id,
             timeouts: self.timeouts,
             retry: self.retry,
+            retry_observer: None,
         })
     }
 }
@@ -298,6 +303,18 @@ impl SecMasterClient {
     /// The default project set with the builder or `HUAWEICLOUD_SDK_PROJECT_ID`.
     pub fn project_id(&self) -> Option<&str> {
         self.project_id.as_deref()
+    }
+
+    /// A clone (sharing the connection pool) that also tells `observer` of
+    /// every error about to be retried: a 429, a failed connection, a 503.
+    /// For callers that pace their own requests, typically through a
+    /// [`Gate`](crate::Gate) that slows down when the service throttles.
+    /// The observer replaces any this client had.
+    pub fn observing_retries(&self, observer: impl Fn(&Error) + Send + Sync + 'static) -> Self {
+        SecMasterClient {
+            retry_observer: Some(Arc::new(observer)),
+            ..self.clone()
+        }
     }
 }
 

@@ -17,7 +17,9 @@
 //! Credentials are never shown in `Debug`, errors or logs; [`Timeouts`]
 //! limits each phase of a call (connect, first byte, idle between pieces)
 //! so that a large download is not cut off; [`RetryPolicy`] says what is
-//! retried and when ([`is_retryable_status`], [`retry_after`]).
+//! retried and when ([`is_retryable_status`], [`retry_after`]); a [`Gate`]
+//! bounds how many requests are in flight and narrows when the service
+//! throttles.
 //!
 //! The modules hold the rest, for callers who need a piece on its own:
 //!
@@ -25,7 +27,7 @@
 //!   crate), pure and checked against vectors from the official SDK (a
 //!   server can use it to check signatures);
 //! - [`mod@env`]: the official SDK's environment variables;
-//! - [`save`]: all-or-nothing saving of a file;
+//! - [`save`]: all-or-nothing saving of a file or a directory;
 //! - [`untrusted`]: server text made safe to show.
 //!
 //! Internal, and not part of the API: the request path every operation
@@ -46,6 +48,7 @@ mod download;
 mod endpoint;
 pub mod env;
 mod error;
+mod gate;
 // The progenitor output (types only), unedited; `types` re-exports it.
 #[rustfmt::skip]
 #[allow(missing_docs, dead_code, unused_imports, clippy::all, clippy::pedantic)]
@@ -73,6 +76,7 @@ pub use client::{SecMasterClient, SecMasterClientBuilder};
 pub use download::WorkflowFile;
 pub use endpoint::Endpoint;
 pub use error::{ApiError, Error, ErrorKind, TimeoutPhase};
+pub use gate::{Gate, GatePass};
 pub use ops::{
     Answered, ImportFile, Input, ListAll, ListAllOptions, ListQuery, MAX_LIMIT, MAX_OFFSET,
 };

@@ -1,14 +1,15 @@
-//! Saving a file all or nothing: the one implementation behind
-//! [`WorkflowFile::save_to_path`](crate::WorkflowFile::save_to_path), and
-//! [`PartFile`] for callers that write the file themselves (the `secmaster`
-//! command is one).
+//! Saving a file or a directory all or nothing: the one implementation
+//! behind [`WorkflowFile::save_to_path`](crate::WorkflowFile::save_to_path),
+//! [`PartFile`] for callers that write a file themselves (the `secmaster`
+//! command is one), and [`PartDir`] for a directory of files written
+//! together (a backup).
 //!
-//! The bytes go to a hidden part file in the target's directory
+//! The bytes go to a hidden part file or directory beside the target
 //! (`.<name>.<pid>.<n>.secmaster-part`), which is flushed to disk and only
-//! then given the target's name; the directory is flushed too. On any error,
-//! and when a [`PartFile`] is dropped unfinished, the part file is removed.
-//! A part file that a killed process left behind is removed by the next save
-//! to the same name.
+//! then given the target's name; the directory holding it is flushed too.
+//! On any error, and when a [`PartFile`] or [`PartDir`] is dropped
+//! unfinished, the part is removed. A part that a killed process left
+//! behind is removed by the next save to the same name.
 
 use std::fs::{self, File, OpenOptions};
 use std::io;
@@ -145,6 +146,136 @@ impl Drop for PartFile {
     }
 }
 
+/// A directory being filled, all or nothing: made beside its target, filled
+/// with files through [`PartDir::create_file`], and given the target's name
+/// by [`PartDir::finish`] once every file is written. Until then the target
+/// is untouched, so a process killed half-way leaves no directory that
+/// looks complete; the next `PartDir` for the same target removes the
+/// leftover. Dropping it unfinished removes it.
+///
+/// ```no_run
+/// use std::io::Write;
+/// use std::path::Path;
+///
+/// use secmaster_client::save::PartDir;
+///
+/// # fn main() -> std::io::Result<()> {
+/// let target = Path::new("backup-2026-01-01");
+/// let part = PartDir::create_beside(target)?;
+/// part.create_file(Path::new("workflows/one.json"))?.write_all(b"{}")?;
+/// part.create_file(Path::new("manifest.json"))?.write_all(b"{}")?;
+/// // Every file and directory reaches the disk, then the name changes.
+/// part.finish(target)?;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct PartDir {
+    path: PathBuf,
+    done: bool,
+}
+
+impl PartDir {
+    /// Creates a hidden part directory beside `target` (in its parent, so
+    /// that the final rename stays on one file system), after removing the
+    /// part directories of `target` whose process is gone.
+    pub fn create_beside(target: &Path) -> io::Result<Self> {
+        let name = target
+            .file_name()
+            .ok_or_else(|| {
+                io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!("{} does not name a directory", target.display()),
+                )
+            })?
+            .to_string_lossy()
+            .into_owned();
+        let name = shortened(&name);
+        let dir = parent_dir(target);
+        remove_stale(&dir, name);
+        let pid = std::process::id();
+        for n in 0..100u32 {
+            let path = dir.join(format!(".{name}.{pid}.{n}{SUFFIX}"));
+            match fs::create_dir(&path) {
+                Ok(()) => return Ok(PartDir { path, done: false }),
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            "100 part directories of this name exist already",
+        ))
+    }
+
+    /// Where the part directory is.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Creates the new file `relative` inside, with the directories that
+    /// lead to it. `relative` must be a relative path of plain names (no
+    /// `..`, no root); an existing file is an error.
+    pub fn create_file(&self, relative: &Path) -> io::Result<File> {
+        use std::path::Component;
+        let plain = relative
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)));
+        if !plain || relative.as_os_str().is_empty() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("{} is not a plain relative path", relative.display()),
+            ));
+        }
+        let path = self.path.join(relative);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        OpenOptions::new().write(true).create_new(true).open(path)
+    }
+
+    /// Flushes every file and directory inside to disk, then gives the part
+    /// directory the name `target`, which must not exist or be an empty
+    /// directory (replaced in the same step); anything else is an error and
+    /// the part directory is removed. Blocks: call it off an async
+    /// runtime's threads.
+    pub fn finish(mut self, target: &Path) -> io::Result<()> {
+        sync_tree(&self.path)?;
+        // rename(2) replaces an empty directory and refuses any other.
+        fs::rename(&self.path, target).map_err(|e| match e.kind() {
+            io::ErrorKind::DirectoryNotEmpty | io::ErrorKind::AlreadyExists => io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                format!("{} exists and is not empty", target.display()),
+            ),
+            _ => e,
+        })?;
+        self.done = true;
+        sync_dir(&parent_dir(target));
+        Ok(())
+    }
+}
+
+impl Drop for PartDir {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = fs::remove_dir_all(&self.path);
+        }
+    }
+}
+
+/// Flushes every file below `dir`, then each directory after what it holds.
+fn sync_tree(dir: &Path) -> io::Result<()> {
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        if entry.file_type()?.is_dir() {
+            sync_tree(&entry.path())?;
+        } else {
+            File::open(entry.path())?.sync_all()?;
+        }
+    }
+    File::open(dir)?.sync_all()
+}
+
 /// The directory a path is in (`.` for a bare name).
 pub fn parent_dir(path: &Path) -> PathBuf {
     match path.parent() {
@@ -180,8 +311,8 @@ fn keep_owner_and_mode(part: &File, target: &Path) {
     let _ = part.set_permissions(old.permissions());
 }
 
-/// Removes `.<name>.<pid>.<n>.secmaster-part` files in `dir` whose process
-/// is gone. Only where a process table can be read (`/proc`); elsewhere they
+/// Removes `.<name>.<pid>.<n>.secmaster-part` files and directories in
+/// `dir` whose process is gone. Only where a process table can be read (`/proc`); elsewhere they
 /// stay, and their names say what they are.
 fn remove_stale(dir: &Path, name: &str) {
     let proc_root = Path::new("/proc/self");
@@ -208,7 +339,10 @@ fn remove_stale(dir: &Path, name: &str) {
             continue;
         };
         if pid != std::process::id() && !Path::new("/proc").join(pid.to_string()).exists() {
-            let _ = fs::remove_file(entry.path());
+            match entry.file_type() {
+                Ok(t) if t.is_dir() => drop(fs::remove_dir_all(entry.path())),
+                _ => drop(fs::remove_file(entry.path())),
+            }
         }
     }
 }
@@ -307,6 +441,60 @@ mod tests {
         assert!(!stale.exists());
         assert!(other_name.exists() && live.exists());
         drop(part);
+        fs::remove_dir_all(&dir).unwrap();
+    }
+    #[test]
+    fn a_part_dir_gets_its_name_only_when_finished() {
+        let dir = scratch("partdir");
+        let target = dir.join("backup");
+        let part = PartDir::create_beside(&target).unwrap();
+        part.create_file(Path::new("a/b.json"))
+            .unwrap()
+            .write_all(b"{}")
+            .unwrap();
+        assert!(!target.exists());
+        for bad in ["../x", "/etc/x", "", "a/../../x"] {
+            let err = part.create_file(Path::new(bad)).unwrap_err();
+            assert_eq!(err.kind(), io::ErrorKind::InvalidInput, "{bad}");
+        }
+        part.finish(&target).unwrap();
+        assert_eq!(fs::read(target.join("a/b.json")).unwrap(), b"{}");
+        assert_eq!(names(&dir), ["backup"]);
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_part_dir_replaces_only_an_empty_directory() {
+        let dir = scratch("partdir-target");
+        let target = dir.join("backup");
+        fs::create_dir(&target).unwrap();
+        let part = PartDir::create_beside(&target).unwrap();
+        part.create_file(Path::new("one")).unwrap();
+        part.finish(&target).unwrap();
+        assert_eq!(names(&target), ["one"]);
+        // Now it holds a file: the next one is refused and removed.
+        let part = PartDir::create_beside(&target).unwrap();
+        let err = part.finish(&target).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::AlreadyExists, "{err}");
+        assert_eq!(names(&dir), ["backup"]);
+        assert_eq!(names(&target), ["one"]);
+        // Dropped unfinished: removed.
+        drop(PartDir::create_beside(&target).unwrap());
+        assert_eq!(names(&dir), ["backup"]);
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn part_dirs_of_dead_processes_are_removed() {
+        let dir = scratch("stale-dir");
+        let stale = dir.join(".backup.4999999.0.secmaster-part");
+        fs::create_dir_all(stale.join("workflows")).unwrap();
+        fs::write(stale.join("workflows/x"), b"x").unwrap();
+        let part = PartDir::create_beside(&dir.join("backup")).unwrap();
+        assert!(!stale.exists());
+        drop(part);
+        assert!(names(&dir).is_empty());
         fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -11,15 +11,13 @@
 //! partial list. A service that repeats a page cannot make the pager loop.
 
 use std::collections::HashSet;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use futures_util::{StreamExt, TryStreamExt, stream};
-use tokio::sync::Semaphore;
 
 use super::list::{ListQuery, MAX_LIMIT, MAX_OFFSET};
-use crate::SecMasterClient;
 use crate::error::Error;
 use crate::types::{AopWorkflowInfo, ListWorkflowsResponse};
+use crate::{Gate, SecMasterClient};
 
 /// How [`SecMasterClient::list_all_workflows`] pages.
 ///
@@ -106,29 +104,12 @@ impl SecMasterClient {
         let limit = options.page_size;
         let start = query.offset.unwrap_or(0);
         let page_query = |offset: u32| query.clone().offset(offset).limit(limit);
-        let throttled = AtomicBool::new(false);
-        let width = options.concurrency.clamp(1, Semaphore::MAX_PERMITS) as u32;
-        let gate = Semaphore::new(width as usize);
+        let gate = Gate::new(options.concurrency);
         let fetch = |offset: u32| {
-            let (q, gate, throttled) = (page_query(offset), &gate, &throttled);
+            let (q, gate) = (page_query(offset), &gate);
             async move {
-                // Once throttled, a page takes every permit: one at a time,
-                // after the pages already in flight.
-                let wanted = if throttled.load(Ordering::SeqCst) {
-                    width
-                } else {
-                    1
-                };
-                let _permit = gate
-                    .acquire_many(wanted)
-                    .await
-                    .map_err(|e| Error::Unexpected(e.to_string()))?;
-                let slow_down = |e: &Error| {
-                    if e.status().is_some_and(|s| s.as_u16() == 429) {
-                        throttled.store(true, Ordering::SeqCst);
-                    }
-                };
-                self.list_page(project_id, workspace_id, &q, &slow_down)
+                let _pass = gate.enter().await;
+                self.list_page(project_id, workspace_id, &q, &|e| gate.observe(e))
                     .await
             }
         };
