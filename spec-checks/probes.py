@@ -55,7 +55,10 @@ def main():
 
     for op, (_, _, obj) in sorted(wire.operations(raw).items()):
         media = list(((obj.get("requestBody") or {}).get("content") or {}).keys())
-        if media != REFERENCE_MEDIA_TYPES.get(op):
+        if op not in REFERENCE_MEDIA_TYPES:
+            problems.append("%s: probes.py has no entry for it in REFERENCE_MEDIA_TYPES (the API reference's "
+                            "request media types; [] for none)" % op)
+        elif media != REFERENCE_MEDIA_TYPES[op]:
             problems.append("%s: request media types %r; the API reference allows %r"
                             % (op, media, REFERENCE_MEDIA_TYPES.get(op)))
 
