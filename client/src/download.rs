@@ -5,7 +5,6 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use futures_util::{Stream, StreamExt};
-use progenitor_client::{ByteStream, ResponseValue};
 use reqwest::header::{CONTENT_DISPOSITION, CONTENT_LENGTH, CONTENT_TYPE, HeaderMap};
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
@@ -54,12 +53,12 @@ pub struct WorkflowFile {
 }
 
 impl WorkflowFile {
-    pub(crate) fn new(response: ResponseValue<ByteStream>, idle: Duration) -> Self {
+    pub(crate) fn new(response: reqwest::Response, idle: Duration) -> Self {
         let headers = response.headers().clone();
         let expected = header_str(&headers, CONTENT_LENGTH.as_str()).and_then(|v| v.parse().ok());
         WorkflowFile {
             headers,
-            body: response.into_inner().into_inner(),
+            body: Box::pin(response.bytes_stream()),
             idle,
             expected,
             received: 0,

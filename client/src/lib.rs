@@ -9,26 +9,28 @@
 //! ([`WorkflowFile`], [`ListAll`], [`types`]), and the one error type,
 //! [`Error`] (with [`ApiError`] for answers other than 2xx).
 //!
+//! Every operation of the document, typed method or not, can be sent with
+//! [`SecMasterClient::execute`]: [`operations`] is the table generated
+//! from the document ([`operation`] says what an entry holds), and
+//! [`Args`] its arguments, checked against it before sending.
+//!
+//! Credentials are never shown in `Debug`, errors or logs; [`Timeouts`]
+//! limits each phase of a call (connect, first byte, idle between pieces)
+//! so that a large download is not cut off; [`RetryPolicy`] says what is
+//! retried and when ([`is_retryable_status`], [`retry_after`]).
+//!
 //! The modules hold the rest, for callers who need a piece on its own:
 //!
-//! - [`auth`]: credentials (access keys, temporary credentials or an IAM
-//!   token), never shown in `Debug`, errors or logs;
 //! - [`signer`]: SDK-HMAC-SHA256 request signing (the `secmaster-signer`
 //!   crate), pure and checked against vectors from the official SDK (a
 //!   server can use it to check signatures);
-//! - [`endpoint`] and [`mod@env`]: the regional endpoints, any URL of your
-//!   own, and the official SDK's environment variables;
-//! - [`retry`] and [`transport`]: which failures are retried and when, and
-//!   per-phase time limits that suit a large download;
+//! - [`mod@env`]: the official SDK's environment variables;
 //! - [`save`]: all-or-nothing saving of a file;
-//! - [`untrusted`]: server text made safe to show;
-//! - [`error`]: one error type that keeps status, code, message and request
-//!   id.
+//! - [`untrusted`]: server text made safe to show.
 //!
 //! Internal, and not part of the API: the request path every operation
-//! takes (hooks that set the content type, canonical query and
-//! authentication, and keep error responses whole), and the generated
-//! progenitor client.
+//! takes (the request built from the table, signed, sent within the time
+//! limits, retried; a refusal kept whole).
 //!
 //! A runnable example that reads its settings from the environment:
 //! `cargo run -p secmaster-client --example export -- <project_id>
@@ -36,40 +38,45 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-pub mod auth;
+mod args;
+mod auth;
 mod call;
 mod client;
-pub mod download;
-pub mod endpoint;
+mod download;
+mod endpoint;
 pub mod env;
-pub mod error;
-// The progenitor output, unedited. Not part of the API: the hand-written
-// layer wraps every operation, and `types` re-exports the types callers
-// need.
+mod error;
+// The progenitor output (types only), unedited; `types` re-exports it.
 #[rustfmt::skip]
 #[allow(missing_docs, dead_code, unused_imports, clippy::all, clippy::pedantic)]
 mod generated;
-// Private: what every request goes through (see the module's comment).
-mod hooks;
+pub mod operation;
+/// The operation table, generated from the document by `cargo xtask gen`.
+#[rustfmt::skip]
+#[allow(missing_docs)]
+pub mod operations;
 mod ops;
 mod path_value;
 #[rustfmt::skip]
 mod regions;
-pub mod retry;
+mod retry;
 pub mod save;
 /// SDK-HMAC-SHA256 request signing: the `secmaster-signer` crate, which the
 /// client uses for every access-key request.
 pub use secmaster_signer as signer;
-pub mod transport;
+mod transport;
 pub mod untrusted;
 
-pub use auth::Credentials;
+pub use args::Args;
+pub use auth::{Credentials, Secret};
 pub use client::{SecMasterClient, SecMasterClientBuilder};
 pub use download::WorkflowFile;
 pub use endpoint::Endpoint;
 pub use error::{ApiError, Error, ErrorKind, TimeoutPhase};
-pub use ops::{ImportFile, ListAll, ListAllOptions, ListQuery, MAX_LIMIT, MAX_OFFSET};
-pub use retry::RetryPolicy;
+pub use ops::{
+    Answered, ImportFile, Input, ListAll, ListAllOptions, ListQuery, MAX_LIMIT, MAX_OFFSET,
+};
+pub use retry::{RetryPolicy, is_retryable_status, retry_after};
 pub use save::Overwrite;
 
 /// The reqwest this crate is built on. Its types are part of this API
@@ -112,9 +119,8 @@ pub mod types {
     pub use crate::generated::types::ListWorkflowsOrder as Order;
     /// Sort fields.
     pub use crate::generated::types::ListWorkflowsSortby as SortBy;
-    pub use crate::generated::types::{
-        AopWorkflowInfo, ErrorBody, ImportWorkflowsResponse, ListWorkflowsResponse,
-        ShowWorkflowResponse,
-    };
+    // Every request and response type of the document, so that a new
+    // operation's types need no edit here.
+    pub use crate::generated::types::*;
 }
 pub use transport::Timeouts;

@@ -2,14 +2,22 @@
 //! ids): each one is sent as exactly one path segment that decodes back to
 //! the value given, or it is refused before anything is sent.
 //!
-//! The generated code percent-encodes path values (progenitor's
-//! `encode_path`), and the URL parser then reads the result. Some strings
-//! survive the first step and not the second: a `\` is a `/` to the parser
-//! in `http(s)` URLs, and `.` and `..` segments are folded away. Rather than
-//! list such characters, each value is put through the same two steps here,
-//! and refused unless it comes out as one segment holding the value.
+//! Path values are percent-encoded (all but RFC 3986's unreserved
+//! characters), and the URL parser then reads the result. Some strings
+//! survive the first step and not the second: `.` and `..` segments are
+//! folded away. Rather than list such strings, each value is put through
+//! the same two steps here, and refused unless it comes out as one segment
+//! holding the value.
 
-use percent_encoding::percent_decode_str;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str};
+
+/// Everything but RFC 3986's unreserved characters is percent-encoded, as
+/// the signer encodes a canonical path segment.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
 
 use crate::error::Error;
 
@@ -19,7 +27,7 @@ pub(crate) fn encode(name: &str, value: &str) -> Result<String, Error> {
     if value.is_empty() {
         return Err(Error::InvalidInput(format!("{name} is empty")));
     }
-    let segment = progenitor_client::encode_path(value);
+    let segment = percent_encoding::utf8_percent_encode(value, SEGMENT).to_string();
     let probe = format!("http://h/p/{segment}/q");
     let survives = reqwest::Url::parse(&probe).ok().is_some_and(|url| {
         let segments: Vec<&str> = url
@@ -36,7 +44,7 @@ pub(crate) fn encode(name: &str, value: &str) -> Result<String, Error> {
         Ok(segment)
     } else {
         Err(Error::InvalidInput(format!(
-            "{name} {:?} cannot be sent as one path segment (URLs read `\\` as `/` and fold `.` and `..`)",
+            "{name} {:?} cannot be sent as one path segment (URLs fold `.` and `..`)",
             crate::untrusted::escape(value)
         )))
     }
@@ -55,7 +63,21 @@ mod tests {
     #[test]
     fn ordinary_and_odd_values_are_one_segment() {
         for ok in [
-            "abc", "a/b", "a%2Fb", "a b", "wś-1", "a;b", "a?b#c", "...", ".a", "a\tb", "a\nb", "%",
+            "abc",
+            "a/b",
+            "a%2Fb",
+            "a b",
+            "wś-1",
+            "a;b",
+            "a?b#c",
+            "...",
+            ".a",
+            "a\tb",
+            "a\nb",
+            "%",
+            "a\\b",
+            "..\\..\\x",
+            "\\",
         ] {
             let segment = encode("id", ok).unwrap();
             assert!(!segment.contains('/'), "{ok} -> {segment}");
@@ -64,7 +86,7 @@ mod tests {
 
     #[test]
     fn values_the_url_parser_would_change_are_refused() {
-        for bad in ["", ".", "..", "a\\b", "..\\..\\x", "\\"] {
+        for bad in ["", ".", ".."] {
             let err = encode("workspace_id", bad).unwrap_err().to_string();
             assert!(err.contains("workspace_id"), "{err}");
         }

@@ -16,6 +16,7 @@
 #![forbid(unsafe_code)]
 
 mod error;
+pub mod operations;
 mod regions;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -23,7 +24,7 @@ use std::path::Path;
 
 use openapiv3::{Components, OpenAPI, Operation, ReferenceOr, RequestBody};
 use proc_macro2::TokenStream;
-use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
+use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle};
 
 pub use error::CodegenError;
 
@@ -31,6 +32,8 @@ pub use error::CodegenError;
 pub const CLIENT_OUTPUT: &str = "client/src/generated.rs";
 /// Where the region table goes, relative to the workspace root.
 pub const REGIONS_OUTPUT: &str = "client/src/regions.rs";
+/// Where the operation table goes, relative to the workspace root.
+pub const OPERATIONS_OUTPUT: &str = "client/src/operations.rs";
 
 /// One generated file: its path relative to the workspace root and its text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,6 +70,10 @@ pub fn generate_from_str(
             path: REGIONS_OUTPUT,
             contents: regions::generate_regions(&spec, display_name)?,
         },
+        GeneratedFile {
+            path: OPERATIONS_OUTPUT,
+            contents: generate_operations(&spec, display_name)?,
+        },
     ])
 }
 
@@ -98,23 +105,15 @@ pub fn parse_document(text: &str, display_name: &str) -> Result<OpenAPI, Codegen
 /// generated code, and named in its header; client/ implements them by hand.
 pub const UNGENERATED_REQUEST_MEDIA_TYPES: &[&str] = &["multipart/form-data"];
 
-/// The progenitor settings for the client module.
-///
-/// - Builder interface: named setters survive new optional parameters and
-///   make argument order mistakes impossible.
-/// - Hooks are expected: `client/src/hooks.rs` implements
-///   `ClientHooks<CallContext>` to set the documented content type,
-///   authenticate and apply the transport policy. Forgetting it is a compile
-///   error rather than a client that silently sends unauthenticated requests.
-/// - The inner type carries per-call state (credentials, transport policy,
-///   the raw error response).
+/// The progenitor settings for the client's types: only the types are
+/// kept (see [`generate_client`]), so the only setting that matters is the
+/// derives. Positional style, because the builder style also generates a
+/// builder for every type, which nothing uses.
 pub fn client_settings() -> GenerationSettings {
     let mut settings = GenerationSettings::new();
     settings
-        .with_interface(InterfaceStyle::Builder)
+        .with_interface(InterfaceStyle::Positional)
         .with_tag(TagStyle::Merged)
-        .with_hooks(HooksMode::Expected)
-        .with_inner_type("crate::hooks::CallContext".parse().expect("valid path"))
         .with_derive("PartialEq");
     settings
 }
@@ -122,12 +121,40 @@ pub fn client_settings() -> GenerationSettings {
 // ---------------------------------------------------------------------------
 // Generation
 
-/// Generates the client module's source text.
+/// Generates the client's types module: the request and response types,
+/// and the enums of parameters. Only the types: every operation is sent
+/// from the operation table by one hand-written path (`client/src/exec.rs`),
+/// which progenitor's generated methods could not be (docs/design.md, "Why
+/// the operations are not progenitor's").
 pub fn generate_client(spec: &OpenAPI, display_name: &str) -> Result<String, CodegenError> {
     let (spec, skipped) = generatable(spec);
     let mut generator = Generator::new(&client_settings());
-    let tokens = run_progenitor(display_name, || generator.generate_tokens(&spec))?;
+    // Generating the whole client names the parameters' inline enums; only
+    // the type space is kept.
+    run_progenitor(display_name, || generator.generate_tokens(&spec))?;
+    let types = generator.get_type_space().to_stream();
+    let tokens = quote::quote! {
+        /// Types used as operation parameters and responses.
+        #[allow(clippy::all)]
+        pub mod types {
+            #types
+        }
+    };
     render(display_name, tokens, "client", &skipped)
+}
+
+/// Generates the operation table's source text ([`operations`]).
+pub fn generate_operations(spec: &OpenAPI, display_name: &str) -> Result<String, CodegenError> {
+    let table = operations::operations(spec, display_name)?;
+    let text = operations::render(&table, display_name);
+    let (header, body) = text
+        .split_once("\n\n")
+        .expect("the rendered table starts with a header");
+    let file: syn::File = syn::parse_str(body).map_err(|e| CodegenError::Format {
+        file: display_name.to_owned(),
+        message: format!("generated operation table is not valid Rust: {e}"),
+    })?;
+    Ok(format!("{header}\n\n{}", prettyplease::unparse(&file)))
 }
 
 /// The document as progenitor gets it: without the operations whose request
@@ -296,12 +323,12 @@ components:
             "description: The workspace.",
         );
         assert_ne!(text, edited, "the edit applies");
-        let client = generate_from_str(&edited, "d")
+        let table = generate_from_str(&edited, "d")
             .unwrap()
             .into_iter()
-            .find(|f| f.path == CLIENT_OUTPUT)
+            .find(|f| f.path == OPERATIONS_OUTPUT)
             .unwrap();
-        assert!(client.contents.contains("The workspace."));
+        assert!(table.contents.contains("The workspace."));
         let fewer = text.replace("          - cn-southwest-3\n", "");
         assert_ne!(text, fewer, "the region edit applies");
         let regions = generate_from_str(&fewer, "d")
@@ -329,11 +356,30 @@ components:
     }
 
     #[test]
-    fn the_generated_header_names_what_was_left_out() {
+    fn the_generated_header_names_what_was_left_out_of_the_types() {
         let spec = parse_document(DOC, "doc").unwrap();
         let client = generate_client(&spec, "doc").unwrap();
         assert!(client.contains("): upload, by_reference.\n"), "{client}");
-        assert!(client.contains("pub fn plain("));
-        assert!(!client.contains("pub fn upload("));
+        assert!(client.contains("pub mod types"));
+        assert!(!client.contains("pub fn "), "types only: {client}");
+    }
+
+    #[test]
+    fn the_table_holds_every_operation_multipart_ones_too() {
+        let spec = parse_document(DOC, "doc").unwrap();
+        let table = generate_operations(&spec, "doc").unwrap();
+        for name in ["PLAIN", "UPLOAD", "BY_REFERENCE"] {
+            assert!(
+                table.contains(&format!("pub static {name}: Operation")),
+                "{table}"
+            );
+        }
+        assert!(table.contains("Body::Multipart"), "{table}");
+        assert!(
+            table.contains(
+                "pub static OPERATIONS: &[&Operation] = &[&PLAIN, &UPLOAD, &BY_REFERENCE]"
+            ),
+            "{table}"
+        );
     }
 }

@@ -130,7 +130,7 @@ mod tests {
         names.sort();
         assert_eq!(
             names,
-            ["generated.rs", "regions.rs"],
+            ["generated.rs", "operations.rs", "regions.rs"],
             "no temporary file is left"
         );
         fs::remove_dir_all(root).unwrap();
@@ -142,14 +142,14 @@ mod tests {
         run(&root, Mode::Write).unwrap();
         let edited = real_document().replace("ID of the SecMaster workspace.", "Workspace.");
         fs::write(root.join(SPEC), edited).unwrap();
-        let before = fs::read(root.join(secmaster_codegen::CLIENT_OUTPUT)).unwrap();
+        let before = fs::read(root.join(secmaster_codegen::OPERATIONS_OUTPUT)).unwrap();
         let err = run(&root, Mode::Check).unwrap_err();
         assert!(
-            err.contains("stale generated code: client/src/generated.rs"),
+            err.contains("stale generated code: client/src/operations.rs"),
             "{err}"
         );
         assert_eq!(
-            fs::read(root.join(secmaster_codegen::CLIENT_OUTPUT)).unwrap(),
+            fs::read(root.join(secmaster_codegen::OPERATIONS_OUTPUT)).unwrap(),
             before
         );
         run(&root, Mode::Write).unwrap();

@@ -174,39 +174,45 @@ fn a_crafted_retry_after_cannot_crash_the_program() {
 fn a_path_value_cannot_change_the_request_path() {
     let sim = file_sim(1);
     let dir = Scratch::new("backslash");
-    for (project, workspace) in [
-        ("P", "..\\..\\..\\x"),
-        ("P", "a\\b"),
-        ("..\\..\\..\\v2\\other", "W"),
-        ("P", ".."),
-    ] {
-        let output = secmaster(dir.path())
+    let export = |project: &str, workspace: &str| {
+        secmaster(dir.path())
             .env("SECMASTER_AUTH_TOKEN", TOKEN)
             .args(["workflows", "export", "--endpoint", &sim.base_url()])
-            .args([
-                "--project-id",
-                project,
-                "--workspace-id",
-                workspace,
-                "--id",
-                "a",
-                "-o",
-                "out.bin",
-            ])
+            .args(["--project-id", project, "--workspace-id", workspace])
+            .args(["--id", "a", "-o", "out.bin", "--force"])
             .output()
-            .unwrap();
-        let stderr = stderr_of(&output);
-        assert_eq!(
-            output.status.code(),
-            Some(2),
-            "{project} {workspace}: {stderr}"
-        );
-        assert!(
-            stderr.contains("cannot be sent as one path segment"),
-            "{stderr}"
-        );
-    }
+            .unwrap()
+    };
+    // `..` would be folded away by URL rules: refused before sending.
+    let output = export("P", "..");
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("cannot be sent as one path segment"),
+        "{stderr}"
+    );
     assert!(sim.requests().is_empty(), "nothing was sent");
+    // A `\` is a `/` to URL parsers unless encoded: it stays in its segment.
+    for (project, workspace, path) in [
+        (
+            "P",
+            "..\\..\\..\\x",
+            "/v1/P/workspaces/..%5C..%5C..%5Cx/soc/workflows/export",
+        ),
+        (
+            "..\\..\\v2\\other",
+            "W",
+            "/v1/..%5C..%5Cv2%5Cother/workspaces/W/soc/workflows/export",
+        ),
+    ] {
+        let before = sim.requests().len();
+        export(project, workspace);
+        let sent: Vec<String> = sim.requests()[before..]
+            .iter()
+            .map(|r| r.path.clone())
+            .collect();
+        assert_eq!(sent, [path], "{project} {workspace}");
+    }
 }
 
 #[test]

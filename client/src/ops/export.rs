@@ -1,10 +1,11 @@
 //! Exporting workflows (`POST .../soc/workflows/export`).
 
-use crate::call::{Repeat, generated_result};
 use crate::download::WorkflowFile;
 use crate::error::Error;
-use crate::generated::types::ExportWorkflowsRequest;
-use crate::{SecMasterClient, path_value};
+use crate::operations::EXPORT_WORKFLOWS;
+use crate::ops::{Answered, Input};
+use crate::types::ExportWorkflowsRequest;
+use crate::{Args, SecMasterClient, path_value};
 
 impl SecMasterClient {
     /// Exports the workflows `ids` of a workspace. On success the file has
@@ -17,9 +18,9 @@ impl SecMasterClient {
     /// 64 KiB) that says `"success": false` is an [`Error::Api`], not a file.
     ///
     /// Refused before sending: an empty `ids`, an empty ID, and a project or
-    /// workspace ID that cannot be sent as one path segment (empty, `.`,
-    /// `..`, or holding a `\`). Any other characters are percent-encoded and
-    /// stay inside their segment.
+    /// workspace ID that cannot be sent as one path segment (empty, `.` or
+    /// `..`). Any other characters are percent-encoded and stay inside
+    /// their segment.
     pub async fn export_workflows<S: AsRef<str>>(
         &self,
         project_id: &str,
@@ -37,26 +38,21 @@ impl SecMasterClient {
                 i + 1
             )));
         }
+        let args = Args::new()
+            .set("project_id", project_id)
+            .set("workspace_id", workspace_id);
         let body = ExportWorkflowsRequest {
             id: ids.iter().map(|id| id.as_ref().to_owned()).collect(),
         };
-        let response = self
-            .call(project_id, Repeat::Safe, |context| {
-                let (api, body) = (self.generated(context), body.clone());
-                async move {
-                    let call = api
-                        .export_workflows()
-                        .project_id(project_id)
-                        .workspace_id(workspace_id)
-                        .body(body)
-                        .send();
-                    generated_result(call).await
-                }
-            })
-            .await?;
-        let status = response.status();
-        WorkflowFile::new(response, self.timeouts.idle)
-            .refuse_json_failure(status)
-            .await
+        let body = serde_json::to_value(body).expect("the request serialises");
+        match self
+            .execute(&EXPORT_WORKFLOWS, &args, Input::Json(body))
+            .await?
+        {
+            Answered::File(file) => Ok(file),
+            _ => Err(Error::Unexpected(
+                "export_workflows did not answer with a file".into(),
+            )),
+        }
     }
 }

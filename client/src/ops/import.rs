@@ -4,25 +4,24 @@
 //! #402), so the generator skips this operation and it is built here: the
 //! form is framed by hand around the file, which streams from disk (a large
 //! file is never held in memory) with an exact `Content-Length`. It goes
-//! through the same hooks and call path as every generated operation, and
-//! is signed with `UNSIGNED-PAYLOAD`, as the official SDK signs multipart
-//! requests.
+//! through the same call path as every operation, and is signed with
+//! `UNSIGNED-PAYLOAD`, as the official SDK signs multipart requests.
 
 use std::path::{Path, PathBuf};
 
 use bytes::Bytes;
 use futures_util::{Stream, StreamExt, stream};
-use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderValue};
 use tokio::io::AsyncReadExt;
 
-use crate::call::Repeat;
+use crate::args::Target;
+use crate::call::{Payload, StreamedBody};
 use crate::error::Error;
-use crate::hooks::{self, AttemptFailure, CallContext};
+use crate::operation::Operation;
+use crate::operations::IMPORT_WORKFLOWS;
+use crate::ops::Input;
 use crate::types::ImportWorkflowsResponse;
-use crate::{SecMasterClient, path_value};
+use crate::{Args, SecMasterClient};
 
-/// The form field the API reads the file from.
-const FIELD: &str = "uploadFile";
 /// Bytes read from disk per piece of the upload.
 const PIECE: usize = 64 * 1024;
 
@@ -92,8 +91,8 @@ impl ImportFile {
 impl SecMasterClient {
     /// Imports the workflows in `file` into a workspace; the service gives
     /// them new IDs. A 200 whose body says `"success": false` is an
-    /// [`Error::Api`] with the body's code and message. `request_id` of the answer is the body's, else the
-    /// `X-Request-Id` header.
+    /// [`Error::Api`] with the body's code and message. `request_id` of the
+    /// answer is the body's, else the `X-Request-Id` header.
     ///
     /// Not repeated once the upload may have reached the service: only a
     /// connection that could not be made, or a 429 (the gateway throttled
@@ -110,78 +109,57 @@ impl SecMasterClient {
         workspace_id: &str,
         file: &ImportFile,
     ) -> Result<ImportWorkflowsResponse, Error> {
-        let url = format!(
-            "{}/v1/{}/workspaces/{}/soc/workflows/import",
-            self.endpoint.as_str(),
-            path_value::encode("project_id", project_id)?,
-            path_value::encode("workspace_id", workspace_id)?,
-        );
-        let url = reqwest::Url::parse(&url).map_err(|e| Error::InvalidInput(e.to_string()))?;
-        if let ImportFile::Path(path) = file {
-            // Fail before sending when the file cannot be read at all.
-            open(path).await?;
-        }
-        self.call(project_id, Repeat::OnlyIfUnprocessed, |context| {
-            self.import_once(context, url.clone(), file)
-        })
-        .await
+        let args = Args::new()
+            .set("project_id", project_id)
+            .set("workspace_id", workspace_id);
+        self.execute_json(&IMPORT_WORKFLOWS, &args, Input::File(file.clone()))
+            .await
     }
 
-    async fn import_once(
+    /// Sends a multipart operation: the form framed by hand around the
+    /// file, which streams from disk with an exact `Content-Length`.
+    pub(super) async fn upload(
         &self,
-        context: CallContext,
-        url: reqwest::Url,
+        op: &Operation,
+        target: &Target,
+        field: &str,
         file: &ImportFile,
-    ) -> Result<ImportWorkflowsResponse, Error> {
-        let boundary = boundary();
-        let (name, length, content) = match file {
+        before_retry: &(dyn Fn(&Error) + Sync),
+    ) -> Result<reqwest::Response, Error> {
+        let (name, length) = match file {
             ImportFile::Path(path) => {
+                // Fail before sending when the file cannot be read at all.
                 let opened = open(path).await?;
-                let length = opened.metadata().await?.len();
-                let content = disk_stream(opened, path.clone(), length, context.clone());
-                (file_name(path), length, content.boxed())
+                (file_name(path), opened.metadata().await?.len())
             }
-            ImportFile::Bytes { name, bytes } => (
-                name.clone(),
-                bytes.len() as u64,
-                stream::once(std::future::ready(Ok(bytes.clone()))).boxed(),
-            ),
+            ImportFile::Bytes { name, bytes } => (name.clone(), bytes.len() as u64),
         };
-        let head = Bytes::from(format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"{FIELD}\"; filename=\"{}\"\r\n\r\n",
-            quoted(&name)
-        ));
-        let tail = Bytes::from(format!("\r\n--{boundary}--\r\n"));
-        let total = head.len() as u64 + length + tail.len() as u64;
-        let body = stream::once(std::future::ready(Ok(head)))
-            .chain(content)
-            .chain(stream::once(std::future::ready(Ok(tail))));
-
-        let mut request = reqwest::Request::new(reqwest::Method::POST, url);
-        let headers = request.headers_mut();
-        let content_type = format!("multipart/form-data; boundary={boundary}");
-        headers.insert(
-            CONTENT_TYPE,
-            HeaderValue::from_str(&content_type).expect("ASCII"),
-        );
-        headers.insert(CONTENT_LENGTH, HeaderValue::from(total));
-        *request.body_mut() = Some(reqwest::Body::wrap_stream(body));
-        hooks::prepare(&context, &mut request)?;
-        let response = hooks::execute(&context, &self.http, request)
+        let make = || {
+            let boundary = boundary();
+            let head = Bytes::from(format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{}\"; filename=\"{}\"\r\n\r\n",
+                quoted(field),
+                quoted(&name)
+            ));
+            let tail = Bytes::from(format!("\r\n--{boundary}--\r\n"));
+            let total = head.len() as u64 + length + tail.len() as u64;
+            let content = match file {
+                ImportFile::Path(path) => disk_stream(path.clone(), length).boxed(),
+                ImportFile::Bytes { bytes, .. } => {
+                    stream::once(std::future::ready(Ok(bytes.clone()))).boxed()
+                }
+            };
+            let body = stream::once(std::future::ready(Ok(head)))
+                .chain(content)
+                .chain(stream::once(std::future::ready(Ok(tail))));
+            StreamedBody {
+                content_type: format!("multipart/form-data; boundary={boundary}"),
+                length: total,
+                body: reqwest::Body::wrap_stream(body),
+            }
+        };
+        self.send(op, target, &Payload::Stream(&make), before_retry)
             .await
-            .map_err(Error::from_reqwest)?;
-        if !response.status().is_success() {
-            // The hooks kept this answer; the call path reports it.
-            return Err(Error::Unexpected("error answer".into()));
-        }
-        let (status, headers) = (response.status(), response.headers().clone());
-        let bytes = hooks::read_answer(response, context.idle()).await?;
-        let answer: ImportWorkflowsResponse = serde_json::from_slice(&bytes).map_err(|e| {
-            Error::Unexpected(format!(
-                "the service's answer does not match the API document: {e}"
-            ))
-        })?;
-        super::checked(status, &headers, answer, Some(&bytes))
     }
 }
 
@@ -195,25 +173,60 @@ async fn open(path: &std::path::Path) -> Result<tokio::fs::File, Error> {
     })
 }
 
-/// The file at `path`, `PIECE` bytes at a time. When it cannot be read, or
-/// is not `length` bytes long, the body ends with an error, which cuts the
-/// request off before its end; the error is kept in `context` too, since
-/// the transport would report it as a network failure.
+/// Why an upload's body ended early. It travels inside the transport's
+/// error, and [`upload_failure`] finds it there again.
+#[derive(Debug)]
+struct UploadFailure(Error);
+
+impl std::fmt::Display for UploadFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for UploadFailure {}
+
+/// The upload failure behind a transport error, when its body stream
+/// failed: the caller hears that the file changed, not of a network error.
+pub(crate) fn upload_failure(e: &reqwest::Error) -> Option<Error> {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(s) = source {
+        if let Some(UploadFailure(failure)) = s.downcast_ref::<UploadFailure>() {
+            return Some(match failure {
+                Error::FileChanged { path, expected } => Error::FileChanged {
+                    path: path.clone(),
+                    expected: *expected,
+                },
+                Error::Io(io) => Error::Io(std::io::Error::new(io.kind(), io.to_string())),
+                other => Error::Unexpected(other.to_string()),
+            });
+        }
+        source = s.source();
+    }
+    None
+}
+
+/// The file at `path`, `PIECE` bytes at a time, opened when the body is
+/// first polled. When it cannot be read, or is not `length` bytes long,
+/// the body ends with an [`UploadFailure`], which cuts the request off
+/// before its end.
 fn disk_stream(
-    file: tokio::fs::File,
     path: PathBuf,
     length: u64,
-    context: CallContext,
-) -> impl Stream<Item = std::io::Result<Bytes>> + Send {
-    stream::try_unfold((file, 0u64), move |(mut file, sent)| {
-        let (path, context) = (path.clone(), context.clone());
+) -> impl Stream<Item = Result<Bytes, UploadFailure>> + Send {
+    stream::try_unfold((None, 0u64), move |(file, sent)| {
+        let path = path.clone();
         async move {
+            let mut file = match file {
+                Some(file) => file,
+                None => open(&path).await.map_err(UploadFailure)?,
+            };
             let mut piece = vec![0; PIECE];
             let failure = match file.read(&mut piece).await {
                 Ok(0) if sent == length => return Ok(None),
                 Ok(n) if n > 0 && sent + n as u64 <= length => {
                     piece.truncate(n);
-                    return Ok(Some((Bytes::from(piece), (file, sent + n as u64))));
+                    return Ok(Some((Bytes::from(piece), (Some(file), sent + n as u64))));
                 }
                 Ok(_) => Error::FileChanged {
                     path,
@@ -224,9 +237,7 @@ fn disk_stream(
                     format!("cannot read {}: {e}", path.display()),
                 )),
             };
-            let text = failure.to_string();
-            context.keep(AttemptFailure::Local(failure));
-            Err(std::io::Error::other(text))
+            Err(UploadFailure(failure))
         }
     })
 }
@@ -257,8 +268,6 @@ fn boundary() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc;
-    use std::time::Duration;
 
     // A file rewritten during the upload (shorter or longer than its size
     // said, or a `/proc` file, size 0) failed the body with a plain error,
@@ -269,24 +278,17 @@ mod tests {
         let path = std::env::temp_dir().join(format!("secmaster-resized-{}", std::process::id()));
         std::fs::write(&path, vec![7; size as usize]).unwrap();
         for length in [size, size - 1, size + 1, PIECE as u64, 0] {
-            let credentials = crate::auth::Credentials::token("t").unwrap();
-            let context = CallContext::new(Arc::new(credentials), "p", 1, Duration::from_secs(1));
-            let file = tokio::fs::File::open(&path).await.unwrap();
-            let pieces: Vec<_> = disk_stream(file, path.clone(), length, context.clone())
-                .collect()
-                .await;
-            let kept = context.take_failure();
+            let pieces: Vec<_> = disk_stream(path.clone(), length).collect().await;
             if length == size {
                 let sent: usize = pieces.iter().map(|p| p.as_ref().unwrap().len()).sum();
-                assert_eq!((sent as u64, kept.is_none()), (size, true));
+                assert_eq!(sent as u64, size);
                 continue;
             }
-            assert!(pieces.last().unwrap().is_err(), "{length}");
             let sent: u64 = pieces.iter().flatten().map(|p| p.len() as u64).sum();
             assert!(sent <= length, "{sent} bytes sent of {length}");
-            match kept {
-                Some(AttemptFailure::Local(Error::FileChanged { path: p, expected })) => {
-                    assert_eq!((p, expected), (path.clone(), length));
+            match pieces.last() {
+                Some(Err(UploadFailure(Error::FileChanged { path: p, expected }))) => {
+                    assert_eq!((p, *expected), (&path, length));
                 }
                 other => panic!("{length}: {other:?}"),
             }

@@ -1,9 +1,10 @@
 //! Listing workflows (`GET .../soc/workflows`), one page at a time.
 
-use crate::call::{Repeat, generated_result};
 use crate::error::Error;
+use crate::operations::LIST_WORKFLOWS;
+use crate::ops::Input;
 use crate::types::{AopType, ListWorkflowsResponse, Order, SortBy};
-use crate::{SecMasterClient, path_value};
+use crate::{Args, SecMasterClient};
 
 /// The largest `offset` the API accepts.
 pub const MAX_OFFSET: u32 = 10_000;
@@ -113,24 +114,6 @@ impl ListQuery {
         self.limit = Some(limit);
         self
     }
-
-    /// The documented ranges, checked before sending: the generated code
-    /// does not enforce a schema's minimum and maximum.
-    fn check(&self) -> Result<(), Error> {
-        if self.offset.is_some_and(|o| o > MAX_OFFSET) {
-            return Err(Error::InvalidInput(format!(
-                "offset {} is past the API's limit of {MAX_OFFSET}",
-                self.offset.unwrap_or_default()
-            )));
-        }
-        if self.limit.is_some_and(|l| l == 0 || l > MAX_LIMIT) {
-            return Err(Error::InvalidInput(format!(
-                "limit {} is outside 1..={MAX_LIMIT}",
-                self.limit.unwrap_or_default()
-            )));
-        }
-        Ok(())
-    }
 }
 
 impl SecMasterClient {
@@ -158,55 +141,28 @@ impl SecMasterClient {
         query: &ListQuery,
         before_retry: &(dyn Fn(&Error) + Sync),
     ) -> Result<ListWorkflowsResponse, Error> {
-        path_value::check("project_id", project_id)?;
-        path_value::check("workspace_id", workspace_id)?;
-        query.check()?;
-        let response = self
-            .call_observed(project_id, Repeat::Safe, before_retry, |context| {
-                let api = self.generated(context);
-                let q = query.clone();
-                async move {
-                    let mut call = api
-                        .list_workflows()
-                        .project_id(project_id)
-                        .workspace_id(workspace_id);
-                    // The builder's setters take plain values; unset ones
-                    // stay off the query.
-                    if let Some(v) = q.name {
-                        call = call.name(v);
-                    }
-                    if let Some(v) = q.description {
-                        call = call.description(v);
-                    }
-                    if let Some(v) = q.enabled {
-                        call = call.enabled(v);
-                    }
-                    if let Some(v) = q.aop_type {
-                        call = call.aop_type(v);
-                    }
-                    if let Some(v) = q.dataclass_id {
-                        call = call.dataclass_id(v);
-                    }
-                    if let Some(v) = q.dataclass_name {
-                        call = call.dataclass_name(v);
-                    }
-                    if let Some(v) = q.sort_by {
-                        call = call.sortby(v);
-                    }
-                    if let Some(v) = q.order {
-                        call = call.order(v);
-                    }
-                    if let Some(v) = q.offset {
-                        call = call.offset(i64::from(v));
-                    }
-                    if let Some(v) = q.limit {
-                        call = call.limit(u64::from(v));
-                    }
-                    generated_result(call.send()).await
-                }
-            })
-            .await?;
-        let (status, headers) = (response.status(), response.headers().clone());
-        super::checked(status, &headers, response.into_inner(), None)
+        let mut args = Args::new()
+            .set("project_id", project_id)
+            .set("workspace_id", workspace_id);
+        let q = query.clone();
+        let text = [
+            ("name", q.name),
+            ("description", q.description),
+            ("dataclass_id", q.dataclass_id),
+            ("dataclass_name", q.dataclass_name),
+            ("aop_type", q.aop_type.map(|v| v.to_string())),
+            ("sortby", q.sort_by.map(|v| v.to_string())),
+            ("order", q.order.map(|v| v.to_string())),
+            ("enabled", q.enabled.map(|v| v.to_string())),
+            ("offset", q.offset.map(|v| v.to_string())),
+            ("limit", q.limit.map(|v| v.to_string())),
+        ];
+        for (name, value) in text {
+            if let Some(value) = value {
+                args.insert(name, value);
+            }
+        }
+        self.json_observed(&LIST_WORKFLOWS, &args, Input::None, before_retry)
+            .await
     }
 }

@@ -1,9 +1,10 @@
 //! Showing one workflow (`GET .../soc/workflows/{workflow_id}`).
 
-use crate::call::{Repeat, generated_result};
 use crate::error::Error;
+use crate::operations::SHOW_WORKFLOW;
+use crate::ops::Input;
 use crate::types::ShowWorkflowResponse;
-use crate::{SecMasterClient, path_value};
+use crate::{Args, SecMasterClient};
 
 impl SecMasterClient {
     /// One workflow, by ID; the workflow is the answer's `data`. Safe to
@@ -14,24 +15,10 @@ impl SecMasterClient {
         workspace_id: &str,
         workflow_id: &str,
     ) -> Result<ShowWorkflowResponse, Error> {
-        path_value::check("project_id", project_id)?;
-        path_value::check("workspace_id", workspace_id)?;
-        path_value::check("workflow_id", workflow_id)?;
-        let response = self
-            .call(project_id, Repeat::Safe, |context| {
-                let api = self.generated(context);
-                async move {
-                    let call = api
-                        .show_workflow()
-                        .project_id(project_id)
-                        .workspace_id(workspace_id)
-                        .workflow_id(workflow_id)
-                        .send();
-                    generated_result(call).await
-                }
-            })
-            .await?;
-        let (status, headers) = (response.status(), response.headers().clone());
-        super::checked(status, &headers, response.into_inner(), None)
+        let args = Args::new()
+            .set("project_id", project_id)
+            .set("workspace_id", workspace_id)
+            .set("workflow_id", workflow_id);
+        self.execute_json(&SHOW_WORKFLOW, &args, Input::None).await
     }
 }

@@ -83,7 +83,10 @@ async fn path_values_cannot_change_the_path() {
         ("a/b", "a%2Fb"),
         ("a%2Fb", "a%252Fb"),
         ("wś 1", "w%C5%9B%201"),
-        ("?q=1#f", "%3Fq=1%23f"),
+        ("?q=1#f", "%3Fq%3D1%23f"),
+        // A `\` is a `/` to URL parsers unless it is encoded: it is.
+        ("..\\..\\v2\\other", "..%5C..%5Cv2%5Cother"),
+        ("a\\b", "a%5Cb"),
         ("..", ""),
     ];
     let server = answering(200, "ok", &[]).await;
@@ -252,18 +255,6 @@ async fn bad_input_is_refused_before_sending() {
             ".",
             &[ID][..],
             "workspace_id \".\" cannot be sent as one path segment",
-        ),
-        (
-            "..\\..\\..\\v2\\other",
-            WORKSPACE,
-            &[ID][..],
-            "project_id \"..\\\\..",
-        ),
-        (
-            PROJECT,
-            "a\\b",
-            &[ID][..],
-            "workspace_id \"a\\\\b\" cannot be sent as one path segment",
         ),
     ] {
         let err = client

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::{Checker, Facts, Field, OperationFacts};
+use super::{Checker, Facts, Field, OperationFacts, has_source};
 
 impl<'a> Checker<'a> {
     /// What the document has beyond the facts of one operation.
@@ -124,11 +124,7 @@ impl<'a> Checker<'a> {
     }
 
     fn need_source(&mut self, what: &str, value: &Value) {
-        let named = value
-            .get("x-source")
-            .and_then(Value::as_str)
-            .is_some_and(|s| !s.trim().is_empty());
-        if !named {
+        if !has_source(value) {
             self.problem(format!(
                 "{what} is not in the API reference and has no x-source naming where it comes from"
             ));

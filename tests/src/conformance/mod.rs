@@ -47,6 +47,15 @@ pub fn check(doc: &Value, facts: &Facts) -> Vec<String> {
     c.problems
 }
 
+/// Whether a part of the document names where it comes from: an `x-source`
+/// that is not blank.
+fn has_source(value: &Value) -> bool {
+    value
+        .get("x-source")
+        .and_then(Value::as_str)
+        .is_some_and(|s| !s.trim().is_empty())
+}
+
 /// One run over a document: what it found so far. The checks of each
 /// direction are in `present` (documented facts) and `extras` (`x-source`).
 struct Checker<'a> {

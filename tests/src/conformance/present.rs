@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::{Checker, Facts, Field, OperationFacts, RequestBody, Response};
+use super::{Checker, Facts, Field, OperationFacts, RequestBody, Response, has_source};
 
 const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
@@ -338,6 +338,11 @@ impl<'a> Checker<'a> {
         let ok = match documented {
             "String" => schema["type"] == "string" && schema.get("format").is_none(),
             "Integer" => schema["type"] == "integer",
+            // Any JSON number. A schema may narrow it to integers only
+            // with an x-source saying who does (a client typing it so).
+            "Number" => {
+                schema["type"] == "number" || (schema["type"] == "integer" && has_source(schema))
+            }
             "Boolean" => schema["type"] == "boolean",
             "File" => self.is_file(schema),
             "Array of strings" => {

@@ -1,13 +1,15 @@
 //! The document says what the API reference says, both ways: the real
 //! document passes, and each kind of change to it is caught (by operation:
-//! `export`, `list`, `show`, `import`); and a document the generator cannot
-//! use is refused with a clear error (`codegen_errors`).
+//! `export`, `list`, `show`, `import`, and both `workspaces` operations);
+//! and a document the generator cannot use is refused with a clear error
+//! (`codegen_errors`).
 
 mod codegen_errors;
 mod export;
 mod import;
 mod list;
 mod show;
+mod workspaces;
 
 use secmaster_tests::conformance::{Facts, check, load_facts, parse};
 use secmaster_tests::load_document_text;
@@ -17,6 +19,8 @@ const EXPORT: &str = "/v1/{project_id}/workspaces/{workspace_id}/soc/workflows/e
 const LIST: &str = "/v1/{project_id}/workspaces/{workspace_id}/soc/workflows";
 const SHOW: &str = "/v1/{project_id}/workspaces/{workspace_id}/soc/workflows/{workflow_id}";
 const IMPORT: &str = "/v1/{project_id}/workspaces/{workspace_id}/soc/workflows/import";
+const LIST_WORKSPACES: &str = "/v1/{project_id}/workspaces";
+const SHOW_WORKSPACE: &str = "/v1/{project_id}/workspaces/{workspace_id}";
 
 fn problems_of(text: &str, facts: &Facts) -> Vec<String> {
     let doc = parse(text).expect("the document parses");

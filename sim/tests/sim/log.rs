@@ -1,8 +1,9 @@
 //! The request log: in memory and as JSON lines in a file, without secrets.
 
-mod common;
-
-use common::*;
+use crate::support::{
+    AK, PROJECT, SECURITY_TOKEN, SK, TOKEN, WORKSPACE, client, decode_base64, fault, send_signed,
+    sim, upload, url,
+};
 use serde_json::Value;
 
 #[tokio::test]

@@ -1,9 +1,7 @@
 //! Requests checked against the document: parameters, bodies, media types,
 //! --strict, and a document that changes changing what is accepted.
 
-mod common;
-
-use common::*;
+use crate::support::{PROJECT, TEST_DOCUMENT, WORKSPACE, client, document, sim, url};
 use secmaster_sim::{EMBEDDED_DOCUMENT, Simulator};
 use serde_json::Value;
 
@@ -48,6 +46,7 @@ async fn query_parameters_are_checked_against_their_schemas() {
     for document in [TEST_DOCUMENT, document()] {
         let sim = Simulator::builder()
             .document(document)
+            .seed(PROJECT, WORKSPACE, 0)
             .start()
             .await
             .unwrap();
@@ -228,6 +227,7 @@ async fn accepted(
 ) -> u16 {
     let sim = Simulator::builder()
         .document(document)
+        .seed(PROJECT, WORKSPACE, 0)
         .start()
         .await
         .unwrap();

@@ -2,9 +2,7 @@
 //! dropped; the answer says how many bytes came, nothing is imported, and
 //! other operations are untouched.
 
-mod common;
-
-use common::*;
+use crate::support::{AK, PROJECT, SK, TOKEN, WORKSPACE, client, send_signed, sim, upload, url};
 use serde_json::Value;
 
 #[tokio::test]

@@ -1,11 +1,12 @@
 //! Authentication as the API gateway does it: a token, or an SDK-HMAC-SHA256
 //! signature recomputed from the request as received.
 
-mod common;
-
 use std::time::{Duration, SystemTime};
 
-use common::*;
+use crate::support::{
+    AK, PROJECT, SECURITY_TOKEN, SK, TOKEN, WORKSPACE, client, send_signed, signature,
+    signature_at, sim, upload, url,
+};
 use serde_json::Value;
 
 async fn expect_401(response: reqwest::Response) -> String {
@@ -68,6 +69,7 @@ async fn signed_requests_pass_as_the_official_sdk_sends_them() {
     let sim = sim()
         .access_key(AK, SK)
         .seed(PROJECT, WORKSPACE, 3)
+        .seed(PROJECT, "copy", 0)
         .start()
         .await
         .unwrap();

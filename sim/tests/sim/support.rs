@@ -1,5 +1,5 @@
-//! Helpers shared by the simulator's tests.
-#![allow(dead_code, unused_imports)]
+//! Helpers shared by the simulator's tests: the simulator set up with the
+//! document, signed and raw requests, multipart bodies, base64.
 
 use std::net::SocketAddr;
 use std::time::{Duration, SystemTime};
@@ -15,7 +15,10 @@ pub use secmaster_sim::testing::{
 };
 
 /// The tests' own document with all four operations.
-pub const TEST_DOCUMENT: &str = include_str!("../data/workflows.yaml");
+pub const TEST_DOCUMENT: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/data/workflows.yaml"
+));
 
 /// The embedded document when it documents all four operations (it is the
 /// contract), else the tests' own: list, show and import were being added
@@ -37,9 +40,12 @@ pub fn document() -> &'static str {
     }
 }
 
-/// A builder with [`document`] in force.
+/// A builder with [`document`] in force, and [`WORKSPACE`] of [`PROJECT`]
+/// made, empty.
 pub fn sim() -> SimulatorBuilder {
-    Simulator::builder().document(document())
+    Simulator::builder()
+        .document(document())
+        .seed(PROJECT, WORKSPACE, 0)
 }
 
 pub fn client() -> reqwest::Client {
@@ -120,6 +126,11 @@ pub async fn send_signed(
     request.body(body).send().await.unwrap()
 }
 
+/// Sends `request` and reads the answer's body as JSON, whatever its status.
+pub async fn json_answer<T: serde::de::DeserializeOwned>(request: reqwest::RequestBuilder) -> T {
+    request.send().await.unwrap().json().await.unwrap()
+}
+
 /// A multipart body with one `uploadFile` part, and its Content-Type.
 pub fn upload(file: &[u8]) -> (String, Vec<u8>) {
     let boundary = "e7269432c3c04057a1c60f407c8ce5dd";
@@ -154,6 +165,15 @@ impl Raw {
 
     pub fn head(&self) -> String {
         String::from_utf8_lossy(&self.bytes[..self.head_end()]).into_owned()
+    }
+
+    /// The status of an HTTP/1.1 answer, from its status line.
+    pub fn status(&self) -> Option<u16> {
+        self.head()
+            .strip_prefix("HTTP/1.1 ")?
+            .get(..3)?
+            .parse()
+            .ok()
     }
 
     /// A whole answer: headers and as many body bytes as announced.
