@@ -42,6 +42,8 @@ SDK_NAMES = {
     "show_workflow": ("show_aop_workflow", "ShowAopWorkflowRequest"),
     "export_workflows": ("export_aopworkflow", "ExportAopworkflowRequest"),
     "import_workflows": ("import_aopworkflow", "ImportAopworkflowRequest"),
+    "list_workspaces": ("list_workspaces", "ListWorkspacesRequest"),
+    "show_workspace": ("show_workspace", "ShowWorkspaceRequest"),
 }
 
 

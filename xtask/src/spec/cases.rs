@@ -1,11 +1,13 @@
 //! What every client is asked to do, and what it must get back from the
 //! simulator (`sim`): the table of [`cases`], one call each, made in its
-//! order: list twice (with filters that need encoding, then a page of the
-//! seeded workflows), show a seeded workflow, export two seeded workflows
-//! into a file, and import that file; first against the simulator's real
-//! answers (scenario `ok`), then with every operation answering 400
-//! (scenario `error`, where the file to import is a binary one written
-//! here, since no export precedes it). Every operation of the document
+//! order: list the project's workspaces (filtered by the seeded one's
+//! name) and show the seeded workspace, list its workflows twice (with
+//! filters that need encoding, then a page of the seeded workflows), show
+//! a seeded workflow, export two seeded workflows into a file, and import
+//! that file; first against the simulator's real answers (scenario `ok`),
+//! then with every operation answering 400 (scenario `error`, where the
+//! file to import is a binary one written here, since no export precedes
+//! it). Every operation of the document
 //! needs a case here (`coverage` fails the run otherwise). Written to
 //! `.tools/run/cases.json` for the drivers (Python, TypeScript, official
 //! SDK) and validate.py, with what the document says of each operation,
@@ -13,7 +15,8 @@
 //! every client gets the same inputs from this one place.
 //!
 //! Values that need encoding on purpose: `/` and a space in the project id,
-//! a non-ASCII letter in the workspace id, a list filter holding a space,
+//! a non-ASCII letter in the workspace id (also the workspace list's name
+//! filter), a workflow list filter holding a space,
 //! non-ASCII letters, `+`, `&`, `=` and parentheses (which
 //! `encodeURIComponent` leaves alone and RFC 3986 encoding does not), and a
 //! space and a non-ASCII letter in the name of the file to import.
@@ -323,7 +326,40 @@ pub fn cases(seeded: &[String]) -> Vec<Case> {
             ]),
         )
     };
-    vec![filtered, page, show, export, import]
+    let workspaces = Case {
+        query: vec![
+            ("offset", Json::Int(0)),
+            ("limit", Json::Int(10)),
+            ("name", Json::text(WORKSPACE_ID)),
+            ("is_view", Json::Bool(false)),
+        ],
+        ..Case::new(
+            "list_workspaces",
+            &[("project_id", PROJECT_ID)],
+            Json::Obj(vec![
+                ("count", Json::Int(1)),
+                (
+                    "workspaces",
+                    Json::Arr(vec![Json::Obj(vec![
+                        ("id", Json::text(WORKSPACE_ID)),
+                        ("name", Json::text(WORKSPACE_ID)),
+                    ])]),
+                ),
+            ]),
+        )
+    };
+    let workspace = Case::new(
+        "show_workspace",
+        &workspace,
+        Json::Obj(vec![(
+            "workspace",
+            Json::Obj(vec![
+                ("id", Json::text(WORKSPACE_ID)),
+                ("project_id", Json::text(PROJECT_ID)),
+            ]),
+        )]),
+    );
+    vec![workspaces, workspace, filtered, page, show, export, import]
 }
 
 /// The operations the cases call, in their order, once each.
