@@ -101,17 +101,17 @@ pub async fn create(
     let gate = Arc::new(Gate::new(options.concurrency));
     let observed = Arc::clone(&gate);
     let client = client.observing_retries(move |e| observed.observe(e));
+    let listing = ListAllOptions::default().concurrency(options.concurrency);
     let (all, sources) = match scope {
         Scope::Workspace(id) => (false, vec![workspaces::one(&client, project_id, id).await?]),
-        Scope::AllWorkspaces => (true, workspaces::all(&client, project_id).await?),
+        Scope::AllWorkspaces => (true, workspaces::all(&client, project_id, listing).await?),
     };
-    let listing = ListAllOptions::default().concurrency(options.concurrency);
     let mut listed = Vec::with_capacity(sources.len());
     for source in &sources {
         let all = client
             .list_all_workflows(project_id, &source.id, &options.query, listing)
             .await?;
-        listed.push(all.workflows);
+        listed.push(all.items);
     }
     progress(Progress::Total(listed.iter().map(Vec::len).sum()));
 

@@ -164,7 +164,7 @@ pub async fn listed_records(
         )
         .await?;
     Ok(all
-        .workflows
+        .items
         .iter()
         .map(|w| serde_json::to_value(w).expect("a workflow serialises"))
         .collect())

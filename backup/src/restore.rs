@@ -165,7 +165,7 @@ pub async fn restore(
     let present = client
         .list_all_workflows(project_id, target, &ListQuery::new(), listing)
         .await?
-        .workflows;
+        .items;
     let mut in_target: HashMap<&str, usize> = HashMap::new();
     for name in present.iter().filter_map(|w| w.name.as_deref()) {
         *in_target.entry(name).or_default() += 1;
@@ -382,7 +382,7 @@ impl Importer<'_> {
             .list_all_workflows(self.project_id, self.target, &query, listing)
             .await?;
         Ok(all
-            .workflows
+            .items
             .iter()
             .filter(|w| w.name.as_deref().unwrap_or_default() == name)
             .count())

@@ -67,7 +67,7 @@ pub async fn run(args: ExportArgs, env: Lookup<'_>) -> Result<(), Failure> {
             let all = client
                 .list_all_workflows(project, workspace, &query, ListAllOptions::default())
                 .await?;
-            let ids: Vec<String> = all.workflows.into_iter().filter_map(|w| w.id).collect();
+            let ids: Vec<String> = all.items.into_iter().filter_map(|w| w.id).collect();
             if ids.is_empty() {
                 let why = if filters.is_empty() {
                     "the workspace has no workflows".to_owned()

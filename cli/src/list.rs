@@ -29,10 +29,10 @@ pub async fn run(args: ListArgs, env: Lookup<'_>) -> Result<(), Failure> {
             .await?;
         let note = format!(
             "{} ({})",
-            count(all.workflows.len() as u64, "workflow"),
+            count(all.items.len() as u64, "workflow"),
             count(u64::from(all.pages), "page")
         );
-        (all.workflows, note)
+        (all.items, note)
     } else {
         query.limit = args.limit;
         let page = session

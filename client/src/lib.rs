@@ -5,7 +5,7 @@
 //! Everything most callers need is at the top level: [`SecMasterClient`]
 //! and its [`SecMasterClientBuilder`], [`Credentials`], [`Endpoint`],
 //! [`RetryPolicy`] and [`Timeouts`], the operations' inputs
-//! ([`ListQuery`], [`ListAllOptions`], [`ImportFile`]) and outputs
+//! ([`ListQuery`], [`WorkspaceQuery`], [`ListAllOptions`], [`ImportFile`]) and outputs
 //! ([`WorkflowFile`], [`ListAll`], [`types`]), and the one error type,
 //! [`Error`] (with [`ApiError`] for answers other than 2xx).
 //!
@@ -78,7 +78,8 @@ pub use endpoint::Endpoint;
 pub use error::{ApiError, Error, ErrorKind, TimeoutPhase};
 pub use gate::{Gate, GatePass};
 pub use ops::{
-    Answered, ImportFile, Input, ListAll, ListAllOptions, ListQuery, MAX_LIMIT, MAX_OFFSET,
+    Answered, DEFAULT_PAGE_SIZE, ImportFile, Input, ListAll, ListAllOptions, ListQuery, MAX_LIMIT,
+    MAX_OFFSET, WorkspaceQuery,
 };
 pub use retry::{RetryPolicy, is_retryable_status, retry_after};
 pub use save::Overwrite;

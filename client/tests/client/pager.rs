@@ -8,12 +8,13 @@ use crate::support::{
     PROJECT, WORKSPACE, aksk_builder, aksk_client, answer, assert_all_signed, fault, max_in_flight,
     sim,
 };
+use secmaster_client::types::AopWorkflowInfo;
 use secmaster_client::{Error, ListAll, ListAllOptions, ListQuery, RetryPolicy, SecMasterClient};
 use secmaster_sim::{RequestRecord, Simulator};
 use serde_json::json;
 
 /// Every workflow of the workspace, with the default options.
-async fn list_everything(client: &SecMasterClient) -> Result<ListAll, Error> {
+async fn list_everything(client: &SecMasterClient) -> Result<ListAll<AopWorkflowInfo>, Error> {
     client
         .list_all_workflows(
             PROJECT,
@@ -46,6 +47,7 @@ async fn a_list_longer_than_the_api_can_page_is_refused_after_one_request() {
         matches!(
             err,
             Error::ListTooLong {
+                what: "workflows",
                 total: Some(10_101),
                 reachable: 10_100
             }
@@ -89,7 +91,7 @@ async fn a_throttled_page_is_retried_and_the_pager_goes_one_page_at_a_time() {
         .list_all_workflows(PROJECT, WORKSPACE, &ListQuery::new(), options)
         .await
         .unwrap();
-    assert_eq!(all.workflows.len(), 20);
+    assert_eq!(all.items.len(), 20);
     assert_eq!(all.pages, 10);
 
     let records = sim.requests();
@@ -150,7 +152,7 @@ async fn list_all_in_pages_of_two(client: &SecMasterClient) -> Result<Vec<String
     let all = client
         .list_all_workflows(PROJECT, WORKSPACE, &ListQuery::new(), options)
         .await?;
-    Ok(all.workflows.into_iter().map(|w| w.id.unwrap()).collect())
+    Ok(all.items.into_iter().map(|w| w.id.unwrap()).collect())
 }
 
 #[tokio::test]
@@ -218,7 +220,7 @@ async fn a_service_paging_in_smaller_pieces_than_asked_is_followed_to_the_end() 
         .list_all_workflows(PROJECT, WORKSPACE, &ListQuery::new(), options)
         .await
         .unwrap();
-    assert_eq!(all.workflows, whole);
+    assert_eq!(all.items, whole);
     let offsets: Vec<u32> = sim.requests()[1..].iter().map(offset_of).collect();
     assert_eq!(offsets, [0, 10, 20], "steps of what the first page held");
 }
@@ -245,7 +247,7 @@ async fn the_last_page_is_asked_from_offset_10000_at_most() {
     capped.times = Some(1);
     sim.add_fault(capped).unwrap();
     let all = list_everything(&client).await.unwrap();
-    assert_eq!(all.workflows.len(), 10_025);
+    assert_eq!(all.items.len(), 10_025);
     let highest = sim.requests().iter().map(offset_of).max().unwrap();
     assert_eq!(highest, 10_000);
 }
