@@ -123,4 +123,4 @@ pub mod types {
     // operation's types need no edit here.
     pub use crate::generated::types::*;
 }
-pub use transport::Timeouts;
+pub use transport::{Timeouts, USER_AGENT};
