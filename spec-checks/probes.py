@@ -17,6 +17,7 @@ PROJECT = "0123456789abcdef0123456789abcdef"
 WORKSPACE = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d"
 WORKFLOW = "c19470f3-5eaf-4572-82e8-2ff094495919"
 BASE = "/v1/%s/workspaces/%s/soc/workflows" % (PROJECT, WORKSPACE)
+WORKSPACES = "/v1/%s/workspaces" % PROJECT
 TOKEN = [("X-Auth-Token", "FAKE-TOKEN")]
 JSON = [("Content-Type", "application/json;charset=UTF-8")]
 # The reference's request media types: export takes JSON (content-type
@@ -26,6 +27,8 @@ REFERENCE_MEDIA_TYPES = {
     "import_workflows": ["multipart/form-data"],
     "list_workflows": [],
     "show_workflow": [],
+    "list_workspaces": [],
+    "show_workspace": [],
 }
 GOOD_QUERY = [("offset", "20"), ("limit", "50"), ("order", "ASC"), ("sortby", "update_time"),
               ("enabled", "true"), ("name", "a b"), ("description", "d"), ("dataclass_id", "dc1"),
@@ -55,7 +58,10 @@ def main():
 
     for op, (_, _, obj) in sorted(wire.operations(raw).items()):
         media = list(((obj.get("requestBody") or {}).get("content") or {}).keys())
-        if media != REFERENCE_MEDIA_TYPES.get(op):
+        if op not in REFERENCE_MEDIA_TYPES:
+            problems.append("%s: probes.py has no entry for it in REFERENCE_MEDIA_TYPES (the API reference's "
+                            "request media types; [] for none)" % op)
+        elif media != REFERENCE_MEDIA_TYPES[op]:
             problems.append("%s: request media types %r; the API reference allows %r"
                             % (op, media, REFERENCE_MEDIA_TYPES.get(op)))
 
@@ -73,6 +79,8 @@ def main():
         ("show_workflow", "GET", show, [], TOKEN, b""),
         ("import_workflows, one uploadFile part", "POST", imp, [], TOKEN + form_headers, good_form),
         ("export_workflows", "POST", export, [], TOKEN + JSON, good_json),
+        ("list_workspaces, paged", "GET", WORKSPACES, [("offset", "0"), ("limit", "10")], TOKEN, b""),
+        ("show_workspace", "GET", "%s/%s" % (WORKSPACES, WORKSPACE), [], TOKEN, b""),
     ]
     for what, method, path, query, headers, body in good:
         err = check(method, path, query, headers, body)
@@ -104,6 +112,10 @@ def main():
         ("export: a text/plain body", "POST", export, [], TOKEN + [("Content-Type", "text/plain")], good_json),
         ("export: no credentials", "POST", export, [], JSON, good_json),
         ("export: PUT", "PUT", export, [], TOKEN + JSON, good_json),
+        ("list_workspaces: no offset (mandatory)", "GET", WORKSPACES, [("limit", "10")], TOKEN, b""),
+        ("list_workspaces: no limit (mandatory)", "GET", WORKSPACES, [("offset", "0")], TOKEN, b""),
+        ("list_workspaces: offset=-1", "GET", WORKSPACES, [("offset", "-1"), ("limit", "10")], TOKEN, b""),
+        ("show_workspace: no credentials", "GET", "%s/%s" % (WORKSPACES, WORKSPACE), [], [], b""),
     ]
     for what, method, path, query, headers, body in bad:
         if check(method, path, query, headers, body) is None:
@@ -112,7 +124,7 @@ def main():
     for x in problems:
         print(x, file=sys.stderr)
     if not problems:
-        print("NOTE: the document accepts %d well-formed requests (all four operations, multipart included) "
+        print("NOTE: the document accepts %d well-formed requests (every operation, multipart included) "
               "and rejects %d malformed ones" % (len(good), len(bad)))
         # Not a fault of the document: OpenAPI matches concrete paths first,
         # then templates, so a GET of .../export is show_workflow.

@@ -46,13 +46,6 @@ def wire_text(value):
     return str(value)
 
 
-def expected_path_values(cases, call):
-    values = {"project_id": cases["project_id"], "workspace_id": cases["workspace_id"]}
-    if "workflow_id" in call:
-        values["workflow_id"] = call["workflow_id"]
-    return values
-
-
 def expected_pairs(call):
     return sorted((k, wire_text(v)) for k, v in (call.get("query") or {}).items())
 
@@ -137,7 +130,7 @@ def check_request(args, cases, scenario, ops, base, api, call, rec, p, notes):
         p.append("method %s, expected %s" % (rec["method"], method))
     path, query = wire.split_target(rec["target"])
 
-    values = expected_path_values(cases, call)
+    values = call["path"]
     want, got = template.split("/"), path.split("/")
     if len(want) != len(got):
         p.append("path %r does not have the shape of %s (a '/' in a value not encoded?)" % (path, template))
@@ -149,8 +142,8 @@ def check_request(args, cases, scenario, ops, base, api, call, rec, p, notes):
                 except (ValueError, UnicodeDecodeError) as exc:
                     p.append("{%s}: %s" % (w[1:-1], exc))
                     continue
-                if decoded != values[w[1:-1]]:
-                    p.append("{%s} decodes to %r, expected %r" % (w[1:-1], decoded, values[w[1:-1]]))
+                if decoded != values.get(w[1:-1]):
+                    p.append("{%s} decodes to %r, expected %r" % (w[1:-1], decoded, values.get(w[1:-1])))
             elif w != g:
                 p.append("path segment %r, expected %r (path %r)" % (g, w, path))
 
@@ -166,7 +159,7 @@ def check_request(args, cases, scenario, ops, base, api, call, rec, p, notes):
     content_type = wire.header(rec, "Content-Type")
     validate_as = content_type
     body = wire.body_bytes(rec)
-    if op in ("list_workflows", "show_workflow"):
+    if "requestBody" not in op_obj:
         if body:
             p.append("a %s carries a %d-byte body" % (method, len(body)))
         if content_type is not None:
@@ -196,9 +189,9 @@ def check_request(args, cases, scenario, ops, base, api, call, rec, p, notes):
         if parsed is not None and parsed != {"id": call["ids"]}:
             p.append("body %r, expected %r" % (parsed, {"id": call["ids"]}))
         if scenario == "ok":
-            exported = client_file(args.records_dir, args.label, scenario, call["output"])
+            exported = client_file(args.records_dir, args.label, scenario, call["file"])
             if exported is None:
-                p.append("the client wrote no %s" % call["output"])
+                p.append("the client wrote no %s" % call["file"])
             else:
                 p.extend(export_problems(exported, call["expect"]))
     elif op == "import_workflows":
@@ -222,6 +215,8 @@ def check_request(args, cases, scenario, ops, base, api, call, rec, p, notes):
                     p.append("file name %r, expected %r" % (part.filename, call["file"]))
                 if part.data != want_data:
                     p.append("file bytes differ (%d sent, %d expected)" % (len(part.data), len(want_data)))
+    else:
+        p.append("validate.py has no check of the body of %s" % op)
 
     if args.auth == "token":
         # The value is redacted in the log; the simulator compared it.
@@ -396,8 +391,8 @@ def cmd_compare(args):
                     problems.append("%s (%s) %s: the simulator's authentication %r, the Rust client's %r"
                                     % (label, scenario, op, rec["auth"], ref["auth"]))
                 if scenario == "ok" and op == "export_workflows":
-                    mine_file = client_file(args.records_dir, label, scenario, call["output"])
-                    ref_file = client_file(args.records_dir, args.reference, scenario, call["output"])
+                    mine_file = client_file(args.records_dir, label, scenario, call["file"])
+                    ref_file = client_file(args.records_dir, args.reference, scenario, call["file"])
                     if mine_file != ref_file:
                         problems.append("%s (ok) export_workflows: the exported file differs from the Rust "
                                         "client's (%s bytes, the Rust client %s)" % (

@@ -184,7 +184,7 @@ impl SecMasterClientBuilder {
     ///   endpoint with a client of your own: reqwest's TLS features are then
     ///   the ones your `Cargo.toml` enables.
     /// - The `User-Agent` is your client's; set
-    ///   `.user_agent(secmaster_client::transport::USER_AGENT)` to keep the
+    ///   `.user_agent(secmaster_client::USER_AGENT)` to keep the
     ///   library's.
     /// - **No automatic decompression** (`.no_gzip().no_brotli().no_zstd()
     ///   .no_deflate()`, which exist whatever reqwest's features): the
@@ -211,7 +211,7 @@ impl SecMasterClientBuilder {
     ///     .no_zstd()
     ///     .no_deflate()
     ///     .connect_timeout(Duration::from_secs(5))
-    ///     .user_agent(secmaster_client::transport::USER_AGENT)
+    ///     .user_agent(secmaster_client::USER_AGENT)
     ///     .build()?;
     /// let client = SecMasterClient::builder()
     ///     .region("cn-north-4")?

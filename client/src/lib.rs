@@ -14,21 +14,19 @@
 //! from the document ([`operation`] says what an entry holds), and
 //! [`Args`] its arguments, checked against it before sending.
 //!
+//! Credentials are never shown in `Debug`, errors or logs; [`Timeouts`]
+//! limits each phase of a call (connect, first byte, idle between pieces)
+//! so that a large download is not cut off; [`RetryPolicy`] says what is
+//! retried and when ([`is_retryable_status`], [`retry_after`]).
+//!
 //! The modules hold the rest, for callers who need a piece on its own:
 //!
-//! - [`auth`]: credentials (access keys, temporary credentials or an IAM
-//!   token), never shown in `Debug`, errors or logs;
 //! - [`signer`]: SDK-HMAC-SHA256 request signing (the `secmaster-signer`
 //!   crate), pure and checked against vectors from the official SDK (a
 //!   server can use it to check signatures);
-//! - [`endpoint`] and [`mod@env`]: the regional endpoints, any URL of your
-//!   own, and the official SDK's environment variables;
-//! - [`retry`] and [`transport`]: which failures are retried and when, and
-//!   per-phase time limits that suit a large download;
+//! - [`mod@env`]: the official SDK's environment variables;
 //! - [`save`]: all-or-nothing saving of a file;
-//! - [`untrusted`]: server text made safe to show;
-//! - [`error`]: one error type that keeps status, code, message and request
-//!   id.
+//! - [`untrusted`]: server text made safe to show.
 //!
 //! Internal, and not part of the API: the request path every operation
 //! takes (the request built from the table, signed, sent within the time
@@ -41,13 +39,13 @@
 #![warn(missing_docs)]
 
 mod args;
-pub mod auth;
+mod auth;
 mod call;
 mod client;
-pub mod download;
-pub mod endpoint;
+mod download;
+mod endpoint;
 pub mod env;
-pub mod error;
+mod error;
 // The progenitor output (types only), unedited; `types` re-exports it.
 #[rustfmt::skip]
 #[allow(missing_docs, dead_code, unused_imports, clippy::all, clippy::pedantic)]
@@ -61,16 +59,16 @@ mod ops;
 mod path_value;
 #[rustfmt::skip]
 mod regions;
-pub mod retry;
+mod retry;
 pub mod save;
 /// SDK-HMAC-SHA256 request signing: the `secmaster-signer` crate, which the
 /// client uses for every access-key request.
 pub use secmaster_signer as signer;
-pub mod transport;
+mod transport;
 pub mod untrusted;
 
 pub use args::Args;
-pub use auth::Credentials;
+pub use auth::{Credentials, Secret};
 pub use client::{SecMasterClient, SecMasterClientBuilder};
 pub use download::WorkflowFile;
 pub use endpoint::Endpoint;
@@ -79,7 +77,7 @@ pub use ops::{
     Answered, DEFAULT_PAGE_SIZE, ImportFile, Input, ListAll, ListAllOptions, ListQuery, MAX_LIMIT,
     MAX_OFFSET, WorkspaceQuery,
 };
-pub use retry::RetryPolicy;
+pub use retry::{RetryPolicy, is_retryable_status, retry_after};
 pub use save::Overwrite;
 
 /// The reqwest this crate is built on. Its types are part of this API
@@ -126,4 +124,4 @@ pub mod types {
     // operation's types need no edit here.
     pub use crate::generated::types::*;
 }
-pub use transport::Timeouts;
+pub use transport::{Timeouts, USER_AGENT};

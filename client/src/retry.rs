@@ -18,7 +18,8 @@ use reqwest::header::{HeaderMap, RETRY_AFTER};
 
 /// How failed attempts are retried. `RetryPolicy::default()` is on;
 /// [`RetryPolicy::none`] switches retries off. Which failures are retried
-/// is fixed (see the [module](self)); this says how often and how long.
+/// is fixed ([`is_retryable_status`](crate::is_retryable_status), and only
+/// for operations safe to repeat); this says how often and how long.
 ///
 /// # Example
 ///

@@ -12,64 +12,24 @@
 //! - `GET /_sim/settings`, `PUT /_sim/settings`: `{"latency_ms": N,
 //!   "export_size": N or null}`; fields left out stay as they are.
 //! - `GET /_sim/requests`: the request log as a JSON array.
+//! - `POST /_sim/workspaces`: add a workspace, `{"project_id": P, "name":
+//!   N, "id": I}` (`id` optional: one is made up); 409 when the project
+//!   has one with that id.
+
+use std::time::SystemTime;
 
 use http::{Method, Request, Response};
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use serde_json::{Value, json};
 
-use crate::AdminAccess;
-use crate::api::error;
+use crate::answer::{error, json_ok};
 use crate::body::SimBody;
 use crate::contract::Contract;
 use crate::faults::Fault;
-use crate::secret::Secret;
-use crate::server::{Shared, json_ok};
-
-/// Who may use the endpoints; see [`AdminAccess`].
-#[derive(Debug)]
-pub enum Gate {
-    Open,
-    Token(Secret),
-    Off,
-}
-
-impl Gate {
-    pub fn access(&self) -> AdminAccess {
-        match self {
-            Gate::Open => AdminAccess::Open,
-            Gate::Token(_) => AdminAccess::Token,
-            Gate::Off => AdminAccess::Off,
-        }
-    }
-
-    /// The refusal, when the request may not come in. Checked before the
-    /// body is read.
-    fn refusal(&self, headers: &http::HeaderMap) -> Option<Response<SimBody>> {
-        match self {
-            Gate::Open => None,
-            Gate::Off => Some(error(
-                404,
-                "SIM.Admin",
-                "the admin endpoints are off: the simulator listens beyond loopback without an admin token",
-            )),
-            Gate::Token(token) => {
-                let given = headers
-                    .get(http::header::AUTHORIZATION)
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|v| v.strip_prefix("Bearer "));
-                match given {
-                    Some(given) if token.matches(given) => None,
-                    _ => Some(error(
-                        401,
-                        "SIM.Admin",
-                        "the admin endpoints need Authorization: Bearer <admin token>",
-                    )),
-                }
-            }
-        }
-    }
-}
+use crate::state::Shared;
+use crate::workflow::iso_time;
+use crate::workspace::Workspace;
 
 /// Admin bodies are small; anything bigger is a mistake.
 const MAX_ADMIN_BODY: usize = 1024 * 1024;
@@ -96,6 +56,7 @@ pub async fn handle(shared: &Shared, request: Request<Incoming>) -> Response<Sim
         (&Method::GET, "/_sim/settings") => Ok(settings(shared)),
         (&Method::PUT, "/_sim/settings") => change_settings(shared, &body),
         (&Method::GET, "/_sim/requests") => Ok(json_ok(&shared.log.records())),
+        (&Method::POST, "/_sim/workspaces") => add_workspace(shared, &body),
         (method, path) => Err((404, format!("no admin endpoint {method} {path}"))),
     };
     result.unwrap_or_else(|(status, message)| error(status, "SIM.Admin", &message))
@@ -185,31 +146,123 @@ fn change_settings(shared: &Shared, body: &[u8]) -> Result<Response<SimBody>, (u
     Ok(settings(shared))
 }
 
+/// What `POST /_sim/workspaces` takes.
+#[derive(Debug, PartialEq, Eq)]
+struct NewWorkspace {
+    project_id: String,
+    id: Option<String>,
+    name: String,
+}
+
+const WORKSPACE_KEYS: [&str; 3] = ["project_id", "name", "id"];
+
+/// Strict: anything but an object of [`WORKSPACE_KEYS`] holding non-empty
+/// strings (`id` may be absent or null) is refused, naming the key.
+fn new_workspace(body: &[u8]) -> Result<NewWorkspace, String> {
+    let value: Value = serde_json::from_slice(body).map_err(|e| format!("not JSON: {e}"))?;
+    let object = value
+        .as_object()
+        .ok_or("expected a JSON object with project_id, name and optionally id")?;
+    if let Some(key) = object
+        .keys()
+        .find(|k| !WORKSPACE_KEYS.contains(&k.as_str()))
+    {
+        return Err(format!(
+            "unknown key {key:?} (a workspace takes project_id, name, id)"
+        ));
+    }
+    let text = |key: &str| match object.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if !s.is_empty() => Ok(Some(s.clone())),
+        Some(other) => Err(format!("{key} must be a non-empty string, not {other}")),
+    };
+    let needed = |key: &str| text(key)?.ok_or_else(|| format!("{key} is required"));
+    Ok(NewWorkspace {
+        project_id: needed("project_id")?,
+        id: text("id")?,
+        name: needed("name")?,
+    })
+}
+
+fn add_workspace(shared: &Shared, body: &[u8]) -> Result<Response<SimBody>, (u16, String)> {
+    let new = new_workspace(body).map_err(|e| (400, e))?;
+    let mut store = shared.store();
+    let id = new.id.unwrap_or_else(|| store.new_id());
+    let workspace = Workspace::new(
+        &new.project_id,
+        &id,
+        &new.name,
+        &iso_time(SystemTime::now()),
+    );
+    store
+        .add_workspace(workspace.clone())
+        .map_err(|e| (409, e))?;
+    Ok(json_ok(&workspace))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use http::header::AUTHORIZATION;
     use proptest::prelude::*;
 
+    #[test]
+    fn a_workspace_needs_a_project_and_a_name_and_nothing_else() {
+        let read = |text: &str| new_workspace(text.as_bytes());
+        assert_eq!(
+            read(r#"{"project_id":"p","name":"n"}"#),
+            Ok(NewWorkspace {
+                project_id: "p".into(),
+                id: None,
+                name: "n".into()
+            })
+        );
+        assert_eq!(
+            read(r#"{"project_id":"p","name":"n","id":"w"}"#).map(|w| w.id),
+            Ok(Some("w".into()))
+        );
+        assert_eq!(
+            read(r#"{"name":"n"}"#),
+            Err("project_id is required".into())
+        );
+        assert_eq!(
+            read(r#"{"project_id":"p","name":"","id":"w"}"#),
+            Err("name must be a non-empty string, not \"\"".into())
+        );
+        assert!(
+            read(r#"{"project_id":"p","name":"n","size":1}"#)
+                .unwrap_err()
+                .starts_with("unknown key \"size\"")
+        );
+    }
+
     proptest! {
-        /// Any Authorization value: no panic, and only the exact
-        /// `Bearer <admin token>` opens the endpoints.
+        /// Any bytes: no panic, and a body is taken exactly when it is an
+        /// object of non-empty strings under the known keys, with
+        /// project_id and name present.
         #[test]
-        fn only_the_exact_bearer_token_opens_the_admin_endpoints(
-            value in any::<String>(),
-            exact in any::<bool>(),
+        fn any_workspace_body_is_read_or_refused_by_the_rules(
+            raw in proptest::collection::vec(any::<u8>(), 0..64),
+            keys in proptest::collection::vec(
+                (prop::sample::select(vec!["project_id", "name", "id", "other"]),
+                 prop_oneof![Just(json!("")), Just(json!("x")), Just(json!(1)), Just(Value::Null)]),
+                0..5,
+            ),
+            as_json in any::<bool>(),
         ) {
-            let gate = Gate::Token(Secret::new("admin-secret"));
-            let value = if exact { "Bearer admin-secret".to_owned() } else { value };
-            let mut headers = http::HeaderMap::new();
-            if let Ok(value) = http::HeaderValue::from_str(&value) {
-                headers.insert(AUTHORIZATION, value);
+            if !as_json {
+                let _ = new_workspace(&raw);
+                return Ok(());
             }
-            let open = gate.refusal(&headers).is_none();
-            prop_assert_eq!(
-                open,
-                headers.get(AUTHORIZATION).is_some_and(|v| v == "Bearer admin-secret")
-            );
+            let object: serde_json::Map<String, Value> =
+                keys.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+            let good = |key: &str| object.get(key).is_some_and(|v| v == "x");
+            let optional = |key: &str| object.get(key).is_none_or(|v| v.is_null() || v == "x");
+            let expected = !object.contains_key("other")
+                && good("project_id")
+                && good("name")
+                && optional("id");
+            let body = Value::Object(object).to_string();
+            prop_assert_eq!(new_workspace(body.as_bytes()).is_ok(), expected);
         }
     }
 }

@@ -1,11 +1,14 @@
 //! A local SecMaster workflow service, for people trying the tools and for
 //! every test that needs a server.
 //!
-//! It answers the operations of `openapi/secmaster.yaml` (export, list,
-//! show, import of workflows) from memory, checks every request against
-//! that document, authenticates as the API gateway does (IAM token or
-//! SDK-HMAC-SHA256 signature), logs each request, and misbehaves on demand
-//! (error statuses, stalls, cut bodies, closed connections, latency).
+//! It answers the operations of `openapi/secmaster.yaml` (list, show,
+//! export and import workflows; list and show workspaces) from memory, and
+//! any other operation of the document it serves with an answer made from
+//! that document. It checks every request against the document, refuses
+//! workspaces that do not exist, authenticates as the API gateway does (IAM
+//! token or SDK-HMAC-SHA256 signature), logs each request, and misbehaves
+//! on demand (error statuses, stalls, cut bodies, closed connections,
+//! latency).
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -31,23 +34,34 @@
 #![forbid(unsafe_code)]
 
 mod admin;
-mod api;
+mod answer;
 mod auth;
 mod body;
+mod call;
 mod connections;
 pub mod contract;
 pub mod faults;
+mod gate;
+mod listing;
 mod log;
 mod media;
 pub mod multipart;
+mod openapi;
+mod operation;
 mod pipeline;
-mod schema;
+mod routes;
 mod secret;
 mod server;
+mod shape;
+mod state;
 mod store;
+mod synth;
 pub mod testing;
 mod validate;
 pub mod workflow;
+mod workflow_handlers;
+pub mod workspace;
+mod workspace_handlers;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -59,31 +73,24 @@ use tokio::sync::oneshot;
 
 pub use auth::{GATEWAY_CLOCK_SKEW, authorization_fields};
 pub use body::PERIOD as EXPORT_PATTERN_PERIOD;
-pub use contract::{Contract, ContractError, EMBEDDED_DOCUMENT};
+pub use contract::{Contract, ContractError, EMBEDDED_DOCUMENT, Operation};
 pub use faults::{Fault, FaultAction};
+pub use gate::AdminAccess;
 pub use log::{KEPT_BYTES, KEPT_IN_MEMORY, RequestRecord};
+pub use routes::has_behaviour;
+pub use synth::{ExampleRequest, example_request};
 pub use workflow::{EXPORT_FORMAT, ExportFile, MAX_SEEDED, Workflow};
+pub use workspace::{MAX_NUMBERED_WORKSPACES, Workspace};
 
 use auth::AuthConfig;
+use gate::Gate;
 use secret::Secret;
-use server::{Limits, Settings, Shared};
+use state::{Limits, Settings, Shared};
 
 /// The default [`SimulatorBuilder::idle_timeout`].
 pub const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 /// The default [`SimulatorBuilder::max_connections`].
 pub const MAX_CONNECTIONS: usize = 128;
-
-/// Who may use the control endpoints under `/_sim/`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AdminAccess {
-    /// Anyone who can connect: the simulator listens on loopback only and
-    /// no admin token was set.
-    Open,
-    /// Requests carrying `Authorization: Bearer <admin token>`.
-    Token,
-    /// Nobody: the simulator listens beyond loopback without an admin token.
-    Off,
-}
 
 /// Why the simulator could not start.
 #[derive(Debug)]
@@ -108,6 +115,8 @@ pub struct SimulatorBuilder {
     admin_token: Option<Secret>,
     strict: bool,
     seeds: Vec<(String, String, u64)>,
+    numbered_workspaces: Vec<(String, u64)>,
+    auto_create_workspaces: bool,
     settings_latency: Duration,
     export_size: Option<u64>,
     drain_imports: bool,
@@ -129,6 +138,8 @@ impl Default for SimulatorBuilder {
             admin_token: None,
             strict: false,
             seeds: Vec::new(),
+            numbered_workspaces: Vec::new(),
+            auto_create_workspaces: false,
             settings_latency: Duration::ZERO,
             export_size: None,
             drain_imports: false,
@@ -216,8 +227,8 @@ impl SimulatorBuilder {
         self
     }
 
-    /// Fill a workspace with `count` deterministic workflows, at most
-    /// [`MAX_SEEDED`]: more makes `start` fail.
+    /// Make a workspace and fill it with `count` deterministic workflows
+    /// (none is fine), at most [`MAX_SEEDED`]: more makes `start` fail.
     pub fn seed(
         mut self,
         project_id: impl Into<String>,
@@ -226,6 +237,25 @@ impl SimulatorBuilder {
     ) -> Self {
         self.seeds
             .push((project_id.into(), workspace_id.into(), count));
+        self
+    }
+
+    /// Also make `count` empty workspaces in `project_id`, numbered from 1
+    /// (ids and names derived from the project and the number, the same on
+    /// every run), at most [`MAX_NUMBERED_WORKSPACES`]: more makes `start`
+    /// fail.
+    pub fn workspaces(mut self, project_id: impl Into<String>, count: u64) -> Self {
+        self.numbered_workspaces.push((project_id.into(), count));
+        self
+    }
+
+    /// With `true`, any workspace a request names exists, made on first
+    /// use. Off by default: a request naming a workspace that was not made
+    /// (by [`seed`](Self::seed), [`workspaces`](Self::workspaces), a
+    /// workflow put in it, or `POST /_sim/workspaces`) is refused with 403
+    /// `SecMaster.20010001`.
+    pub fn auto_create_workspaces(mut self, on: bool) -> Self {
+        self.auto_create_workspaces = on;
         self
     }
 
@@ -294,6 +324,9 @@ impl SimulatorBuilder {
         for (project, workspace, count) in &self.seeds {
             workflow::check_seed(project, workspace, *count).map_err(StartError)?;
         }
+        for (project, count) in &self.numbered_workspaces {
+            workspace::check_numbered(project, *count).map_err(StartError)?;
+        }
         let loopback = self.listen.ip().is_loopback();
         if !loopback && self.token.is_none() && self.access_key.is_none() {
             return Err(StartError(format!(
@@ -302,9 +335,9 @@ impl SimulatorBuilder {
             )));
         }
         let admin = match (self.admin_token, loopback) {
-            (Some(token), _) => admin::Gate::Token(token),
-            (None, true) => admin::Gate::Open,
-            (None, false) => admin::Gate::Off,
+            (Some(token), _) => Gate::Token(token),
+            (None, true) => Gate::Open,
+            (None, false) => Gate::Off,
         };
         let auth = AuthConfig {
             token: self.token,
@@ -334,9 +367,18 @@ impl SimulatorBuilder {
         for fault in self.faults {
             shared.add_fault(fault).map_err(StartError)?;
         }
+        let mut store = shared.store();
+        store.set_auto_create(self.auto_create_workspaces);
         for (project, workspace, count) in &self.seeds {
-            shared.store().seed(project, workspace, *count);
+            store.seed(project, workspace, *count);
         }
+        for (project, count) in &self.numbered_workspaces {
+            for index in 1..=*count {
+                // Asked for twice, a number is the same workspace.
+                let _ = store.add_workspace(workspace::numbered(project, index));
+            }
+        }
+        drop(store);
         let listener = std::net::TcpListener::bind(self.listen)
             .map_err(|e| StartError(format!("cannot listen on {}: {e}", self.listen)))?;
         listener
@@ -473,7 +515,8 @@ impl Simulator {
         self.shared.set_settings(|s| s.export_size = size);
     }
 
-    /// Adds workflows 1..=count of the deterministic seed; returns their ids.
+    /// Adds workflows 1..=count of the deterministic seed, making the
+    /// workspace if need be; returns their ids.
     ///
     /// # Panics
     ///
@@ -486,9 +529,21 @@ impl Simulator {
         self.shared.store().seed(project_id, workspace_id, count)
     }
 
-    /// Adds or replaces one workflow, in its own project and workspace.
+    /// Adds or replaces one workflow, in its own project and workspace
+    /// (made if need be).
     pub fn insert_workflow(&self, workflow: Workflow) {
         self.shared.store().insert(workflow);
+    }
+
+    /// Adds a workspace, in its own project; refused when the project has
+    /// one with that id.
+    pub fn add_workspace(&self, workspace: Workspace) -> Result<(), String> {
+        self.shared.store().add_workspace(workspace)
+    }
+
+    /// The project's workspaces, oldest first.
+    pub fn workspaces(&self, project_id: &str) -> Vec<Workspace> {
+        self.shared.store().workspaces(project_id)
     }
 
     pub fn workflows(&self, project_id: &str, workspace_id: &str) -> Vec<Workflow> {

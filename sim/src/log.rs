@@ -48,6 +48,9 @@ pub struct RequestRecord {
     pub fault: Option<String>,
     /// The status answered; `None` when the fault sent none.
     pub status: Option<u16>,
+    /// The answer was made from the document: the simulator has no
+    /// behaviour of its own for the operation.
+    pub synthesised: bool,
     /// The body as received, when bodies are logged and the request was
     /// not refused; otherwise empty (see `body_length`). Written to the
     /// log file only as `body_base64`.
@@ -257,6 +260,7 @@ mod tests {
             warnings: Vec::new(),
             fault: None,
             status: Some(404),
+            synthesised: false,
             body: vec![0; body_bytes],
             received_at: Instant::now(),
             answered_at: None,

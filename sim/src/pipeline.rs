@@ -10,18 +10,31 @@ use http::{HeaderValue, Request, Response, header};
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
 
-use crate::api::{self, Call, error, gateway_error};
+use crate::answer::{error, gateway_error};
 use crate::auth::Received;
 use crate::body::{End, SimBody};
+use crate::call::Call;
 use crate::faults::{Fault, FaultAction};
 use crate::log::{RequestRecord, redact};
-use crate::server::{CloseConnection, Shared};
-use crate::validate;
+use crate::state::Shared;
 use crate::workflow::iso_time;
+use crate::{routes, validate, workflow_handlers};
 
 /// The gateway refuses request bodies over 12 MB (APIGW.0201; docs/official-sdk.md).
 /// Read as 12 MiB, the larger reading, so nothing the gateway takes is refused here.
 const MAX_BODY: usize = 12 * 1024 * 1024;
+
+/// Returned instead of a response to make hyper close the connection.
+#[derive(Debug)]
+pub struct CloseConnection;
+
+impl std::fmt::Display for CloseConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection closed by a fault")
+    }
+}
+
+impl std::error::Error for CloseConnection {}
 
 pub async fn api_request(
     shared: &Shared,
@@ -54,6 +67,7 @@ pub async fn api_request(
         warnings: Vec::new(),
         fault: None,
         status: None,
+        synthesised: false,
         body: Vec::new(),
         received_at,
         answered_at: None,
@@ -155,7 +169,8 @@ pub async fn api_request(
 
     if let Some(n) = drained {
         record.warnings = vec!["body drained, not checked (drain_imports)".into()];
-        let response = api::drained_import(request_id, n);
+        let response = routes::workspace_refusal(shared, route.op, &route.path_params)
+            .unwrap_or_else(|| workflow_handlers::drained_import(request_id, n));
         return Ok(with_headers(finish(shared, record, response), &extra));
     }
 
@@ -181,7 +196,9 @@ pub async fn api_request(
         checked: &checked,
         request_id,
     };
-    let mut response = api::answer(shared, &call);
+    let answered = routes::answer(shared, &call);
+    record.synthesised = answered.from_document;
+    let mut response = answered.response;
     if let Some((after, end)) = cut {
         response = response.map(|body| body.cut(after, end));
     }

@@ -1,35 +1,31 @@
 //! The in-memory state: projects → workspaces → workflows. A workspace
-//! nobody has written to is simply empty, as if it had been created on
-//! first use.
+//! exists when it was made (seeded, numbered, added through `/_sim/`, or
+//! given a workflow); with `auto_create`, any workspace a request names
+//! comes into being on first use.
 
 use std::collections::HashMap;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use crate::listing::{self, WorkflowQuery, WorkspaceQuery};
 use crate::workflow::{Workflow, seeded};
-
-/// What the list operation asks for, already checked and defaulted.
-#[derive(Debug, Clone, Default)]
-pub struct ListQuery {
-    pub offset: usize,
-    pub limit: usize,
-    pub ascending: bool,
-    pub by_update_time: bool,
-    pub enabled: Option<bool>,
-    /// Case-insensitive substring filters.
-    pub name: Option<String>,
-    pub description: Option<String>,
-    /// Exact filters.
-    pub dataclass_id: Option<String>,
-    pub dataclass_name: Option<String>,
-    pub aop_type: Option<String>,
-}
+use crate::workspace::Workspace;
 
 #[derive(Debug)]
 pub struct Store {
-    workspaces: HashMap<(String, String), Vec<Workflow>>,
-    /// Mixed into imported ids so that two runs do not hand out the same ones.
+    /// By project and workspace id.
+    workspaces: HashMap<(String, String), Space>,
+    /// Any workspace a request names exists (made on first use).
+    auto_create: bool,
+    /// Mixed into new ids so that two runs do not hand out the same ones.
     nonce: u64,
     issued: u64,
+}
+
+/// One workspace and its workflows.
+#[derive(Debug)]
+struct Space {
+    workspace: Workspace,
+    workflows: Vec<Workflow>,
 }
 
 impl Default for Store {
@@ -39,24 +35,93 @@ impl Default for Store {
             .map_or(0, |d| d.as_nanos() as u64);
         Store {
             workspaces: HashMap::new(),
+            auto_create: false,
             nonce: nanos ^ u64::from(std::process::id()).rotate_left(32),
             issued: 0,
         }
     }
 }
 
+fn key(project: &str, workspace: &str) -> (String, String) {
+    (project.to_owned(), workspace.to_owned())
+}
+
 impl Store {
-    fn workspace(&mut self, project: &str, workspace: &str) -> &mut Vec<Workflow> {
-        self.workspaces
-            .entry((project.to_owned(), workspace.to_owned()))
-            .or_default()
+    /// With `true`, any workspace a request names exists from then on.
+    pub fn set_auto_create(&mut self, on: bool) {
+        self.auto_create = on;
     }
 
-    /// Adds workflows 1..=count of the deterministic seed; returns their ids.
+    /// Adds a workspace; refused when its project already has one with
+    /// that id.
+    pub fn add_workspace(&mut self, workspace: Workspace) -> Result<(), String> {
+        let key = key(&workspace.project_id, &workspace.id);
+        if self.workspaces.contains_key(&key) {
+            return Err(format!(
+                "workspace {} already exists in project {}",
+                key.1, key.0
+            ));
+        }
+        let space = Space {
+            workspace,
+            workflows: Vec::new(),
+        };
+        self.workspaces.insert(key, space);
+        Ok(())
+    }
+
+    /// Whether requests may use the workspace: it exists, or it is made now
+    /// because workspaces are made on first use.
+    pub fn admit_workspace(&mut self, project: &str, workspace: &str) -> bool {
+        if self.auto_create {
+            self.space_mut(project, workspace);
+        }
+        self.workspaces.contains_key(&key(project, workspace))
+    }
+
+    pub fn workspace(&self, project: &str, workspace: &str) -> Option<Workspace> {
+        self.space(project, workspace).map(|s| s.workspace.clone())
+    }
+
+    /// The project's workspaces, oldest first.
+    pub fn workspaces(&self, project: &str) -> Vec<Workspace> {
+        let all = WorkspaceQuery {
+            limit: usize::MAX,
+            ..WorkspaceQuery::default()
+        };
+        self.list_workspaces(project, &all).1
+    }
+
+    /// The total number of matches and the page asked for.
+    pub fn list_workspaces(&self, project: &str, q: &WorkspaceQuery) -> (usize, Vec<Workspace>) {
+        let of_project = self
+            .workspaces
+            .iter()
+            .filter(|((p, _), _)| p == project)
+            .map(|(_, space)| &space.workspace);
+        listing::workspaces_page(of_project, q)
+    }
+
+    fn space(&self, project: &str, workspace: &str) -> Option<&Space> {
+        self.workspaces.get(&key(project, workspace))
+    }
+
+    /// The workspace, made as a seed makes it when it does not exist.
+    fn space_mut(&mut self, project: &str, workspace: &str) -> &mut Space {
+        self.workspaces
+            .entry(key(project, workspace))
+            .or_insert_with(|| Space {
+                workspace: Workspace::seeded(project, workspace),
+                workflows: Vec::new(),
+            })
+    }
+
+    /// Adds workflows 1..=count of the deterministic seed, making the
+    /// workspace if need be; returns their ids.
     pub fn seed(&mut self, project: &str, workspace: &str, count: u64) -> Vec<String> {
         let flows: Vec<Workflow> = (1..=count).map(|i| seeded(project, workspace, i)).collect();
         let ids = flows.iter().map(|w| w.id.clone()).collect();
-        let ws = self.workspace(project, workspace);
+        let ws = &mut self.space_mut(project, workspace).workflows;
         ws.retain(|w| !flows.iter().any(|f| f.id == w.id));
         if ws.is_empty() {
             // Moved, not copied: a big seed would briefly need room for both.
@@ -67,73 +132,42 @@ impl Store {
         ids
     }
 
-    /// Adds or replaces (by id) one workflow, in its own project and workspace.
+    /// Adds or replaces (by id) one workflow, in its own project and
+    /// workspace, making the workspace if need be.
     pub fn insert(&mut self, workflow: Workflow) {
-        let ws = self.workspace(&workflow.project_id, &workflow.workspace_id);
+        let ws = &mut self
+            .space_mut(&workflow.project_id, &workflow.workspace_id)
+            .workflows;
         ws.retain(|w| w.id != workflow.id);
         ws.push(workflow);
     }
 
     pub fn workflows(&self, project: &str, workspace: &str) -> Vec<Workflow> {
-        self.workspaces
-            .get(&(project.to_owned(), workspace.to_owned()))
-            .cloned()
+        self.space(project, workspace)
+            .map(|s| s.workflows.clone())
             .unwrap_or_default()
     }
 
     pub fn find(&self, project: &str, workspace: &str, id: &str) -> Option<Workflow> {
-        self.workspaces
-            .get(&(project.to_owned(), workspace.to_owned()))?
+        self.space(project, workspace)?
+            .workflows
             .iter()
             .find(|w| w.id == id)
             .cloned()
     }
 
     /// The total number of matches and the page asked for.
-    pub fn list(&self, project: &str, workspace: &str, q: &ListQuery) -> (usize, Vec<Workflow>) {
-        let contains = |field: &str, wanted: &Option<String>| {
-            wanted
-                .as_ref()
-                .is_none_or(|w| field.to_lowercase().contains(&w.to_lowercase()))
-        };
-        let equals =
-            |field: &str, wanted: &Option<String>| wanted.as_ref().is_none_or(|w| field == w);
-        // By reference: only the page asked for is copied (a list of a
-        // big workspace is paged through many times).
-        let mut matches: Vec<&Workflow> = self
-            .workspaces
-            .get(&(project.to_owned(), workspace.to_owned()))
+    pub fn list(
+        &self,
+        project: &str,
+        workspace: &str,
+        q: &WorkflowQuery,
+    ) -> (usize, Vec<Workflow>) {
+        let flows = self
+            .space(project, workspace)
             .into_iter()
-            .flatten()
-            .filter(|w| q.enabled.is_none_or(|e| w.enabled == e))
-            .filter(|w| contains(&w.name, &q.name) && contains(&w.description, &q.description))
-            .filter(|w| {
-                equals(&w.dataclass_id, &q.dataclass_id)
-                    && equals(&w.dataclass_name, &q.dataclass_name)
-            })
-            .filter(|w| equals(&w.aop_type, &q.aop_type))
-            .collect();
-        // Ties are broken by id so that pages never overlap.
-        matches.sort_by(|a, b| {
-            fn key(w: &Workflow, by_update_time: bool) -> (&str, &str) {
-                let time = if by_update_time {
-                    &w.update_time
-                } else {
-                    &w.create_time
-                };
-                (time, &w.id)
-            }
-            let order = key(a, q.by_update_time).cmp(&key(b, q.by_update_time));
-            if q.ascending { order } else { order.reverse() }
-        });
-        let total = matches.len();
-        let page = matches
-            .into_iter()
-            .skip(q.offset)
-            .take(q.limit)
-            .cloned()
-            .collect();
-        (total, page)
+            .flat_map(|s| &s.workflows);
+        listing::workflows_page(flows, q)
     }
 
     /// Copies `workflows` into the workspace under new ids and version ids;
@@ -157,7 +191,7 @@ impl Store {
             ids.push(w.id.clone());
             fresh.push(w);
         }
-        self.workspace(project, workspace).extend(fresh);
+        self.space_mut(project, workspace).workflows.extend(fresh);
         ids
     }
 
@@ -189,7 +223,7 @@ impl Store {
     }
 
     /// UUID-shaped: the run's nonce, then a counter.
-    fn new_id(&mut self) -> String {
+    pub fn new_id(&mut self) -> String {
         self.issued += 1;
         let (n, c) = (self.nonce, self.issued);
         format!(

@@ -35,7 +35,7 @@ pub const WORKSPACE: &str = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d";
 /// sends: byte `i` is `i % 251` ([`EXPORT_PATTERN_PERIOD`](crate::EXPORT_PATTERN_PERIOD)).
 pub fn export_pattern(len: usize) -> Vec<u8> {
     (0..len as u64)
-        .map(|i| (i % crate::EXPORT_PATTERN_PERIOD) as u8)
+        .map(|i| (i % crate::body::PERIOD) as u8)
         .collect()
 }
 

@@ -7,10 +7,11 @@ use std::collections::BTreeMap;
 use http::{HeaderMap, Method};
 use percent_encoding::percent_decode_str;
 
-use crate::contract::{Contract, Location, Operation, Segment, Shape};
+use crate::contract::Contract;
 use crate::media::MediaType;
 use crate::multipart::{self, Part};
-use crate::schema;
+use crate::operation::{Location, Operation, Segment};
+use crate::shape::{self, Shape};
 
 /// The operation a request names, with its decoded path parameters.
 #[derive(Debug, Clone)]
@@ -87,7 +88,7 @@ pub fn check(
         .filter(|p| p.location == Location::Path)
     {
         if let Some(value) = route.path_params.get(&p.name) {
-            schema::check_text(&p.shape, value)
+            shape::check_text(&p.shape, value)
                 .map_err(|e| format!("path parameter {}: {e}", p.name))?;
         }
     }
@@ -136,7 +137,7 @@ pub fn check(
             }
             _ => {
                 for v in &values {
-                    schema::check_text(&p.shape, v)
+                    shape::check_text(&p.shape, v)
                         .map_err(|e| format!("query parameter {}: {e}", p.name))?;
                 }
                 out.query.insert(p.name.clone(), values.join(","));
@@ -154,7 +155,7 @@ pub fn check(
             None => {}
             Some(v) => {
                 let v = String::from_utf8_lossy(v.as_bytes());
-                schema::check_text(&p.shape, &v).map_err(|e| format!("header {}: {e}", p.name))?;
+                shape::check_text(&p.shape, &v).map_err(|e| format!("header {}: {e}", p.name))?;
             }
         }
     }
@@ -212,10 +213,10 @@ pub fn check(
         }
     }
 
-    if given.essence == "application/json" || given.essence.ends_with("+json") {
+    if media.is_json() {
         let value: serde_json::Value = serde_json::from_slice(body)
             .map_err(|e| format!("the request body is not JSON: {e}"))?;
-        schema::check_json(&media.shape, &value, "body")?;
+        shape::check_json(&media.shape, &value, "body")?;
         out.json = Some(value);
     } else if given.essence == "multipart/form-data" {
         let boundary = multipart::boundary(&content_type)
@@ -234,37 +235,4 @@ pub fn check(
         out.form = Some(parts);
     }
     Ok(out)
-}
-
-/// See [`Contract::check_response`].
-pub fn check_response(
-    op: &Operation,
-    status: u16,
-    content_type: Option<&str>,
-    body: &[u8],
-) -> Result<(), String> {
-    let (_, media) = op
-        .responses
-        .iter()
-        .find(|(code, _)| *code == status)
-        .ok_or_else(|| format!("status {status} is not documented for {}", op.id))?;
-    if media.is_empty() {
-        return Ok(());
-    }
-    let given = MediaType::parse(content_type.ok_or("the response has no Content-Type")?);
-    let spec = media
-        .iter()
-        .find(|m| m.media.essence == given.essence)
-        .ok_or_else(|| {
-            format!(
-                "{} {status} answered {:?}, not a documented media type",
-                op.id, given.essence
-            )
-        })?;
-    if given.essence == "application/json" {
-        let value: serde_json::Value =
-            serde_json::from_slice(body).map_err(|e| format!("the response is not JSON: {e}"))?;
-        schema::check_json(&spec.shape, &value, "response")?;
-    }
-    Ok(())
 }

@@ -54,8 +54,9 @@ const AOP_TYPES: [&str; 4] = ["NORMAL", "SURVEY", "HEMOSTASIS", "EASE"];
 const LABELS: [&str; 3] = ["IP", "ACCOUNT", "DOMAIN"];
 const DATACLASSES: [&str; 3] = ["Alert", "Incident", "Vulnerability"];
 const USERS: [&str; 2] = ["alice", "bob"];
-/// 2025-01-01T00:00:00Z: seeded workflows are created an hour apart from here.
-const SEED_EPOCH: u64 = 1_735_689_600;
+/// 2025-01-01T00:00:00Z: seeded workflows (and numbered workspaces) are
+/// created an hour apart from here.
+pub(crate) const SEED_EPOCH: u64 = 1_735_689_600;
 
 /// The most workflows one seed may ask for. A seeded workflow takes about
 /// 1.7 KiB (measured: a million of them, 1.7 GiB), so a full seed stays
@@ -123,7 +124,8 @@ pub fn iso_time(at: SystemTime) -> String {
     humantime::format_rfc3339_seconds(UNIX_EPOCH + since.min(LAST)).to_string()
 }
 
-fn fnv32(text: &str) -> u32 {
+/// A short tag of `text` for deterministic ids (FNV-1a, 32 bits).
+pub(crate) fn fnv32(text: &str) -> u32 {
     text.bytes().fold(0x811c_9dc5, |h: u32, b| {
         (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
     })

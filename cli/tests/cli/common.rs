@@ -18,14 +18,21 @@ pub use secmaster_sim::testing::{AK, SECURITY_TOKEN, SK, TOKEN, export_pattern, 
 pub const PROJECT: &str = "P";
 pub const WORKSPACE: &str = "W";
 
+/// The workspaces the tests' simulator has, empty until a test fills them:
+/// [`WORKSPACE`], `W2` (where imports go) and `empty` (that stays so).
+pub const WORKSPACES: [&str; 3] = [WORKSPACE, "W2", "empty"];
+
 /// A simulator that accepts [`TOKEN`] and nothing else, and refuses any
 /// request the document does not allow (`strict`: not even with a warning).
 /// It keeps the bodies it accepts, for the tests that check what was sent.
 pub fn sim() -> SimulatorBuilder {
-    Simulator::builder()
-        .token(TOKEN)
-        .strict(true)
-        .log_bodies(true)
+    WORKSPACES.into_iter().fold(
+        Simulator::builder()
+            .token(TOKEN)
+            .strict(true)
+            .log_bodies(true),
+        |sim, workspace| sim.seed(PROJECT, workspace, 0),
+    )
 }
 
 /// Starts `builder` on a thread of its own.

@@ -185,6 +185,7 @@ fn access_keys_from_the_environment_sign_the_request() {
             .strict(true)
             .access_key(AK, SK)
             .security_token(SECURITY_TOKEN)
+            .seed(PROJECT, WORKSPACE, 0)
             .export_size(1),
     );
     let dir = Scratch::new("aksk");

@@ -89,7 +89,8 @@ fn with_an_access_key_pair() {
         Simulator::builder()
             .strict(true)
             .access_key(AK, SK)
-            .seed(PROJECT, WORKSPACE, 150),
+            .seed(PROJECT, WORKSPACE, 150)
+            .seed(PROJECT, "W2", 0),
     );
     back_up_and_restore(
         &sim,

@@ -23,7 +23,13 @@ fn client(base_url: &str, credentials: Credentials) -> SecMasterClient {
 async fn signed_requests_verify_on_the_receiving_side() {
     // A temporary key: the simulator also wants its security token, signed.
     // Exports answer nine pattern bytes whatever the ids, in any workspace.
-    let server = start(sim().security_token(SECURITY_TOKEN).export_size(9)).await;
+    let server = start(
+        sim()
+            .security_token(SECURITY_TOKEN)
+            .export_size(9)
+            .auto_create_workspaces(true),
+    )
+    .await;
     let credentials = Credentials::access_key(AK, SK)
         .unwrap()
         .with_security_token(SECURITY_TOKEN)

@@ -143,6 +143,7 @@ async fn round_trip(sim: &Simulator, client: &SecMasterClient, auth: &str) {
 async fn seeded_sim() -> Simulator {
     sim()
         .seed(PROJECT, WORKSPACE, COUNT as u64)
+        .seed(PROJECT, SECOND, 0)
         .latency(LATENCY)
         .start()
         .await

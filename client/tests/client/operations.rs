@@ -193,7 +193,7 @@ async fn import_frames_the_form_as_the_official_sdk_and_signs_it_unsigned() {
 async fn import_streams_a_file_from_disk() {
     // A real export of 300 workflows (some 300 kB), saved, then imported
     // into another workspace from the path.
-    let server = start(sim().log_bodies(true)).await;
+    let server = start(sim().log_bodies(true).seed(PROJECT, "other-workspace", 0)).await;
     let client = aksk_client(&server.base_url());
     let ids = server.seed(PROJECT, WORKSPACE, 300);
     let dir = std::env::temp_dir().join(format!("secmaster-import-{}", std::process::id()));

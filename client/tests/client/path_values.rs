@@ -43,7 +43,8 @@ fn every_path_value_is_one_segment_or_refused() {
         .build()
         .unwrap();
     // Exports answer two pattern bytes whatever the ids, in any workspace.
-    let server = runtime.block_on(sim().export_size(2).start()).unwrap();
+    let sim = sim().export_size(2).auto_create_workspaces(true);
+    let server = runtime.block_on(sim.start()).unwrap();
     let client = aksk_client(&server.base_url());
     let mut runner = TestRunner::new(Config {
         cases: 1500,

@@ -8,13 +8,15 @@ use std::time::Duration;
 use clap::error::ErrorKind;
 use clap::{CommandFactory, Parser};
 use secmaster_sim::workflow::seeded;
+use secmaster_sim::workspace::numbered;
 use secmaster_sim::{
-    AdminAccess, Contract, EMBEDDED_DOCUMENT, Fault, IDLE_TIMEOUT, MAX_CONNECTIONS, MAX_SEEDED,
-    Simulator,
+    AdminAccess, Contract, EMBEDDED_DOCUMENT, Fault, IDLE_TIMEOUT, MAX_CONNECTIONS,
+    MAX_NUMBERED_WORKSPACES, MAX_SEEDED, Simulator, has_behaviour,
 };
 
-/// A local SecMaster workflow service (export, list, show, import), checked
-/// against openapi/secmaster.yaml, for trying the tools and for tests.
+/// A local SecMaster service (workflows: list, show, export, import;
+/// workspaces: list, show), checked against openapi/secmaster.yaml, for
+/// trying the tools and for tests.
 #[derive(Parser, Debug)]
 #[command(name = "secmaster-sim", version)]
 struct Args {
@@ -42,13 +44,26 @@ struct Args {
         default_value = "0123456789abcdef0123456789abcdef"
     )]
     project_id: String,
-    /// The seeded workspace.
+    /// The seeded workspace (it exists even with no workflows).
     #[arg(
         long,
         value_name = "W",
         default_value = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d"
     )]
     workspace_id: String,
+    /// Also make N empty workspaces in the project, numbered from 1 (ids
+    /// and names the same on every run; at most 10,000).
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 0,
+        value_parser = clap::value_parser!(u64).range(0..=MAX_NUMBERED_WORKSPACES)
+    )]
+    workspaces: u64,
+    /// Let any workspace id a request names exist, made on first use
+    /// (otherwise a workspace that was not made is refused with 403).
+    #[arg(long)]
+    auto_create_workspaces: bool,
     /// Require this X-Auth-Token (with --ak/--sk, either is accepted).
     #[arg(long, value_name = "T")]
     token: Option<String>,
@@ -201,7 +216,9 @@ async fn run(args: Args, document: String) -> Result<(), String> {
         .max_clock_skew(
             Some(Duration::from_secs(args.max_clock_skew)).filter(|limit| !limit.is_zero()),
         )
-        .seed(&args.project_id, &args.workspace_id, args.workflows);
+        .seed(&args.project_id, &args.workspace_id, args.workflows)
+        .workspaces(&args.project_id, args.workspaces)
+        .auto_create_workspaces(args.auto_create_workspaces);
     if let Some(token) = &args.token {
         builder = builder.token(token);
     }
@@ -229,11 +246,14 @@ async fn run(args: Args, document: String) -> Result<(), String> {
             args.listen
         );
     }
-    let ops: Vec<&str> = sim
+    let ops: Vec<String> = sim
         .contract()
         .operations()
         .iter()
-        .map(|o| o.id.as_str())
+        .map(|o| match has_behaviour(o) {
+            true => o.id.clone(),
+            false => format!("{} (from the document)", o.id),
+        })
         .collect();
     println!("operations: {}", ops.join(", "));
     let auth = match (&args.token, &args.ak) {
@@ -272,6 +292,16 @@ async fn run(args: Args, document: String) -> Result<(), String> {
             seeded(project, workspace, count),
         );
         println!("workflow ids: {} .. {}", first.id, last.id);
+    }
+    if args.workspaces > 0 {
+        let (first, last) = (numbered(project, 1), numbered(project, args.workspaces));
+        println!(
+            "more workspaces: {} empty, {} .. {}",
+            args.workspaces, first.id, last.id
+        );
+    }
+    if args.auto_create_workspaces {
+        println!("workspaces: any id exists from its first use");
     }
     for fault in sim.faults() {
         println!("fault: {fault}");

@@ -69,6 +69,7 @@ async fn signed_requests_pass_as_the_official_sdk_sends_them() {
     let sim = sim()
         .access_key(AK, SK)
         .seed(PROJECT, WORKSPACE, 3)
+        .seed(PROJECT, "copy", 0)
         .start()
         .await
         .unwrap();

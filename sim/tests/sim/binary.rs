@@ -355,3 +355,51 @@ fn out_of_file_descriptors_idle_connections_make_room_for_a_request() {
     assert!(exit.success(), "{exit:?}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn workspaces_are_numbered_or_made_on_first_use_as_the_flags_say() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let status_of = |port: u16, workspace: &str| {
+        let url =
+            format!("http://127.0.0.1:{port}/v1/{PROJECT}/workspaces/{workspace}/soc/workflows");
+        runtime.block_on(async { client().get(url).send().await.unwrap().status().as_u16() })
+    };
+    let count_of = |port: u16| {
+        let url = format!("http://127.0.0.1:{port}/v1/{PROJECT}/workspaces?offset=0&limit=10");
+        let list: Value = runtime.block_on(json_answer(client().get(url)));
+        list["count"].as_u64()
+    };
+
+    let dir = scratch("workspaces");
+    let (child, port) = start(
+        Command::new(BIN).args(["--listen", "127.0.0.1:0", "--workspaces", "3"]),
+        &dir.join("port"),
+    );
+    assert_eq!(
+        count_of(port),
+        Some(4),
+        "the seeded workspace and three more"
+    );
+    assert_eq!(status_of(port, "made-up"), 403);
+    let (_, stdout) = stop(child, "TERM");
+    assert!(stdout.contains("more workspaces: 3 empty, "), "{stdout}");
+
+    let (child, port) = start(
+        Command::new(BIN).args(["--listen", "127.0.0.1:0", "--auto-create-workspaces"]),
+        &dir.join("port-auto"),
+    );
+    assert_eq!(status_of(port, "made-up"), 200);
+    assert_eq!(count_of(port), Some(2));
+    let (_, stdout) = stop(child, "TERM");
+    assert!(
+        stdout.contains("workspaces: any id exists from its first use"),
+        "{stdout}"
+    );
+
+    let (code, stderr) = exit_and_stderr(Command::new(BIN).args(["--workspaces", "10001"]));
+    assert_eq!(code, Some(2), "{stderr}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

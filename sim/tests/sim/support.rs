@@ -40,9 +40,12 @@ pub fn document() -> &'static str {
     }
 }
 
-/// A builder with [`document`] in force.
+/// A builder with [`document`] in force, and [`WORKSPACE`] of [`PROJECT`]
+/// made, empty.
 pub fn sim() -> SimulatorBuilder {
-    Simulator::builder().document(document())
+    Simulator::builder()
+        .document(document())
+        .seed(PROJECT, WORKSPACE, 0)
 }
 
 pub fn client() -> reqwest::Client {

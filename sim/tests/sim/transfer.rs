@@ -36,7 +36,12 @@ async fn import(sim: &Simulator, workspace: &str, file: &[u8]) -> (u16, Value) {
 
 #[tokio::test]
 async fn export_then_import_copies_workflows_under_new_ids() {
-    let sim = sim().seed(PROJECT, WORKSPACE, 5).start().await.unwrap();
+    let sim = sim()
+        .seed(PROJECT, WORKSPACE, 5)
+        .seed(PROJECT, "target", 0)
+        .start()
+        .await
+        .unwrap();
     let originals = sim.workflows(PROJECT, WORKSPACE);
     let chosen: Vec<&str> = originals[..3].iter().map(|w| w.id.as_str()).collect();
     let response = export(&sim, WORKSPACE, &chosen).await;
@@ -131,7 +136,12 @@ async fn a_synthetic_export_streams_the_pattern_at_any_size() {
 
 #[tokio::test]
 async fn import_renews_every_version_id_and_keeps_which_are_equal() {
-    let sim = sim().seed(PROJECT, WORKSPACE, 3).start().await.unwrap();
+    let sim = sim()
+        .seed(PROJECT, WORKSPACE, 3)
+        .seed(PROJECT, "target", 0)
+        .start()
+        .await
+        .unwrap();
     let originals = sim.workflows(PROJECT, WORKSPACE);
     let mut file: Value = serde_json::to_value(ExportFile {
         format: EXPORT_FORMAT.to_owned(),

@@ -46,6 +46,7 @@ async fn query_parameters_are_checked_against_their_schemas() {
     for document in [TEST_DOCUMENT, document()] {
         let sim = Simulator::builder()
             .document(document)
+            .seed(PROJECT, WORKSPACE, 0)
             .start()
             .await
             .unwrap();
@@ -226,6 +227,7 @@ async fn accepted(
 ) -> u16 {
     let sim = Simulator::builder()
         .document(document)
+        .seed(PROJECT, WORKSPACE, 0)
         .start()
         .await
         .unwrap();

@@ -1,17 +1,22 @@
 //! What every client is asked to do, and what it must get back from the
-//! simulator (`sim`): list twice (with filters that need encoding, then a
-//! page of the seeded workflows), show a seeded workflow, export two seeded
-//! workflows into a file, and import that file, in that order; first against
-//! the simulator's real answers (scenario `ok`), then with every operation
-//! answering 400 (scenario `error`, where the file to import is a binary
-//! one written here, since no export precedes it). Written to
+//! simulator (`sim`): the table of [`cases`], one call each, made in its
+//! order: list the project's workspaces (filtered by the seeded one's
+//! name) and show the seeded workspace, list its workflows twice (with
+//! filters that need encoding, then a page of the seeded workflows), show
+//! a seeded workflow, export two seeded workflows into a file, and import
+//! that file; first against the simulator's real answers (scenario `ok`),
+//! then with every operation answering 400 (scenario `error`, where the
+//! file to import is a binary one written here, since no export precedes
+//! it). Every operation of the document
+//! needs a case here (`coverage` fails the run otherwise). Written to
 //! `.tools/run/cases.json` for the drivers (Python, TypeScript, official
-//! SDK) and validate.py, and turned into `secmaster` command lines for the
-//! Rust client, so that every client gets the same inputs from this one
-//! place.
+//! SDK) and validate.py, with what the document says of each operation,
+//! and turned into `secmaster` command lines for the Rust client, so that
+//! every client gets the same inputs from this one place.
 //!
 //! Values that need encoding on purpose: `/` and a space in the project id,
-//! a non-ASCII letter in the workspace id, a list filter holding a space,
+//! a non-ASCII letter in the workspace id (also the workspace list's name
+//! filter), a workflow list filter holding a space,
 //! non-ASCII letters, `+`, `&`, `=` and parentheses (which
 //! `encodeURIComponent` leaves alone and RFC 3986 encoding does not), and a
 //! space and a non-ASCII letter in the name of the file to import.
@@ -21,6 +26,7 @@ use std::fs;
 use std::path::PathBuf;
 
 use super::Layout;
+use super::coverage::Operation;
 
 pub const PROJECT_ID: &str = "p/1 x";
 pub const WORKSPACE_ID: &str = "w\u{15b}-1"; // "wś-1"
@@ -100,6 +106,7 @@ pub fn hex(bytes: &[u8]) -> String {
 }
 
 /// A JSON value, written by hand (xtask has no JSON library).
+#[derive(Clone)]
 pub enum Json {
     Bool(bool),
     Int(i64),
@@ -167,83 +174,220 @@ fn strings(items: &[String]) -> Json {
     Json::Arr(items.iter().map(|i| Json::text(i)).collect())
 }
 
-/// The calls in order, each with what its 200 must hold (`expect`).
-fn calls(seeded: &[String]) -> Json {
+impl Json {
+    /// The value of `key`, in an object.
+    pub fn get(&self, key: &str) -> Option<&Json> {
+        match self {
+            Json::Obj(fields) => fields.iter().find(|(k, _)| *k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// A string, number or boolean as text (a command-line argument).
+    pub fn scalar(&self) -> String {
+        match self {
+            Json::Bool(b) => b.to_string(),
+            Json::Int(n) => n.to_string(),
+            Json::Str(s) => s.clone(),
+            Json::Arr(_) | Json::Obj(_) => String::new(),
+        }
+    }
+}
+
+/// One call of the cases: the operation, its parameters, and what its 200
+/// must hold.
+pub struct Case {
+    /// The operationId.
+    pub operation: &'static str,
+    /// Every path parameter of the operation.
+    pub path: Vec<(&'static str, String)>,
+    pub query: Vec<(&'static str, Json)>,
+    /// The workflows to export.
+    pub ids: Vec<String>,
+    /// The file the export writes or the import reads, in the run's `files/`.
+    pub file: Option<&'static str>,
+    /// For a JSON answer, what it must hold: every field given here, with
+    /// this value (objects may hold more fields; arrays must have exactly
+    /// these items). For the export, the file's `format` and workflow `ids`.
+    pub expect: Json,
+}
+
+impl Case {
+    fn new(operation: &'static str, path: &[(&'static str, &str)], expect: Json) -> Case {
+        Case {
+            operation,
+            path: path.iter().map(|(k, v)| (*k, (*v).to_owned())).collect(),
+            query: Vec::new(),
+            ids: Vec::new(),
+            file: None,
+            expect,
+        }
+    }
+
+    /// The value of path parameter `name`.
+    pub fn path_value(&self, name: &str) -> Option<&str> {
+        self.path
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn json(&self) -> Json {
+        let path = self.path.iter().map(|(k, v)| (*k, Json::text(v))).collect();
+        let query = self.query.iter().map(|(k, v)| (*k, v.clone())).collect();
+        let mut fields = vec![
+            ("operation", Json::text(self.operation)),
+            ("path", Json::Obj(path)),
+            ("query", Json::Obj(query)),
+        ];
+        if !self.ids.is_empty() {
+            fields.push(("ids", strings(&self.ids)));
+        }
+        if let Some(file) = self.file {
+            fields.push(("file", Json::text(file)));
+        }
+        fields.push(("expect", self.expect.clone()));
+        Json::Obj(fields)
+    }
+}
+
+/// The cases, in the order every client makes them. Every operation of the
+/// document needs at least one (`coverage`); the drivers call them.
+pub fn cases(seeded: &[String]) -> Vec<Case> {
     let first = seeded.first().cloned().unwrap_or_default();
     let int = |n: u32| Json::Int(n.into());
-    Json::Arr(vec![
+    let workspace = [("project_id", PROJECT_ID), ("workspace_id", WORKSPACE_ID)];
+    let listed = |ids: &[String]| {
         Json::Obj(vec![
-            ("operation", Json::text("list_workflows")),
+            ("total", Json::Int(ids.len() as i64)),
             (
-                "query",
-                Json::Obj(vec![
-                    ("name", Json::text(LIST_NAME)),
-                    ("enabled", Json::Bool(LIST_ENABLED)),
-                    ("aop_type", Json::text(LIST_AOP_TYPE)),
-                    ("sortby", Json::text(LIST_SORTBY)),
-                    ("order", Json::text(LIST_ORDER)),
-                    ("limit", int(LIST_LIMIT)),
-                    ("offset", int(LIST_OFFSET)),
-                ]),
+                "data",
+                Json::Arr(
+                    ids.iter()
+                        .map(|id| Json::Obj(vec![("id", Json::text(id))]))
+                        .collect(),
+                ),
             ),
-            (
-                "expect",
-                Json::Obj(vec![("total", Json::Int(0)), ("ids", Json::Arr(vec![]))]),
-            ),
-        ]),
-        Json::Obj(vec![
-            ("operation", Json::text("list_workflows")),
-            (
-                "query",
-                Json::Obj(vec![
-                    ("sortby", Json::text(PAGE_SORTBY)),
-                    ("order", Json::text(PAGE_ORDER)),
-                    ("limit", int(PAGE_LIMIT)),
-                    ("offset", int(PAGE_OFFSET)),
-                ]),
-            ),
-            (
-                "expect",
-                Json::Obj(vec![
-                    ("total", Json::Int(seeded.len() as i64)),
-                    ("ids", strings(seeded)),
-                ]),
-            ),
-        ]),
-        Json::Obj(vec![
-            ("operation", Json::text("show_workflow")),
-            ("workflow_id", Json::text(&first)),
-            ("expect", Json::Obj(vec![("id", Json::text(&first))])),
-        ]),
-        Json::Obj(vec![
-            ("operation", Json::text("export_workflows")),
-            ("ids", strings(seeded)),
-            ("output", Json::text(IMPORT_FILE_NAME)),
-            (
-                "expect",
-                Json::Obj(vec![
-                    ("format", Json::text(EXPORT_FORMAT)),
-                    ("ids", strings(seeded)),
-                ]),
-            ),
-        ]),
-        Json::Obj(vec![
-            ("operation", Json::text("import_workflows")),
-            ("file", Json::text(IMPORT_FILE_NAME)),
-            (
-                "expect",
-                Json::Obj(vec![(
+        ])
+    };
+    let filtered = Case {
+        query: vec![
+            ("name", Json::text(LIST_NAME)),
+            ("enabled", Json::Bool(LIST_ENABLED)),
+            ("aop_type", Json::text(LIST_AOP_TYPE)),
+            ("sortby", Json::text(LIST_SORTBY)),
+            ("order", Json::text(LIST_ORDER)),
+            ("limit", int(LIST_LIMIT)),
+            ("offset", int(LIST_OFFSET)),
+        ],
+        ..Case::new("list_workflows", &workspace, listed(&[]))
+    };
+    let page = Case {
+        query: vec![
+            ("sortby", Json::text(PAGE_SORTBY)),
+            ("order", Json::text(PAGE_ORDER)),
+            ("limit", int(PAGE_LIMIT)),
+            ("offset", int(PAGE_OFFSET)),
+        ],
+        ..Case::new("list_workflows", &workspace, listed(seeded))
+    };
+    let show = Case::new(
+        "show_workflow",
+        &[
+            ("project_id", PROJECT_ID),
+            ("workspace_id", WORKSPACE_ID),
+            ("workflow_id", &first),
+        ],
+        Json::Obj(vec![("data", Json::Obj(vec![("id", Json::text(&first))]))]),
+    );
+    let export = Case {
+        ids: seeded.to_vec(),
+        file: Some(IMPORT_FILE_NAME),
+        ..Case::new(
+            "export_workflows",
+            &workspace,
+            Json::Obj(vec![
+                ("format", Json::text(EXPORT_FORMAT)),
+                ("ids", strings(seeded)),
+            ]),
+        )
+    };
+    let import = Case {
+        file: Some(IMPORT_FILE_NAME),
+        ..Case::new(
+            "import_workflows",
+            &workspace,
+            Json::Obj(vec![
+                ("success", Json::Bool(true)),
+                (
                     "message",
                     Json::Str(format!("imported {} workflows", seeded.len())),
-                )]),
-            ),
-        ]),
-    ])
+                ),
+            ]),
+        )
+    };
+    let workspaces = Case {
+        query: vec![
+            ("offset", Json::Int(0)),
+            ("limit", Json::Int(10)),
+            ("name", Json::text(WORKSPACE_ID)),
+            ("is_view", Json::Bool(false)),
+        ],
+        ..Case::new(
+            "list_workspaces",
+            &[("project_id", PROJECT_ID)],
+            Json::Obj(vec![
+                ("count", Json::Int(1)),
+                (
+                    "workspaces",
+                    Json::Arr(vec![Json::Obj(vec![
+                        ("id", Json::text(WORKSPACE_ID)),
+                        ("name", Json::text(WORKSPACE_ID)),
+                    ])]),
+                ),
+            ]),
+        )
+    };
+    let workspace = Case::new(
+        "show_workspace",
+        &workspace,
+        Json::Obj(vec![(
+            "workspace",
+            Json::Obj(vec![
+                ("id", Json::text(WORKSPACE_ID)),
+                ("project_id", Json::text(PROJECT_ID)),
+            ]),
+        )]),
+    );
+    vec![workspaces, workspace, filtered, page, show, export, import]
+}
+
+/// The operations the cases call, in their order, once each.
+pub fn operations() -> Vec<&'static str> {
+    let mut found: Vec<&'static str> = Vec::new();
+    for case in cases(&[]) {
+        if !found.contains(&case.operation) {
+            found.push(case.operation);
+        }
+    }
+    found
 }
 
 /// Writes `cases.json` under `layout.run`, for the simulator's seeded
-/// workflow ids.
-pub fn write(layout: &Layout, seeded: &[String]) -> Result<(), String> {
+/// workflow ids and the document's operations (what a driver needs to call
+/// one: method, path template, and whether it is a simple JSON GET).
+pub fn write(layout: &Layout, seeded: &[String], operations: &[Operation]) -> Result<(), String> {
+    let operations = operations
+        .iter()
+        .map(|op| {
+            Json::Obj(vec![
+                ("operation", Json::text(&op.id)),
+                ("method", Json::text(&op.method)),
+                ("template", Json::text(&op.template)),
+                ("simple_get", Json::Bool(op.simple_get)),
+            ])
+        })
+        .collect();
     let cases = Json::Obj(vec![
         ("project_id", Json::text(PROJECT_ID)),
         ("workspace_id", Json::text(WORKSPACE_ID)),
@@ -251,7 +395,11 @@ pub fn write(layout: &Layout, seeded: &[String]) -> Result<(), String> {
         ("ak", Json::text(FAKE_AK)),
         ("sk", Json::text(FAKE_SK)),
         ("seeded", strings(seeded)),
-        ("calls", calls(seeded)),
+        ("operations", Json::Arr(operations)),
+        (
+            "calls",
+            Json::Arr(cases(seeded).iter().map(Case::json).collect()),
+        ),
         (
             "error",
             Json::Obj(vec![

@@ -1,7 +1,8 @@
 //! `cargo xtask spec [--spec <path>]`: check the OpenAPI document with
-//! standard tools and with clients in other languages, for every operation
-//! (list, show, export, import).
+//! standard tools and with clients in other languages, for every operation.
 //!
+//! 0. The cases follow the document (`coverage`): each of its operations
+//!    has a case, and no case names an operation it lacks.
 //! 1. Validate and lint it: openapi-spec-validator, Redocly, Spectral (no
 //!    errors, no warnings; configs in `spec-checks/`).
 //! 2. Probe that it accepts well-formed requests and rejects malformed ones
@@ -9,10 +10,11 @@
 //! 3. Generate a Python client (openapi-python-client) and a TypeScript client
 //!    (openapi-typescript + openapi-fetch, type-checked by `tsc` under strict
 //!    settings). Each of them, the official Python SDK and the Rust client's
-//!    command-line tool `secmaster` complete every operation against the
+//!    command-line tool `secmaster` make the cases' calls against the
 //!    simulator `secmaster-sim` (`sim/`, the one server of the checks:
 //!    seeded workflows are listed, shown and exported, and the exported file
 //!    is imported), with each credential the client supports (token, AK/SK),
+//!    each driver first failing on any operation it has no way to call,
 //!    then fail cleanly when every operation answers 400. What each sent,
 //!    as the simulator logged it, must have passed the simulator's
 //!    authentication and validation and is validated again against the
@@ -27,6 +29,7 @@
 //! runs as a child process (`crate::process`).
 
 mod cases;
+mod coverage;
 mod installs;
 mod lint;
 mod python;
@@ -130,6 +133,11 @@ fn set_up(root: &Path, spec: &Path) -> Result<Layout, String> {
 }
 
 fn checks(report: &mut Report, layout: &Layout) {
+    let operations = coverage::read(&layout.spec);
+    for (name, result) in coverage::check(&operations) {
+        report.record(&name, result);
+    }
+    let operations = &operations;
     let built = OnceLock::new();
     let built_ref = &built;
     let [py, node, bins] = stage(
@@ -146,6 +154,10 @@ fn checks(report: &mut Report, layout: &Layout) {
                 "build: the secmaster CLI and the simulator secmaster-sim; the cases for its seeded workflows",
                 move || {
                     let (bins, note) = rust_cli::build(layout)?;
+                    let ops = operations
+                        .as_ref()
+                        .map_err(|e| format!("the cases cannot be written: {e}"))?;
+                    cases::write(layout, &bins.seeded, ops)?;
                     let _ = built_ref.set(bins);
                     Ok(note)
                 },
@@ -191,9 +203,9 @@ fn checks(report: &mut Report, layout: &Layout) {
         bins.map(|b| b.sim.as_path())
             .ok_or_else(|| "secmaster-sim was not built".to_string())
     };
-    let rust = move |auth: Auth| match bins {
-        Some(b) => rust_cli::calls(layout, b, auth),
-        None => Err("the secmaster and secmaster-sim binaries were not built".into()),
+    let rust = move |auth: Auth| match (bins, operations) {
+        (Some(b), Ok(ops)) => rust_cli::calls(layout, b, ops, auth),
+        _ => Err("the secmaster and secmaster-sim binaries were not built".into()),
     };
     let built_ok = bins.is_some();
     let [_, rust_token, rust_aksk, py_calls, ts_calls, sdk_calls] = stage(
@@ -205,32 +217,32 @@ fn checks(report: &mut Report, layout: &Layout) {
             )
             .needs("python client: generate", py_gen),
             Check::new(
-                "rust client, token: secmaster list/show/export/import complete against secmaster-sim; 400s; requests validate",
+                "rust client, token (rust_cli.rs): secmaster makes every case's call against secmaster-sim; 400s; requests validate",
                 move || rust(Auth::Token),
             )
             .needs("build", built_ok)
             .needs("install: Python tools", py),
             Check::new(
-                "rust client, AK/SK: secmaster list/show/export/import complete against secmaster-sim; 400s; requests validate",
+                "rust client, AK/SK (rust_cli.rs): secmaster makes every case's call against secmaster-sim; 400s; requests validate",
                 move || rust(Auth::AccessKey),
             )
             .needs("build", built_ok)
             .needs("install: Python tools", py),
             Check::new(
-                "python client, token (no AK/SK signing generated): list/show/export/import complete against secmaster-sim; 400s; requests validate",
+                "python client, token (no AK/SK signing generated; drive_python.py): every case's call against secmaster-sim; 400s; requests validate",
                 move || python::calls(layout, sim()?),
             )
             .needs("python client: generate", py_gen)
             .needs("build", built_ok),
             Check::new(
-                "typescript client, token (no AK/SK signing generated): list/show/export/import complete against secmaster-sim; 400s; requests validate",
+                "typescript client, token (no AK/SK signing generated; drive.ts): every case's call against secmaster-sim; 400s; requests validate",
                 move || typescript::calls(layout, sim()?),
             )
             .needs("typescript client: generate", ts_gen)
             .needs("install: Python tools", py)
             .needs("build", built_ok),
             Check::new(
-                "official SDK, AK/SK (it cannot send a token): list/show/export/import complete against secmaster-sim; 400s; requests validate",
+                "official SDK, AK/SK (it cannot send a token; drive_sdk.py): every case's call against secmaster-sim; 400s; requests validate",
                 move || sdk::calls(layout, sim()?),
             )
             .needs("install: Python tools", py)

@@ -94,6 +94,12 @@ impl Report {
         self.add(name, Err(why), 0.0);
     }
 
+    /// Records the result of a check made outside any stage (one that
+    /// takes no time worth running side by side).
+    pub fn record(&mut self, name: &str, result: Result<String, String>) {
+        self.add(name, result, 0.0);
+    }
+
     fn add(&mut self, name: &str, result: Result<String, String>, secs: f64) -> bool {
         match result {
             Ok(notes) => {

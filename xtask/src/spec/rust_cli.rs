@@ -2,7 +2,9 @@
 //! (`cli/`), built once with the simulator (`secmaster-sim`), then run once
 //! per operation, credential and scenario against the simulator: with the
 //! token in `SECMASTER_AUTH_TOKEN`, and with the fake key pair in
-//! `HUAWEICLOUD_SDK_AK` / `HUAWEICLOUD_SDK_SK` (requests signed).
+//! `HUAWEICLOUD_SDK_AK` / `HUAWEICLOUD_SDK_SK` (requests signed). Each
+//! case becomes a command line by the operation's entry in [`COMMANDS`];
+//! an operation without one fails the check before anything is run.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -10,7 +12,8 @@ use std::process::Command;
 use std::time::Duration;
 
 use super::Layout;
-use super::cases::{self, Scenario};
+use super::cases::{self, Case, Json, Scenario};
+use super::coverage::{self, Operation};
 use super::report::join_notes;
 use super::requests::{Client, validate};
 use super::sim::{self, Auth, Run, with_sim};
@@ -28,9 +31,8 @@ pub struct Built {
     pub seeded: Vec<String>,
 }
 
-/// Builds `secmaster` and `secmaster-sim` (debug) in one cargo run, starts
-/// the simulator once to learn its seeded workflow ids, and writes the
-/// cases for them.
+/// Builds `secmaster` and `secmaster-sim` (debug) in one cargo run, and
+/// starts the simulator once to learn its seeded workflow ids.
 pub fn build(layout: &Layout) -> Result<(Built, String), String> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     // Not `local_command`: a cold build may have to fetch crates through a
@@ -63,7 +65,6 @@ pub fn build(layout: &Layout) -> Result<(Built, String), String> {
     };
     let (cli, sim) = (built("secmaster")?, built("secmaster-sim")?);
     let seeded = sim::seeded_ids(layout, &sim)?;
-    cases::write(layout, &seeded)?;
     let note = format!(
         "built {} and {}; the simulator seeds workflows {}",
         layout.rel(&cli),
@@ -88,18 +89,19 @@ fn executable(line: &str) -> Option<PathBuf> {
     None
 }
 
-/// `secmaster workflows <args>` against `base_url`, as the project and
-/// workspace of the cases, with the credential in the environment.
-fn secmaster(exe: &Path, base_url: &str, auth: Auth, args: &[String]) -> Command {
+/// `secmaster <args>` against `base_url`, for the project and workspace of
+/// the case's path, with the credential in the environment.
+fn secmaster(exe: &Path, base_url: &str, auth: Auth, case: &Case, args: &[String]) -> Command {
     let mut cmd = local_command(exe);
-    cmd.arg("workflows")
-        .args(args)
-        .arg("--endpoint")
-        .arg(base_url)
-        .arg("--project-id")
-        .arg(cases::PROJECT_ID)
-        .arg("--workspace-id")
-        .arg(cases::WORKSPACE_ID);
+    cmd.args(args).arg("--endpoint").arg(base_url);
+    for (name, flag) in [
+        ("project_id", "--project-id"),
+        ("workspace_id", "--workspace-id"),
+    ] {
+        if let Some(value) = case.path_value(name) {
+            cmd.arg(flag).arg(value);
+        }
+    }
     match auth {
         Auth::Token => cmd.env("SECMASTER_AUTH_TOKEN", cases::TOKEN),
         Auth::AccessKey => cmd
@@ -123,90 +125,101 @@ fn strings(args: &[&str]) -> Vec<String> {
     args.iter().map(|a| (*a).to_owned()).collect()
 }
 
-/// The command lines for the cases' calls, in their order, and what a
-/// successful one must show. The export is written into `files` (in the
-/// error scenario under a name that must not appear) and the import reads
-/// the cases' file from there.
-fn command_lines(
-    files: &Path,
-    scenario: Scenario,
-    seeded: &[String],
-) -> Vec<(&'static str, Vec<String>, Expect)> {
-    let filtered = vec![
-        "list".to_string(),
-        "--name".into(),
-        cases::LIST_NAME.into(),
-        "--enabled".into(),
-        cases::LIST_ENABLED.to_string(),
-        "--aop-type".into(),
-        cases::LIST_AOP_TYPE.into(),
-        "--sort-by".into(),
-        cases::LIST_SORTBY.into(),
-        "--order".into(),
-        cases::LIST_ORDER.to_ascii_lowercase(),
-        "--limit".into(),
-        cases::LIST_LIMIT.to_string(),
-        "--offset".into(),
-        cases::LIST_OFFSET.to_string(),
-        "--format".into(),
-        "json".into(),
-    ];
-    let page = vec![
-        "list".to_string(),
-        "--sort-by".into(),
-        cases::PAGE_SORTBY.into(),
-        "--order".into(),
-        cases::PAGE_ORDER.to_ascii_lowercase(),
-        "--limit".into(),
-        cases::PAGE_LIMIT.to_string(),
-        "--offset".into(),
-        cases::PAGE_OFFSET.to_string(),
-        "--format".into(),
-        "json".into(),
-    ];
-    let first = seeded.first().cloned().unwrap_or_default();
-    let show = strings(&["show", &first, "--format", "json"]);
-    let file = files.join(cases::IMPORT_FILE_NAME);
-    let export_to = match scenario {
-        Scenario::Ok => file.clone(),
+/// How `secmaster` makes a case's call: its arguments (after the program)
+/// and what a successful one must show, given the run's `files` folder.
+type CommandLine = fn(&Case, &Path, Scenario) -> (Vec<String>, Expect);
+
+/// The operations `secmaster` has a command for; an operation of the
+/// document or the cases missing here fails the check, naming it.
+const COMMANDS: &[(&str, CommandLine)] = &[
+    ("list_workflows", list_workflows),
+    ("show_workflow", show_workflow),
+    ("export_workflows", export_workflows),
+    ("import_workflows", import_workflows),
+];
+
+/// `workflows list` with the case's query as options (`--order` takes the
+/// document's values in lower case).
+fn list_workflows(case: &Case, _: &Path, _: Scenario) -> (Vec<String>, Expect) {
+    let mut args = strings(&["workflows", "list", "--format", "json"]);
+    for (name, value) in &case.query {
+        let value = value.scalar();
+        match *name {
+            "sortby" => args.extend(["--sort-by".into(), value]),
+            "order" => args.extend(["--order".into(), value.to_ascii_lowercase()]),
+            name => args.extend([format!("--{}", name.replace('_', "-")), value]),
+        }
+    }
+    let ids = match case.expect.get("data") {
+        Some(Json::Arr(items)) => items
+            .iter()
+            .filter_map(|item| item.get("id").map(Json::scalar))
+            .collect(),
+        _ => Vec::new(),
+    };
+    (args, Expect::Listed(ids))
+}
+
+fn show_workflow(case: &Case, _: &Path, _: Scenario) -> (Vec<String>, Expect) {
+    let id = case.path_value("workflow_id").unwrap_or_default();
+    let args = strings(&["workflows", "show", id, "--format", "json"]);
+    (args, Expect::Prints(format!("\"{id}\"")))
+}
+
+/// Into `files` (in the error scenario under a name that must not appear).
+fn export_workflows(case: &Case, files: &Path, scenario: Scenario) -> (Vec<String>, Expect) {
+    let to = match scenario {
+        Scenario::Ok => files.join(case.file.unwrap_or_default()),
         Scenario::Error => files.join(cases::UNWRITTEN_EXPORT),
     };
-    let mut export = vec!["export".to_string()];
-    for id in seeded {
-        export.push("--id".into());
-        export.push(id.clone());
+    let mut args = strings(&["workflows", "export"]);
+    for id in &case.ids {
+        args.extend(["--id".into(), id.clone()]);
     }
-    export.push("--output".into());
-    export.push(export_to.to_string_lossy().into_owned());
-    export.push("--quiet".into());
-    let import = vec![
-        "import".to_string(),
+    args.extend(["--output".into(), to.to_string_lossy().into_owned()]);
+    args.push("--quiet".into());
+    (args, Expect::Exported(to, case.ids.clone()))
+}
+
+fn import_workflows(case: &Case, files: &Path, _: Scenario) -> (Vec<String>, Expect) {
+    let file = files.join(case.file.unwrap_or_default());
+    let args = vec![
+        "workflows".into(),
+        "import".into(),
         file.to_string_lossy().into_owned(),
         "--format".into(),
         "json".into(),
     ];
-    vec![
-        ("list_workflows", filtered, Expect::Listed(Vec::new())),
-        ("list_workflows", page, Expect::Listed(seeded.to_vec())),
-        (
-            "show_workflow",
-            show,
-            Expect::Prints(format!("\"{first}\"")),
-        ),
-        (
-            "export_workflows",
-            export,
-            Expect::Exported(export_to, seeded.to_vec()),
-        ),
-        (
-            "import_workflows",
-            import,
-            Expect::Prints(format!("imported {} workflows", seeded.len())),
-        ),
-    ]
+    let message = case
+        .expect
+        .get("message")
+        .map(Json::scalar)
+        .unwrap_or_default();
+    (args, Expect::Prints(message))
 }
 
-pub fn calls(layout: &Layout, built: &Built, auth: Auth) -> Result<String, String> {
+/// One line per operation (of `needed`) `secmaster` has no command for.
+fn no_way(needed: &[&str]) -> Vec<String> {
+    needed
+        .iter()
+        .filter(|op| !COMMANDS.iter().any(|(name, _)| name == *op))
+        .map(|op| {
+            format!("rust_cli.rs: no way to call {op} (no secmaster command for it in COMMANDS)")
+        })
+        .collect()
+}
+
+pub fn calls(
+    layout: &Layout,
+    built: &Built,
+    operations: &[Operation],
+    auth: Auth,
+) -> Result<String, String> {
+    let all = cases::cases(&built.seeded);
+    let missing = no_way(&coverage::needed(operations, &cases::operations()));
+    if !missing.is_empty() {
+        return Err(missing.join("\n"));
+    }
     let mut notes = Vec::new();
     for scenario in Scenario::BOTH {
         let run = Run {
@@ -215,18 +228,23 @@ pub fn calls(layout: &Layout, built: &Built, auth: Auth) -> Result<String, Strin
             auth,
             scenario,
         };
-        let lines = command_lines(&run.files(), scenario, &built.seeded);
         let done = with_sim(&built.sim, &run, |base_url| {
             let mut done = Vec::new();
-            for (operation, args, expect) in &lines {
-                let mut cmd = secmaster(&built.cli, base_url, auth, args);
+            for case in &all {
+                let (_, command_line) =
+                    COMMANDS
+                        .iter()
+                        .find(|(name, _)| *name == case.operation)
+                        .ok_or_else(|| format!("rust_cli.rs: no way to call {}", case.operation))?;
+                let (args, expect) = command_line(case, &run.files(), scenario);
+                let mut cmd = secmaster(&built.cli, base_url, auth, case, &args);
                 let what = describe(&cmd);
                 let out = capture(&mut cmd, CALL_LIMIT)?;
                 match scenario {
-                    Scenario::Ok => expect_success(&what, &out, expect)?,
-                    Scenario::Error => expect_error(&what, &out, expect)?,
+                    Scenario::Ok => expect_success(&what, &out, &expect)?,
+                    Scenario::Error => expect_error(&what, &out, &expect)?,
                 }
-                done.push(*operation);
+                done.push(case.operation);
             }
             Ok(done)
         })?;
@@ -313,4 +331,26 @@ fn expect_error(what: &str, out: &Captured, expect: &Expect) -> Result<(), Strin
         return Err(format!("`{what}` wrote {} on a 400", path.display()));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_operation_without_a_command_fails_naming_it_and_the_driver() {
+        let workflows = [
+            "list_workflows",
+            "show_workflow",
+            "export_workflows",
+            "import_workflows",
+        ];
+        assert_eq!(no_way(&workflows), Vec::<String>::new());
+        let found = no_way(&["list_workflows", "list_extra_things"]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].starts_with("rust_cli.rs: no way to call list_extra_things"),
+            "{found:?}"
+        );
+    }
 }

@@ -1,10 +1,50 @@
-//! Checks values against the simplified schemas of [`crate::contract`]:
-//! parameter text (path, query, header) and JSON bodies. Messages name the
-//! offending value and what the document allows.
+//! The simplified schema the simulator works with, and the checks of values
+//! against it: parameter text (path, query, header) and JSON bodies.
+//! Messages name the offending value and what the document allows.
 
 use serde_json::Value;
 
-use crate::contract::Shape;
+/// What the simulator knows of a schema; anything it cannot express
+/// (`oneOf`, `allOf`, ...) is `Any`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Shape {
+    Any,
+    String {
+        enumeration: Vec<String>,
+        /// `x-known-values`: values the document names for an open string.
+        /// Not checked (a new value must not be refused), but what an answer
+        /// made from the document uses.
+        known: Vec<String>,
+        default: Option<String>,
+    },
+    Integer {
+        minimum: Option<i64>,
+        maximum: Option<i64>,
+        enumeration: Vec<i64>,
+        default: Option<i64>,
+    },
+    Number,
+    Boolean {
+        default: Option<bool>,
+    },
+    Array(Box<Shape>),
+    Object {
+        properties: Vec<(String, Shape)>,
+        required: Vec<String>,
+    },
+}
+
+impl Shape {
+    /// The documented default, as query text.
+    pub fn default_text(&self) -> Option<String> {
+        match self {
+            Shape::String { default, .. } => default.clone(),
+            Shape::Integer { default, .. } => default.map(|d| d.to_string()),
+            Shape::Boolean { default } => default.map(|d| d.to_string()),
+            _ => None,
+        }
+    }
+}
 
 /// A parameter value as text.
 pub fn check_text(shape: &Shape, text: &str) -> Result<(), String> {
