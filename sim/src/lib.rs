@@ -1,11 +1,14 @@
 //! A local SecMaster workflow service, for people trying the tools and for
 //! every test that needs a server.
 //!
-//! It answers the operations of `openapi/secmaster.yaml` (export, list,
-//! show, import of workflows) from memory, checks every request against
-//! that document, authenticates as the API gateway does (IAM token or
-//! SDK-HMAC-SHA256 signature), logs each request, and misbehaves on demand
-//! (error statuses, stalls, cut bodies, closed connections, latency).
+//! It answers the operations of `openapi/secmaster.yaml` (list, show,
+//! export and import workflows; list and show workspaces) from memory, and
+//! any other operation of the document it serves with an answer made from
+//! that document. It checks every request against the document, refuses
+//! workspaces that do not exist, authenticates as the API gateway does (IAM
+//! token or SDK-HMAC-SHA256 signature), logs each request, and misbehaves
+//! on demand (error statuses, stalls, cut bodies, closed connections,
+//! latency).
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {

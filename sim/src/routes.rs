@@ -87,9 +87,14 @@ pub fn workspace_refusal(
     path_params: &BTreeMap<String, String>,
 ) -> Option<Response<SimBody>> {
     let shape = op.shape_key();
-    let in_one = shape == ONE_WORKSPACE || shape.starts_with(&format!("{ONE_WORKSPACE}/"));
+    let in_one = shape
+        .strip_prefix(ONE_WORKSPACE)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
+    if !in_one {
+        return None;
+    }
     let values = op.path_values(path_params);
-    let (true, [project, workspace, ..]) = (in_one, values.as_slice()) else {
+    let [project, workspace, ..] = values.as_slice() else {
         return None;
     };
     let exists = shared.store().admit_workspace(project, workspace);

@@ -14,8 +14,9 @@ use secmaster_sim::{
     MAX_NUMBERED_WORKSPACES, MAX_SEEDED, Simulator, has_behaviour,
 };
 
-/// A local SecMaster workflow service (export, list, show, import), checked
-/// against openapi/secmaster.yaml, for trying the tools and for tests.
+/// A local SecMaster service (workflows: list, show, export, import;
+/// workspaces: list, show), checked against openapi/secmaster.yaml, for
+/// trying the tools and for tests.
 #[derive(Parser, Debug)]
 #[command(name = "secmaster-sim", version)]
 struct Args {

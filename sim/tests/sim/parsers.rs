@@ -1,6 +1,6 @@
 //! Property tests of the parsers that read outside input: query strings,
-//! multipart bodies and fault specs never panic and keep their invariants;
-//! fault rules read back from their JSON form.
+//! multipart bodies, fault specs and documents never panic and keep their
+//! invariants; fault rules read back from their JSON form.
 
 use proptest::prelude::*;
 use secmaster_sim::faults::{Fault, FaultAction};
@@ -157,5 +157,50 @@ proptest! {
         // What GET /_sim/faults shows, POST /_sim/faults takes.
         let json = serde_json::to_value(&fault).unwrap();
         prop_assert_eq!(Fault::from_json(&json).unwrap(), fault);
+    }
+}
+
+/// Small JSON values of every kind.
+fn json_value() -> impl Strategy<Value = serde_json::Value> {
+    let leaf = prop_oneof![
+        Just(serde_json::Value::Null),
+        any::<bool>().prop_map(serde_json::Value::from),
+        any::<i32>().prop_map(serde_json::Value::from),
+        ".{0,8}".prop_map(serde_json::Value::from),
+    ];
+    leaf.prop_recursive(3, 16, 3, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..3).prop_map(serde_json::Value::from),
+            proptest::collection::btree_map("[a-z]{1,3}", inner, 0..3)
+                .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..config() })]
+
+    /// Any text as the document (`--document`): read or refused, never a panic.
+    #[test]
+    fn document_reading_never_panics(text in ".{0,300}") {
+        let _ = secmaster_sim::Contract::from_yaml(&text);
+    }
+
+    /// Whatever a document puts in `x-known-values` and `example`, it is
+    /// read, and a request can be made from every operation.
+    #[test]
+    fn any_known_values_and_examples_are_read(known in json_value(), example in json_value()) {
+        let mut doc: serde_yaml::Value =
+            serde_yaml::from_str(secmaster_sim::EMBEDDED_DOCUMENT).unwrap();
+        let schemas = &mut doc["components"]["schemas"];
+        schemas["AopWorkflowInfo"]["properties"]["aop_type"]["x-known-values"] =
+            serde_yaml::to_value(&known).unwrap();
+        schemas["ListWorkspacesResponse"]["example"] = serde_yaml::to_value(&example).unwrap();
+        let contract = secmaster_sim::Contract::from_yaml(&serde_yaml::to_string(&doc).unwrap());
+        let contract = contract.unwrap();
+        for op in contract.operations() {
+            let request = secmaster_sim::example_request(op, &[]);
+            prop_assert!(request.path_and_query.starts_with("/v1/"));
+        }
     }
 }

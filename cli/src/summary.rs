@@ -1,0 +1,60 @@
+//! The summary line a list prints on standard error.
+
+/// `1 workflow`, `2 workflows`.
+pub fn count(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// What one page showed: `workflows 1-10 of 15; --all lists every page`
+/// when pages are left unread, else how many there are. `noun` is
+/// singular; the page started at `start` and held `shown`.
+pub fn page(noun: &str, start: u64, shown: u64, total: Option<u64>) -> String {
+    let (first, last) = (start + 1, start + shown);
+    match total {
+        Some(total) if shown > 0 && last < total => {
+            let which = if first == last {
+                format!("{noun} {first}")
+            } else {
+                format!("{noun}s {first}-{last}")
+            };
+            format!("{which} of {total}; --all lists every page")
+        }
+        Some(total) => format!("{shown} of {}", count(total, noun)),
+        None => count(shown, noun),
+    }
+}
+
+/// What `--all` listed: `150 workspaces (2 pages)`.
+pub fn all(noun: &str, listed: u64, pages: u32) -> String {
+    format!(
+        "{} ({})",
+        count(listed, noun),
+        count(u64::from(pages), "page")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_in_words() {
+        assert_eq!(
+            page("workspace", 0, 10, Some(150)),
+            "workspaces 1-10 of 150; --all lists every page"
+        );
+        assert_eq!(
+            page("workflow", 23, 1, Some(25)),
+            "workflow 24 of 25; --all lists every page"
+        );
+        assert_eq!(page("workflow", 30, 0, Some(25)), "0 of 25 workflows");
+        assert_eq!(page("workspace", 0, 3, Some(3)), "3 of 3 workspaces");
+        assert_eq!(page("workspace", 0, 1, None), "1 workspace");
+        assert_eq!(all("workspace", 150, 2), "150 workspaces (2 pages)");
+        assert_eq!(all("workflow", 1, 1), "1 workflow (1 page)");
+    }
+}
