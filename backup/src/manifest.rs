@@ -10,6 +10,7 @@ use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::Error;
 use crate::paths;
 
 /// The manifest's file name, at the top of a backup.
@@ -315,6 +316,48 @@ impl Manifest {
         Ok(())
     }
 
+    /// One workspace of the backup, by id or name; without `wanted`, the
+    /// only one there is. [`Error::InvalidInput`] lists the workspaces when
+    /// none, or several, fit.
+    pub fn workspace(&self, wanted: Option<&str>) -> Result<&WorkspaceEntry, Error> {
+        let listed = || {
+            self.workspaces
+                .iter()
+                .map(|w| match &w.name {
+                    Some(name) => format!("{} ({name})", w.id),
+                    None => w.id.clone(),
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let Some(wanted) = wanted else {
+            return match self.workspaces.as_slice() {
+                [one] => Ok(one),
+                _ => Err(Error::InvalidInput(format!(
+                    "the backup holds {} workspaces; choose one: {}",
+                    self.workspaces.len(),
+                    listed()
+                ))),
+            };
+        };
+        let by_id = self.workspaces.iter().find(|w| w.id == wanted);
+        let mut by_name = self
+            .workspaces
+            .iter()
+            .filter(|w| w.name.as_deref() == Some(wanted));
+        match (by_id, by_name.next(), by_name.next()) {
+            (Some(w), _, _) | (None, Some(w), None) => Ok(w),
+            (None, Some(_), Some(_)) => Err(Error::InvalidInput(format!(
+                "several workspaces of the backup are called {wanted:?}; choose one by id: {}",
+                listed()
+            ))),
+            (None, None, _) => Err(Error::InvalidInput(format!(
+                "the backup holds no workspace {wanted:?}; it holds: {}",
+                listed()
+            ))),
+        }
+    }
+
     /// Every file listed, exports and records, in manifest order.
     pub fn files(&self) -> impl Iterator<Item = Listed<'_>> {
         self.workspaces
@@ -499,6 +542,23 @@ pub(crate) mod tests {
                 .unwrap_err()
                 .contains("not a JSON object")
         );
+    }
+
+    #[test]
+    fn the_source_workspace_is_picked_by_id_or_name() {
+        let one = sample(1, 1);
+        assert_eq!(one.workspace(None).unwrap().id, "ws-0");
+        assert!(one.workspace(Some("nope")).is_err());
+        let three = sample(3, 1);
+        let err = three.workspace(None).unwrap_err().to_string();
+        assert!(
+            err.contains("3 workspaces") && err.contains("ws-2 (Workspace 2)"),
+            "{err}"
+        );
+        assert_eq!(three.workspace(Some("ws-1")).unwrap().id, "ws-1");
+        assert_eq!(three.workspace(Some("Workspace 2")).unwrap().id, "ws-2");
+        let err = three.workspace(Some("ws-9")).unwrap_err().to_string();
+        assert!(err.contains("no workspace \"ws-9\""), "{err}");
     }
 
     /// A JSON value of any shape, small.

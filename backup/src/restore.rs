@@ -14,7 +14,7 @@ use secmaster_client::{
 use serde::Serialize;
 
 use crate::error::Error;
-use crate::manifest::{Manifest, WorkflowEntry, WorkspaceEntry};
+use crate::manifest::WorkflowEntry;
 use crate::plan::{self, Action, Existing, Selection};
 use crate::{Progress, blocking, files, verify};
 
@@ -156,7 +156,7 @@ pub async fn restore(
 ) -> Result<Report, Error> {
     let checked = dir.to_path_buf();
     let manifest = blocking(move || verify::verify(&checked)).await?;
-    let workspace = pick(&manifest, options.from_workspace.as_deref())?;
+    let workspace = manifest.workspace(options.from_workspace.as_deref())?;
     let gate = Arc::new(Gate::new(options.concurrency));
     let observed = Arc::clone(&gate);
     let client = client.observing_retries(move |e| observed.observe(e));
@@ -221,47 +221,6 @@ pub async fn restore(
     Ok(Report {
         workflows: lines.into_iter().flatten().collect(),
     })
-}
-
-/// The workspace of the backup to restore from.
-fn pick<'a>(manifest: &'a Manifest, wanted: Option<&str>) -> Result<&'a WorkspaceEntry, Error> {
-    let listed = || {
-        manifest
-            .workspaces
-            .iter()
-            .map(|w| match &w.name {
-                Some(name) => format!("{} ({name})", w.id),
-                None => w.id.clone(),
-            })
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let Some(wanted) = wanted else {
-        return match manifest.workspaces.as_slice() {
-            [one] => Ok(one),
-            _ => Err(Error::InvalidInput(format!(
-                "the backup holds {} workspaces; choose the one to restore from: {}",
-                manifest.workspaces.len(),
-                listed()
-            ))),
-        };
-    };
-    let by_id = manifest.workspaces.iter().find(|w| w.id == wanted);
-    let mut by_name = manifest
-        .workspaces
-        .iter()
-        .filter(|w| w.name.as_deref() == Some(wanted));
-    match (by_id, by_name.next(), by_name.next()) {
-        (Some(w), _, _) | (None, Some(w), None) => Ok(w),
-        (None, Some(_), Some(_)) => Err(Error::InvalidInput(format!(
-            "several workspaces of the backup are called {wanted:?}; choose one by id: {}",
-            listed()
-        ))),
-        (None, None, _) => Err(Error::InvalidInput(format!(
-            "the backup holds no workspace {wanted:?}; it holds: {}",
-            listed()
-        ))),
-    }
 }
 
 /// Sends imports into one target.
@@ -412,7 +371,6 @@ fn worth_sending_again(error: &ClientError) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::manifest::tests::sample;
     use secmaster_client::ApiError;
     use secmaster_client::reqwest::StatusCode;
     use secmaster_client::reqwest::header::HeaderMap;
@@ -449,22 +407,5 @@ mod tests {
             last: Box::new(ClientError::Timeout(TimeoutPhase::Connect)),
         };
         assert!(!may_have_arrived(&gave_up));
-    }
-
-    #[test]
-    fn the_source_workspace_is_picked_by_id_or_name() {
-        let one = sample(1, 1);
-        assert_eq!(pick(&one, None).unwrap().id, "ws-0");
-        assert!(pick(&one, Some("nope")).is_err());
-        let three = sample(3, 1);
-        let err = pick(&three, None).unwrap_err().to_string();
-        assert!(
-            err.contains("3 workspaces") && err.contains("ws-2 (Workspace 2)"),
-            "{err}"
-        );
-        assert_eq!(pick(&three, Some("ws-1")).unwrap().id, "ws-1");
-        assert_eq!(pick(&three, Some("Workspace 2")).unwrap().id, "ws-2");
-        let err = pick(&three, Some("ws-9")).unwrap_err().to_string();
-        assert!(err.contains("no workspace \"ws-9\""), "{err}");
     }
 }

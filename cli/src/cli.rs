@@ -31,6 +31,15 @@ pub enum Command {
     /// Find the workspaces of a project
     #[command(subcommand, after_help = WORKSPACES_AFTER_HELP)]
     Workspaces(Box<Workspaces>),
+    /// Back up workflows into a directory that can be checked, described and restored
+    #[command(subcommand, after_help = crate::backup_cli::BACKUP_AFTER_HELP)]
+    Backup(Box<crate::backup_cli::Backup>),
+    /// Restore a backup into a workspace, by name, without duplicates
+    ///
+    /// Checks the whole backup first, then imports each workflow whose name the target lacks
+    /// (--existing says what to do with the others). Run again, it restores nothing twice.
+    #[command(after_help = crate::backup_cli::RESTORE_AFTER_HELP)]
+    Restore(Box<crate::backup_cli::RestoreArgs>),
     /// Send any operation of the API document, by its operation id
     ///
     /// NAME=VALUE fills the operation's path and query parameters; project_id and workspace_id,
@@ -75,6 +84,9 @@ pub enum Workflows {
     /// left as it was.
     #[command(after_help = EXPORT_AFTER_HELP)]
     Export(ExportArgs),
+    /// Compare the workflows of a workspace with another workspace's or a backup's, by name
+    #[command(after_help = crate::backup_cli::DIFF_AFTER_HELP)]
+    Diff(crate::backup_cli::DiffArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -439,6 +451,7 @@ HTTP_PROXY and ALL_PROXY, except for the hosts in NO_PROXY and for loopback endp
 "
     };
 }
+pub(crate) use settings_help;
 
 const LIST_AFTER_HELP: &str = concat!(
     "\

@@ -8,6 +8,11 @@ use secmaster_client::{Error, ErrorKind};
 
 /// The command succeeded.
 pub const OK: u8 = 0;
+/// `workflows diff`: the two sides differ (as diff(1) says it).
+pub const DIFFERENT: u8 = 1;
+/// `restore`: a workflow could not be restored, or names of the backup
+/// exist in the target and `--existing fail` refused them all.
+pub const SOME_FAILED: u8 = 1;
 /// Bad arguments (clap's own code) or configuration the command cannot use.
 pub const USAGE: u8 = 2;
 /// The service refused the credentials or the permission (HTTP 401, 403).
@@ -32,6 +37,8 @@ macro_rules! exit_code_table {
         "\
 Exit codes:
   0    success
+  1    workflows diff: the two differ; restore: a workflow could not be restored, or
+       --existing fail found names of the backup in the target
   2    usage error: bad arguments (for api: a parameter or value the API document does not
        allow), missing settings (credentials, project id, workspace id, region or endpoint), no
        workflow ids, a list longer than the API can page through, an id that --format ids cannot
@@ -41,8 +48,9 @@ Exit codes:
   4    any other error answer from the service (HTTP 400, 404, 429, 5xx, ...)
   5    network error: cannot connect, timed out, connection broken, body shorter than announced
   6    local I/O error: an input file is missing, unreadable or unusable (not a regular file,
-       over its size limit, not UTF-8, changed while it was uploaded), the output cannot be
-       written, or the output exists and --force was not given
+       over its size limit, not UTF-8, changed while it was uploaded), a backup is damaged, the
+       output cannot be written, or the output exists (a backup's directory is not empty; a
+       file without --force)
   130  interrupted by Ctrl-C (SIGINT); 143 for SIGTERM, 129 for SIGHUP
   141  the reader closed the output pipe early (`... | head`), as when stopped by SIGPIPE;
        nothing is printed"
@@ -65,8 +73,16 @@ pub enum Failure {
         workspace_id: String,
         error: Box<Error>,
     },
-    /// A signal stopped the download; the number is the signal's.
-    Interrupted(i32),
+    /// A signal stopped the command; the number is the signal's, the text
+    /// says what was left (`the partial download was removed ...`).
+    Interrupted(i32, &'static str),
+    /// A backup, restore or comparison failed.
+    Backup(secmaster_backup::Error),
+    /// The command ran to its end, but not everything it was asked to do
+    /// was done; the text says what (a restore's failed workflows).
+    Unfinished(String),
+    /// `workflows diff` found differences: printed already, no error line.
+    Different,
     /// The output pipe's reader went away (`| head`): ends quietly, as
     /// programs stopped by SIGPIPE do.
     ClosedPipe,
@@ -103,9 +119,9 @@ impl Failure {
     }
 
     /// Whether `main` prints this failure (all but a closed pipe, whose
-    /// reader has what it wanted).
+    /// reader has what it wanted, and differences, printed already).
     pub fn is_shown(&self) -> bool {
-        !matches!(self, Failure::ClosedPipe)
+        !matches!(self, Failure::ClosedPipe | Failure::Different)
     }
 
     /// The process exit code.
@@ -113,7 +129,10 @@ impl Failure {
         match self {
             Failure::Usage(_) => USAGE,
             Failure::Io(_) => IO,
-            Failure::Interrupted(signal) => u8::try_from(128 + signal).unwrap_or(130),
+            Failure::Interrupted(signal, _) => u8::try_from(128 + signal).unwrap_or(130),
+            Failure::Backup(e) => backup_exit_code(e),
+            Failure::Unfinished(_) => SOME_FAILED,
+            Failure::Different => DIFFERENT,
             Failure::ClosedPipe => CLOSED_PIPE,
             Failure::Client(e) => client_exit_code(e),
             Failure::NoSuchWorkspace { error, .. } => client_exit_code(error),
@@ -133,6 +152,30 @@ fn client_exit_code(e: &Error) -> u8 {
     }
 }
 
+fn backup_exit_code(e: &secmaster_backup::Error) -> u8 {
+    use secmaster_backup::Error as E;
+    match e {
+        E::Client(e) => client_exit_code(e),
+        E::Export { error, .. } => client_exit_code(error),
+        E::Io { .. } | E::NotEmpty(_) | E::Damaged(_) => IO,
+        E::Conflicts(_) => SOME_FAILED,
+        E::InvalidInput(_) => USAGE,
+        // An error added to the library later: the service's side.
+        _ => API,
+    }
+}
+
+/// A request's failure as the library's own, so that a missing workspace
+/// is named (`of_workspace`) like any command's.
+impl From<secmaster_backup::Error> for Failure {
+    fn from(e: secmaster_backup::Error) -> Self {
+        match e {
+            secmaster_backup::Error::Client(e) => Failure::Client(e),
+            other => Failure::Backup(other),
+        }
+    }
+}
+
 impl From<Error> for Failure {
     fn from(e: Error) -> Self {
         Failure::Client(e)
@@ -143,9 +186,10 @@ impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let text = match self {
             Failure::Usage(m) | Failure::Io(m) => m.clone(),
-            Failure::Interrupted(_) => {
-                "interrupted; the partial download was removed and nothing was saved".to_owned()
-            }
+            Failure::Interrupted(_, left) => format!("interrupted; {left}"),
+            Failure::Backup(e) => e.to_string(),
+            Failure::Unfinished(m) => m.clone(),
+            Failure::Different => "the two differ".to_owned(),
             Failure::ClosedPipe => "the reader closed the output pipe".to_owned(),
             // The library's text: service answers as `HTTP <status>, code
             // <code>: <message> (request id <id>)`, already escaped.
@@ -218,7 +262,7 @@ mod tests {
 
     #[test]
     fn signals_map_to_128_plus_the_number() {
-        assert_eq!(Failure::Interrupted(2).exit_code(), 130);
-        assert_eq!(Failure::Interrupted(15).exit_code(), 143);
+        assert_eq!(Failure::Interrupted(2, "").exit_code(), 130);
+        assert_eq!(Failure::Interrupted(15, "").exit_code(), 143);
     }
 }

@@ -62,7 +62,7 @@ pub async fn save(
     tokio::select! {
         result = work => result,
         // Dropping `work` drops the temporary file, which removes it.
-        signal = signals.recv() => Err(Failure::Interrupted(signal)),
+        signal = signals.recv() => Err(Failure::Interrupted(signal, crate::signals::DOWNLOAD_REMOVED)),
     }
 }
 

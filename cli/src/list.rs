@@ -24,7 +24,7 @@ async fn list(args: &ListArgs, session: &Session) -> Result<(), Failure> {
     let out = stdout_file()?;
     let mut query = query(&args.filters);
     query.offset = args.offset;
-    let (workflows, note) = if args.all {
+    let (workflows, note, unread) = if args.all {
         let mut options = ListAllOptions::default();
         options.page_size = args.limit;
         let all = session
@@ -32,7 +32,7 @@ async fn list(args: &ListArgs, session: &Session) -> Result<(), Failure> {
             .list_all_workflows(&session.project_id, &session.workspace_id, &query, options)
             .await?;
         let note = summary::all("workflow", all.items.len() as u64, all.pages);
-        (all.items, note)
+        (all.items, note, false)
     } else {
         query.limit = args.limit;
         let page = session
@@ -41,8 +41,10 @@ async fn list(args: &ListArgs, session: &Session) -> Result<(), Failure> {
             .await?;
         let total = page.total.and_then(|t| u64::try_from(t).ok());
         let start = u64::from(args.offset.unwrap_or(0));
-        let note = summary::page("workflow", start, page.data.len() as u64, total);
-        (page.data, note)
+        let shown = page.data.len() as u64;
+        let note = summary::page("workflow", start, shown, total);
+        let unread = shown > 0 && total.is_some_and(|t| start + shown < t);
+        (page.data, note, unread)
     };
     format::print_list(
         out,
@@ -52,8 +54,14 @@ async fn list(args: &ListArgs, session: &Session) -> Result<(), Failure> {
         "workflow",
         |w| w.id.as_deref(),
     )?;
-    if !args.connection.service.quiet && args.format == Format::Table {
-        stderr::line(note);
+    if args.format == Format::Table {
+        if !args.connection.service.quiet {
+            stderr::line(note);
+        }
+    } else if unread {
+        // A program reading the ids or the JSON would not know that the
+        // list goes on.
+        stderr::line(format_args!("warning: listed {note}"));
     }
     Ok(())
 }

@@ -8,8 +8,11 @@
 #![deny(clippy::print_stderr, clippy::print_stdout)]
 
 mod api;
+mod backup;
+mod backup_cli;
 mod cli;
 mod closed_at_start;
+mod diff;
 mod exit;
 mod export;
 mod file_answer;
@@ -20,6 +23,7 @@ mod import;
 mod list;
 mod output;
 mod progress;
+mod restore;
 mod session;
 mod settings;
 mod show;
@@ -33,6 +37,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
 
+use crate::backup_cli::Backup;
 use crate::cli::{Cli, Command, Workflows, Workspaces};
 use crate::exit::Failure;
 
@@ -78,12 +83,18 @@ fn run(cli: Cli) -> Result<(), Failure> {
             Workflows::Show(a) => a.connection.service.verbose,
             Workflows::Import(a) => a.connection.service.verbose,
             Workflows::Export(a) => a.connection.service.verbose,
+            Workflows::Diff(a) => a.connection.service.verbose,
         },
         Command::Workspaces(workspaces) => match workspaces.as_ref() {
             Workspaces::List(a) => a.connection.service.verbose,
             Workspaces::Show(a) => a.connection.service.verbose,
         },
         Command::Api(a) => a.connection.service.verbose,
+        Command::Backup(backup) => match backup.as_ref() {
+            Backup::Create(a) => a.connection.service.verbose,
+            Backup::Describe(_) | Backup::Verify(_) => false,
+        },
+        Command::Restore(a) => a.connection.service.verbose,
     };
     if verbose {
         init_tracing();
@@ -100,12 +111,19 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 Workflows::Show(args) => show::run(args, env).await,
                 Workflows::Import(args) => import::run(args, env).await,
                 Workflows::Export(args) => export::run(args, env).await,
+                Workflows::Diff(args) => diff::run(args, env).await,
             },
             Command::Workspaces(workspaces) => match *workspaces {
                 Workspaces::List(args) => workspaces::list(args, env).await,
                 Workspaces::Show(args) => workspaces::show(args, env).await,
             },
             Command::Api(args) => api::run(*args, env).await,
+            Command::Backup(backup) => match *backup {
+                Backup::Create(args) => backup::create(args, env).await,
+                Backup::Describe(args) => backup::describe(args),
+                Backup::Verify(args) => backup::verify(args),
+            },
+            Command::Restore(args) => restore::run(*args, env).await,
             Command::Completions { .. } => Ok(()),
         }
     })

@@ -5,7 +5,8 @@ use std::io::IsTerminal;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressFinish, ProgressStyle};
 
 /// Bytes received, the rate, and (when the size is known) a bar and the time
-/// left. Drawn only when asked for and standard error is a terminal;
+/// left; or, for a backup or a restore, workflows done out of how many.
+/// Drawn only when asked for and standard error is a terminal;
 /// otherwise every method does nothing. Cleared when dropped, so that an
 /// error line is never printed after a half-drawn bar. indicatif ignores a
 /// failed draw (a terminal that hung up), as `stderr::line` does.
@@ -35,7 +36,31 @@ impl Progress {
         ))
     }
 
-    /// `n` more bytes arrived.
+    /// A bar counting workflows, whose number is told later
+    /// ([`Progress::set_total`]).
+    pub fn counting(wanted: bool) -> Self {
+        if !wanted || !std::io::stderr().is_terminal() {
+            return Progress(None);
+        }
+        let style = ProgressStyle::with_template(
+            "{spinner} [{bar:30}] {pos}/{len} workflows  {elapsed}  ETA {eta} {msg}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> ");
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        Progress(Some(
+            bar.with_style(style).with_finish(ProgressFinish::AndClear),
+        ))
+    }
+
+    /// What a counting bar counts to.
+    pub fn set_total(&self, total: u64) {
+        if let Some(bar) = &self.0 {
+            bar.set_length(total);
+        }
+    }
+
+    /// `n` more bytes arrived, or workflows were done.
     pub fn advance(&self, n: usize) {
         if let Some(bar) = &self.0 {
             bar.inc(n as u64);

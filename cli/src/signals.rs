@@ -1,8 +1,11 @@
-//! The signals that stop a download to a file. While the part file exists
-//! they are caught, so that dropping the download removes it; the exit code
-//! is then 128 plus the signal's number.
+//! The signals that stop a download to a file, a backup or a restore.
+//! While a part file or directory exists they are caught, so that dropping
+//! the work removes it; the exit code is then 128 plus the signal's number.
 
 use crate::exit::Failure;
+
+/// What an interrupted download leaves.
+pub const DOWNLOAD_REMOVED: &str = "the partial download was removed and nothing was saved";
 
 #[cfg(unix)]
 pub struct Signals {

@@ -37,6 +37,21 @@ pub fn all(noun: &str, listed: u64, pages: u32) -> String {
     )
 }
 
+/// A size as people read it, in decimal units: `512 B`, `1.2 MB`.
+pub fn size(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["kB", "MB", "GB", "TB", "PB"];
+    if bytes < 1000 {
+        return format!("{bytes} B");
+    }
+    let mut value = bytes as f64 / 1000.0;
+    let mut unit = 0;
+    while value >= 999.95 && unit + 1 < UNITS.len() {
+        value /= 1000.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -56,5 +71,9 @@ mod tests {
         assert_eq!(page("workspace", 0, 1, None), "1 workspace");
         assert_eq!(all("workspace", 150, 2), "150 workspaces (2 pages)");
         assert_eq!(all("workflow", 1, 1), "1 workflow (1 page)");
+        assert_eq!(size(999), "999 B");
+        assert_eq!(size(1_234_567), "1.2 MB");
+        assert_eq!(size(999_999), "1.0 MB");
+        assert_eq!(size(u64::MAX), "18446.7 PB");
     }
 }
