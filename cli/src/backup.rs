@@ -152,6 +152,7 @@ fn described(
         let name = workspace
             .name
             .as_deref()
+            .filter(|n| *n != workspace.id)
             .map(|n| format!(" ({})", escape(n)))
             .unwrap_or_default();
         writeln!(

@@ -191,7 +191,8 @@ Layout (docs/backup-format.md):
 
 All or nothing: the files go into a hidden directory beside DIR (.DIR.PID.N.secmaster-part),
 flushed to disk, and it is renamed to DIR only when the manifest, written last, is complete. A
-failure, Ctrl-C or SIGTERM removes it; one a killed run left is removed by the next backup to DIR.
+failure, Ctrl-C, SIGTERM or SIGHUP removes it; one a killed run left is removed by the next backup
+to DIR.
 
 ",
     settings_help!(),

@@ -419,8 +419,11 @@ Examples:
 const WORKFLOWS_AFTER_HELP: &str = "\
 Examples:
   secmaster workflows list --region cn-north-4 --project-id P --workspace-id W
-  secmaster workflows export --region cn-north-4 --project-id P --workspace-id W --all -o backup.zip
-  secmaster workflows import backup.zip --region cn-north-4 --project-id P --workspace-id W2";
+  secmaster workflows export --region cn-north-4 --project-id P --workspace-id W --all -o flows.zip
+  secmaster workflows import flows.zip --region cn-north-4 --project-id P --workspace-id W2
+  secmaster workflows diff --region cn-north-4 --project-id P --workspace-id W --to-workspace-id W2
+
+Backups (one file per workflow, checked, restored without duplicates): secmaster backup --help";
 
 const WORKSPACES_AFTER_HELP: &str = "\
 Examples:
@@ -462,9 +465,9 @@ Examples:
   # Every enabled workflow, as JSON with every field the service sent
   secmaster workflows list --project-id P --workspace-id W --all --enabled true --format json
 
-  # Back up a whole workspace
-  secmaster workflows list --project-id P --workspace-id W --all --format ids \\
-      | secmaster workflows export --project-id P --workspace-id W --ids-file - -o backup.zip
+  # The enabled workflows' ids, one export of them all (to back up: secmaster backup create)
+  secmaster workflows list --project-id P --workspace-id W --all --enabled true --format ids \\
+      | secmaster workflows export --project-id P --workspace-id W --ids-file - -o enabled.zip
 
 ",
     settings_help!(),

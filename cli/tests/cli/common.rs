@@ -247,3 +247,53 @@ pub fn run(cmd: &mut Command, code: i32) -> (std::process::Output, String) {
 pub fn success(cmd: &mut Command) -> String {
     stdout_of(&run(cmd, 0).0)
 }
+
+/// `secmaster ARGS...` against `sim` as a plain process, with [`TOKEN`] and
+/// project P; `args` name the workspace as the command takes it.
+pub fn against_process(dir: &Path, sim: &Simulator, args: &[&str]) -> std::process::Command {
+    let mut cmd = secmaster_process(dir);
+    cmd.env("SECMASTER_AUTH_TOKEN", TOKEN)
+        .args(args)
+        .arg("--endpoint")
+        .arg(sim.base_url())
+        .args(["--project-id", PROJECT]);
+    cmd
+}
+
+/// [`against_process`] with the usual time limit.
+pub fn against(dir: &Path, sim: &Simulator, args: &[&str]) -> Command {
+    with_time_limit(against_process(dir, sim, args))
+}
+
+/// How many requests of `operation` reached the simulator.
+pub fn sent(sim: &Simulator, operation: &str) -> usize {
+    sim.requests()
+        .iter()
+        .filter(|r| r.operation.as_deref() == Some(operation))
+        .count()
+}
+
+/// Waits (at most 30 s) until the simulator has seen `count` requests of
+/// `operation`.
+pub fn wait_for(sim: &Simulator, operation: &str, count: usize) {
+    let started = std::time::Instant::now();
+    while sent(sim, operation) < count {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "{operation}: {} of {count} requests after 30 s",
+            sent(sim, operation)
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// The names of a workspace's workflows, sorted.
+pub fn names_in(sim: &Simulator, workspace: &str) -> Vec<String> {
+    let mut names: Vec<String> = sim
+        .workflows(PROJECT, workspace)
+        .into_iter()
+        .map(|w| w.name)
+        .collect();
+    names.sort();
+    names
+}

@@ -8,7 +8,7 @@
 use crate::common::{Scratch, secmaster, shell, stderr_of};
 
 /// Snapshot name and command line.
-const CASES: [(&str, &[&str]); 14] = [
+const CASES: [(&str, &[&str]); 20] = [
     ("secmaster", &["--help"]),
     ("secmaster-short", &["-h"]),
     ("workflows", &["workflows", "--help"]),
@@ -23,6 +23,12 @@ const CASES: [(&str, &[&str]); 14] = [
     ("workspaces-list", &["workspaces", "list", "--help"]),
     ("workspaces-show", &["workspaces", "show", "--help"]),
     ("api", &["api", "--help"]),
+    ("backup", &["backup", "--help"]),
+    ("backup-create", &["backup", "create", "--help"]),
+    ("backup-describe", &["backup", "describe", "--help"]),
+    ("backup-verify", &["backup", "verify", "--help"]),
+    ("restore", &["restore", "--help"]),
+    ("workflows-diff", &["workflows", "diff", "--help"]),
 ];
 
 fn help(args: &[&str], columns: &str) -> String {
@@ -78,6 +84,12 @@ help_snapshots! {
     workspaces_list_help: 11;
     workspaces_show_help: 12;
     api_help: 13;
+    backup_help: 14;
+    backup_create_help: 15;
+    backup_describe_help: 16;
+    backup_verify_help: 17;
+    restore_help: 18;
+    diff_help: 19;
 }
 
 #[test]
@@ -91,7 +103,7 @@ fn help_does_not_depend_on_the_terminal_width() {
 
 #[test]
 fn every_command_help_lists_the_exit_codes() {
-    let commands: [&[&str]; 7] = [
+    let commands: [&[&str]; 12] = [
         &["workflows", "list"],
         &["workflows", "show"],
         &["workflows", "import"],
@@ -99,10 +111,16 @@ fn every_command_help_lists_the_exit_codes() {
         &["workspaces", "list"],
         &["workspaces", "show"],
         &["api"],
+        &["backup", "create"],
+        &["backup", "describe"],
+        &["backup", "verify"],
+        &["restore"],
+        &["workflows", "diff"],
     ];
     for command in commands {
         let text = help(&[command, &["--help"]].concat(), "100");
         for line in [
+            "  1    workflows diff: the two differ;",
             "  2    usage error",
             "  3    authentication or authorisation refused",
             "  4    any other error answer",

@@ -77,6 +77,35 @@ fn one_page_as_json_keeps_every_field() {
     assert_eq!(listed[0].as_object().unwrap().len(), 25);
 }
 
+// A program reading one page of ids or JSON could not tell that more
+// were left: it was told nothing.
+#[test]
+fn a_page_of_ids_or_json_with_more_left_warns() {
+    let sim = start(sim().seed(PROJECT, WORKSPACE, 25));
+    let dir = Scratch::new("list-unread");
+    for format in ["ids", "json"] {
+        let (output, said) = run(
+            workflows(dir.path(), &sim, "list").args(["--format", format, "--quiet"]),
+            0,
+        );
+        assert!(!output.stdout.is_empty());
+        assert_eq!(
+            said, "warning: listed workflows 1-10 of 25; --all lists every page\n",
+            "{format}"
+        );
+        let (_, said) = run(
+            workflows(dir.path(), &sim, "list").args(["--format", format, "--offset", "20"]),
+            0,
+        );
+        assert_eq!(said, "", "{format}: the last page leaves nothing unread");
+        let (_, said) = run(
+            workflows(dir.path(), &sim, "list").args(["--format", format, "--all"]),
+            0,
+        );
+        assert_eq!(said, "", "{format} --all");
+    }
+}
+
 #[test]
 fn json_keeps_fields_the_program_does_not_know() {
     let page = json!({

@@ -7,13 +7,16 @@
 
 mod common;
 
+mod backup;
 mod connection;
+mod diff;
 mod export;
 mod export_names;
 mod hardening;
 mod help;
 mod import;
 mod list;
+mod restore;
 mod roundtrip;
 mod show;
 mod streams;

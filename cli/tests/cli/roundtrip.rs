@@ -1,7 +1,7 @@
-//! A backup and a restore the way the README shows them: the ids of every
-//! workflow piped into one export, the file imported into a second
-//! workspace, and that workspace listed. Once signed with an access key
-//! pair, once with a token; the simulator checks every request.
+//! The ids pipe: the ids of every workflow piped into one export, the file
+//! imported into a second workspace, and that workspace listed. Once
+//! signed with an access key pair, once with a token; the simulator checks
+//! every request.
 
 use std::path::Path;
 use std::process::Output;
