@@ -31,10 +31,7 @@ fn backup_verify_restore_diff_and_a_second_restore() {
     assert_eq!(scratch.entries(), ["b"]);
     assert_eq!(sent(&sim, "export_workflows"), 12);
 
-    let (_, said) = run(
-        &mut secmaster(scratch.path()).args(["backup", "verify", "b"]),
-        0,
-    );
+    let (_, said) = run(secmaster(scratch.path()).args(["backup", "verify", "b"]), 0);
     assert_eq!(
         said,
         "b is intact: 24 files of 12 workflows match the manifest\n"
@@ -82,13 +79,12 @@ fn backup_verify_restore_diff_and_a_second_restore() {
     assert_eq!(said, "restored 0, skipped 12, failed 0 into W2\n");
 
     // describe reads it back.
-    let described = success(
-        &mut secmaster(scratch.path()).args(["backup", "describe", "b", "--format", "json"]),
-    );
+    let described =
+        success(secmaster(scratch.path()).args(["backup", "describe", "b", "--format", "json"]));
     let manifest: Value = serde_json::from_str(&described).unwrap();
     assert_eq!(manifest["format"], "secmaster-backup");
     assert_eq!(manifest["counts"]["workflows"], 12);
-    let table = success(&mut secmaster(scratch.path()).args(["backup", "describe", "b"]));
+    let table = success(secmaster(scratch.path()).args(["backup", "describe", "b"]));
     assert!(
         table.contains("holds    1 workspace, 12 workflows, "),
         "{table}"
@@ -107,10 +103,7 @@ fn a_flipped_byte_is_named_by_verify_and_refused_by_restore() {
     bytes[10] ^= 0x20;
     std::fs::write(&path, bytes).unwrap();
 
-    let (_, said) = run(
-        &mut secmaster(scratch.path()).args(["backup", "verify", "b"]),
-        6,
-    );
+    let (_, said) = run(secmaster(scratch.path()).args(["backup", "verify", "b"]), 6);
     assert!(
         said.starts_with(&format!(
             "error: the backup is damaged (1 bad file): {victim}: its SHA-256 is "
@@ -173,10 +166,7 @@ fn a_killed_backup_leaves_no_complete_directory_and_the_next_one_succeeds() {
     sim.set_latency(Duration::ZERO);
     run(&mut create(&scratch, &sim, &[]), 0);
     assert_eq!(scratch.entries(), ["b"]);
-    run(
-        &mut secmaster(scratch.path()).args(["backup", "verify", "b"]),
-        0,
-    );
+    run(secmaster(scratch.path()).args(["backup", "verify", "b"]), 0);
 }
 
 #[test]
@@ -222,7 +212,7 @@ fn every_workspace_then_one_of_them_restored() {
         said.starts_with("backed up 3 workflows from 4 workspaces, "),
         "{said}"
     );
-    let table = success(&mut secmaster(scratch.path()).args(["backup", "describe", "all"]));
+    let table = success(secmaster(scratch.path()).args(["backup", "describe", "all"]));
     assert!(
         table.contains("workspaces/003-W3/workflows/0001-workflow-0001.export"),
         "{table}"
