@@ -15,6 +15,16 @@ simulator (`secmaster-sim --export-size N`) over plain http.
         COUNT sequential exports through one client (its requests session
         keeps the connection alive), each body read to its end. Prints
         `requests=N bytes=B seconds=S` for the loop alone.
+    sdk_bench.py backup --endpoint URL --workspace W --output DIR
+        What `secmaster backup create` does, one request at a time: every
+        page of the workspace's list (100 a page), then each workflow
+        exported by its own id into DIR/NNNN.export beside its record
+        (NNNN.json), each file fsynced; DIR/names.json maps files to names.
+        Prints `workflows=N requests=R`.
+    sdk_bench.py restore --endpoint URL --workspace T --input DIR
+        What `secmaster restore` does, one request at a time: every page of
+        the target's list, then each export file of DIR whose workflow name
+        the target lacks, imported. Prints `restored=N skipped=S requests=R`.
     sdk_bench.py sign [--batches 31] [--per-batch 2000]
         Signer.sign on the export request the Rust signing benchmark signs.
         Prints `sign one export request: median N ns (min N ns, max N ns)`.
@@ -23,17 +33,22 @@ Exits non-zero on any failure or wrong byte count.
 """
 
 import argparse
+import json
 import os
 import sys
 import time
 
 from huaweicloudsdkcore.auth.credentials import BasicCredentials
+from huaweicloudsdkcore.http.formdata import FormFile
 from huaweicloudsdkcore.http.http_config import HttpConfig
 from huaweicloudsdkcore.sdk_request import SdkRequest
 from huaweicloudsdkcore.signer.signer import Signer
 from huaweicloudsdksecmaster.v1 import (
     ExportAopworkflowInfo,
     ExportAopworkflowRequest,
+    ImportAopworkflowRequest,
+    ImportAopworkflowRequestBody,
+    ListWorkflowsRequest,
     SecMasterClient,
 )
 
@@ -106,6 +121,71 @@ def cmd_loop(args):
     print("requests=%d bytes=%d seconds=%.6f" % (args.count, total, seconds))
 
 
+def list_all(client, workspace):
+    """Every workflow of the workspace, 100 a page, one page at a time;
+    and the number of requests sent."""
+    workflows, requests = [], 0
+    while True:
+        page = client.list_workflows(ListWorkflowsRequest(
+            project_id=PROJECT, workspace_id=workspace, offset=len(workflows), limit=100))
+        requests += 1
+        workflows.extend(page.data or [])
+        if not page.data or len(workflows) >= (page.total or 0):
+            return workflows, requests
+
+
+def write_synced(path, data):
+    with open(path, "wb") as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())
+
+
+def cmd_backup(args):
+    client = make_client(args.endpoint)
+    workflows, requests = list_all(client, args.workspace)
+    os.makedirs(args.output)
+    names = {}
+    for n, workflow in enumerate(workflows, 1):
+        request = ExportAopworkflowRequest(
+            project_id=PROJECT, workspace_id=args.workspace,
+            body=ExportAopworkflowInfo(id=[workflow.id]))
+        response = client.export_aopworkflow(request)
+        requests += 1
+        pieces = []
+        response.consume_download_stream(
+            lambda raw: pieces.extend(raw.iter_content(chunk_size=PIECE)))
+        stem = os.path.join(args.output, "%04d" % n)
+        write_synced(stem + ".export", b"".join(pieces))
+        write_synced(stem + ".json", json.dumps(workflow.to_dict()).encode("utf-8"))
+        names["%04d.export" % n] = workflow.name
+    write_synced(os.path.join(args.output, "names.json"), json.dumps(names).encode("utf-8"))
+    print("workflows=%d requests=%d" % (len(workflows), requests))
+
+
+def cmd_restore(args):
+    client = make_client(args.endpoint)
+    present, requests = list_all(client, args.workspace)
+    present = {w.name for w in present}
+    with open(os.path.join(args.input, "names.json")) as f:
+        names = json.load(f)
+    restored = skipped = 0
+    for file_name, name in sorted(names.items()):
+        if name in present:
+            skipped += 1
+            continue
+        upload = FormFile(open(os.path.join(args.input, file_name), "rb"))
+        try:
+            client.import_aopworkflow(ImportAopworkflowRequest(
+                project_id=PROJECT, workspace_id=args.workspace,
+                body=ImportAopworkflowRequestBody(upload_file=upload)))
+        finally:
+            upload.close()
+        requests += 1
+        restored += 1
+    print("restored=%d skipped=%d requests=%d" % (restored, skipped, requests))
+
+
 def cmd_sign(args):
     signer = Signer(BasicCredentials(AK, SK, PROJECT))
     body = b'{"id":["c19470f3-5eaf-4572-82e8-2ff094495919"]}'
@@ -163,6 +243,16 @@ def main():
     p.add_argument("--size", type=int, default=1024)
     p.add_argument("--workspace", default=WORKSPACE)
     p.set_defaults(run=cmd_loop)
+    p = sub.add_parser("backup")
+    p.add_argument("--endpoint", required=True)
+    p.add_argument("--workspace", default=WORKSPACE)
+    p.add_argument("--output", required=True)
+    p.set_defaults(run=cmd_backup)
+    p = sub.add_parser("restore")
+    p.add_argument("--endpoint", required=True)
+    p.add_argument("--workspace", required=True)
+    p.add_argument("--input", required=True)
+    p.set_defaults(run=cmd_restore)
     p = sub.add_parser("sign")
     p.add_argument("--batches", type=int, default=31)
     p.add_argument("--per-batch", type=int, default=2000)

@@ -129,13 +129,19 @@ pub async fn create(
             });
         }
     }
-    let saved: Vec<WorkflowEntry> = stream::iter(jobs)
-        .map(|job| save(&client, project_id, &gate, &part, job, progress))
-        .buffered(gate.width())
+    // Unordered, so that one slow export does not hold up the others; put
+    // back in the list's order afterwards.
+    let mut saved: Vec<(usize, WorkflowEntry)> = stream::iter(jobs.into_iter().enumerate())
+        .map(|(i, job)| {
+            let saving = save(&client, project_id, &gate, &part, job, progress);
+            async move { Ok::<_, Error>((i, saving.await?)) }
+        })
+        .buffer_unordered(gate.width())
         .try_collect()
         .await?;
+    saved.sort_by_key(|(i, _)| *i);
 
-    let mut saved = saved.into_iter();
+    let mut saved = saved.into_iter().map(|(_, entry)| entry);
     let entries: Vec<WorkspaceEntry> = sources
         .into_iter()
         .zip(&listed)

@@ -17,15 +17,19 @@
 //!    (`builds`);
 //! 6. listing 1,000 workflows at 30 ms per page, one page at a time against
 //!    the pager's default concurrency (`paging`);
-//! 7. the peak RSS of importing a 16 MiB and a 1 GiB file (`import`).
+//! 7. the peak RSS of importing a 16 MiB and a 1 GiB file (`import`);
+//! 8. `secmaster backup create` and `secmaster restore` of 1,000 workflows
+//!    at 30 ms a request, beside the ideal (requests ÷ 4 × latency) and the
+//!    official SDK doing the same one request at a time (`backup`).
 //!
 //! It prints Markdown tables (also saved as `target/bench-report.md`,
 //! `report`) and fails when a contender fails or delivers a wrong byte
 //! count; timings are reported against the targets but never fail the run.
 //!
-//! `--quick` (what CI runs, so the harness cannot rot): 1 MiB exports and a
-//! 16 MiB import only, one run of each and no warm-up, no clean builds, and
-//! the SDK only if its venv exists or can be made within a few minutes.
+//! `--quick` (what CI runs, so the harness cannot rot): 1 MiB exports, a
+//! 16 MiB import and a backup and restore of 50 workflows only, one run of
+//! each and no warm-up, no clean builds, and the SDK only if its venv
+//! exists or can be made within a few minutes.
 //!
 //! The SDK is the one venv of the workspace, `.tools/sdk-venv` from
 //! `spec-checks/requirements-sdk.txt` (`crate::venv`, shared with `cargo
@@ -33,6 +37,7 @@
 //! importing it writes `$HOME/.huaweicloud`. Every child process goes
 //! through `crate::process` (`runs`).
 
+mod backup;
 mod builds;
 mod export;
 mod import;
@@ -83,6 +88,8 @@ pub struct Plan {
     pub runs: usize,
     pub sizes: Vec<u64>,
     pub import_sizes: Vec<u64>,
+    /// Workflows backed up and restored (section 8).
+    pub backup_workflows: u64,
 }
 
 impl Plan {
@@ -94,6 +101,7 @@ impl Plan {
                 runs: 1,
                 sizes: vec![MIB],
                 import_sizes: vec![16 * MIB],
+                backup_workflows: 50,
             }
         } else {
             Plan {
@@ -102,6 +110,7 @@ impl Plan {
                 runs: 5,
                 sizes: vec![MIB, 64 * MIB, 1024 * MIB],
                 import_sizes: vec![16 * MIB, 1024 * MIB],
+                backup_workflows: 1000,
             }
         }
     }
@@ -133,7 +142,7 @@ impl Ctx {
 pub fn run(root: &Path, quick: bool) -> Result<(), String> {
     let started = Instant::now();
     note(if quick {
-        "quick mode: 1 MiB exports, a 16 MiB import, one run each, no clean builds"
+        "quick mode: 1 MiB exports, a 16 MiB import, 50 workflows backed up and restored, one run each, no clean builds"
     } else {
         "full run: about 30 minutes on 2 cores, most of it ten clean builds"
     });
@@ -197,6 +206,7 @@ pub fn run(root: &Path, quick: bool) -> Result<(), String> {
     builds::build_bench(&ctx, &mut report)?;
     paging::bench(&ctx, &mut report)?;
     import::bench(&ctx, &mut report)?;
+    backup::bench(&ctx, &mut report)?;
 
     let footer = format!(
         "- load average after: {}\n- release build before measuring: {build_secs:.0} s; whole run: {:.0} s",

@@ -29,6 +29,8 @@ pub struct SimSettings {
     pub workflows: u64,
     /// `--drain-imports`: import bodies are read and dropped, of any size.
     pub drain_imports: bool,
+    /// `--auto-create-workspaces`: any workspace exists from its first use.
+    pub auto_create_workspaces: bool,
 }
 
 /// A running server.
@@ -57,6 +59,9 @@ impl Server {
         }
         if settings.drain_imports {
             cmd.arg("--drain-imports");
+        }
+        if settings.auto_create_workspaces {
+            cmd.arg("--auto-create-workspaces");
         }
         let log = scratch.join("sim.log");
         let mut process = Background::start(&mut cmd, &log)?;
