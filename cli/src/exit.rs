@@ -154,8 +154,8 @@ impl fmt::Display for Failure {
                 workspace_id,
                 error,
             } => format!(
-                "there is no workspace \"{workspace_id}\" in this project for these credentials \
-                 (secmaster workspaces list shows those there are): {error}"
+                "no workspace \"{workspace_id}\" in this project (secmaster workspaces list \
+                 shows them): {error}"
             ),
         };
         // Escaping is idempotent: text escaped once passes unchanged.
@@ -208,7 +208,7 @@ mod tests {
         assert_eq!(missing.exit_code(), AUTH);
         let text = missing.to_string();
         assert!(
-            text.starts_with("there is no workspace \"W\\u{1b}[2J\" in this project")
+            text.starts_with("no workspace \"W\\u{1b}[2J\" in this project (secmaster")
                 && text.ends_with("code SecMaster.20010001: no such workspace (no request id)"),
             "{text}"
         );
