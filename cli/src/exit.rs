@@ -24,7 +24,7 @@ pub const IO: u8 = 6;
 /// stopped.
 pub const CLOSED_PIPE: u8 = 141;
 
-/// The exit-code table, shown by each workflow command's `--help` and
+/// The exit-code table, shown by each command's `--help` and
 /// repeated in cli/README.md (a unit test keeps the two in step). A macro, so
 /// that `concat!` can put it into the help text.
 macro_rules! exit_code_table {

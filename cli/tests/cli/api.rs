@@ -26,6 +26,22 @@ fn the_list_shows_every_operation_of_the_table() {
         assert!(line.ends_with(op.summary), "{line}");
         assert_eq!(line.find(op.path), Some(path_at), "aligned: {text}");
     }
+    // With the connection flags a shell function adds to every command
+    // (README.md's try-it flow), which --list does not need.
+    let with_flags = success(secmaster(dir.path()).args([
+        "api",
+        "--list",
+        "--endpoint",
+        "http://127.0.0.1:9",
+        "--project-id",
+        PROJECT,
+    ]));
+    assert_eq!(with_flags, text);
+    let (_, stderr) = run(
+        secmaster(dir.path()).args(["api", "--list", "list_workflows"]),
+        2,
+    );
+    assert!(stderr.contains("cannot be used with"), "{stderr}");
 }
 
 #[test]

@@ -211,8 +211,8 @@ fn show_prints_every_field_or_the_object_as_json() {
     let (output, _) = run(workspaces(dir.path(), &sim, "show").arg(&workspace.id), 0);
     assert!(output.stderr.is_empty());
     let table = stdout_of(&output);
-    let expected = as_printed(std::slice::from_ref(&workspace)).remove(0);
-    let expected = expected.as_object().unwrap();
+    let printed = as_printed(std::slice::from_ref(&workspace)).remove(0);
+    let expected = printed.as_object().unwrap();
     assert_eq!(table.lines().count(), expected.len(), "{table}");
     assert!(
         table
@@ -227,7 +227,7 @@ fn show_prints_every_field_or_the_object_as_json() {
             .args(["--format", "json"]),
     );
     let shown: Value = serde_json::from_str(&json).unwrap();
-    assert_eq!(shown, as_printed(&[workspace.clone()])[0]);
+    assert_eq!(shown, printed);
     assert_eq!(
         sim.requests()[0].path,
         format!("/v1/P/workspaces/{}", workspace.id)
