@@ -379,7 +379,7 @@ pub struct ApiArgs {
     pub output: Option<PathBuf>,
 
     /// Replace the output file if it exists (with '-o -': write to a terminal)
-    #[arg(short, long)]
+    #[arg(short, long, requires = "output")]
     pub force: bool,
 
     /// List every operation: id, method, path and summary (connection flags are ignored)

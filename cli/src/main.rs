@@ -106,6 +106,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 Workspaces::Show(args) => workspaces::show(args, env).await,
             },
             Command::Api(args) => api::run(*args, env).await,
+            // Printed above, with no runtime.
             Command::Completions { .. } => Ok(()),
         }
     })

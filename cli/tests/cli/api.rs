@@ -290,11 +290,16 @@ fn a_file_answer_goes_through_the_export_save_path() {
 
     // Refused before sending: no output named, an existing file, no body,
     // a body that is not JSON, -o for an answer in JSON.
-    let refusals: [(&[&str], i32, &str); 5] = [
+    let refusals: [(&[&str], i32, &str); 6] = [
         (
             &["--body", r#"{"id":["a"]}"#],
             2,
             "export_workflows answers with a file: pass -o FILE, -o DIR or -o -",
+        ),
+        (
+            &["--body", r#"{"id":["a"]}"#, "--force"],
+            2,
+            "required arguments were not provided:\n  --output <PATH>",
         ),
         (
             &["--body", r#"{"id":["a"]}"#, "-o", "out.bin"],
