@@ -4,13 +4,12 @@ use secmaster_client::ListAllOptions;
 use secmaster_client::ListQuery;
 use secmaster_client::types::{AopType, Order, SortBy};
 
-use crate::cli::{self, FilterArgs, Format, ListArgs};
+use crate::cli::{self, FilterArgs, ListArgs};
 use crate::exit::Failure;
 use crate::format;
 use crate::output::stdout_file;
 use crate::session::Session;
 use crate::settings::Lookup;
-use crate::stderr;
 use crate::summary;
 
 pub async fn run(args: ListArgs, env: Lookup<'_>) -> Result<(), Failure> {
@@ -24,7 +23,7 @@ async fn list(args: &ListArgs, session: &Session) -> Result<(), Failure> {
     let out = stdout_file()?;
     let mut query = query(&args.filters);
     query.offset = args.offset;
-    let (workflows, note) = if args.all {
+    let (workflows, note, unread) = if args.all {
         let mut options = ListAllOptions::default();
         options.page_size = args.limit;
         let all = session
@@ -32,7 +31,7 @@ async fn list(args: &ListArgs, session: &Session) -> Result<(), Failure> {
             .list_all_workflows(&session.project_id, &session.workspace_id, &query, options)
             .await?;
         let note = summary::all("workflow", all.items.len() as u64, all.pages);
-        (all.items, note)
+        (all.items, note, false)
     } else {
         query.limit = args.limit;
         let page = session
@@ -41,8 +40,9 @@ async fn list(args: &ListArgs, session: &Session) -> Result<(), Failure> {
             .await?;
         let total = page.total.and_then(|t| u64::try_from(t).ok());
         let start = u64::from(args.offset.unwrap_or(0));
-        let note = summary::page("workflow", start, page.data.len() as u64, total);
-        (page.data, note)
+        let shown = page.data.len() as u64;
+        let note = summary::page("workflow", start, shown, total);
+        (page.data, note, summary::left_unread(start, shown, total))
     };
     format::print_list(
         out,
@@ -52,9 +52,7 @@ async fn list(args: &ListArgs, session: &Session) -> Result<(), Failure> {
         "workflow",
         |w| w.id.as_deref(),
     )?;
-    if !args.connection.service.quiet && args.format == Format::Table {
-        stderr::line(note);
-    }
+    summary::say(&note, args.format, args.connection.service.quiet, unread);
     Ok(())
 }
 

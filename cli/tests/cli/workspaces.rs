@@ -120,6 +120,29 @@ fn all_of_153_workspaces_in_every_format() {
     assert_authenticated(&sim, "token");
 }
 
+// JSON and ids have no summary line; a page that leaves workspaces unread
+// gets a warning, since a pipe would take it for the whole list.
+#[test]
+fn a_page_left_unread_is_a_warning_in_every_format() {
+    let sim = start(sim().workspaces(PROJECT, 150));
+    let dir = Scratch::new("ws-unread");
+    for format in ["json", "ids"] {
+        let (_, stderr) = run(
+            workspaces(dir.path(), &sim, "list").args(["--format", format, "--limit", "5", "-q"]),
+            0,
+        );
+        assert_eq!(
+            stderr, "warning: workspaces 1-5 of 153; --all lists every page\n",
+            "{format}"
+        );
+        let (_, stderr) = run(
+            workspaces(dir.path(), &sim, "list").args(["--format", format, "--offset", "150"]),
+            0,
+        );
+        assert_eq!(stderr, "", "{format}: the last page leaves nothing unread");
+    }
+}
+
 #[test]
 fn paging_and_the_name_filter_are_sent_as_given() {
     let sim = start(sim().workspaces(PROJECT, 30));
