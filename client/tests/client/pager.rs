@@ -104,7 +104,7 @@ async fn throttled_then_one_at_a_time(op: &Operation, builder: SimulatorBuilder,
         .build()
         .unwrap();
     let options = ListAllOptions::default().page_size(2).concurrency(4);
-    let all = client.list_all(op, args, options).await.unwrap();
+    let all = client.list_all::<Value>(op, args, options).await.unwrap();
     assert_eq!(all.items.len(), 20, "{}", op.id);
     assert_eq!(all.pages, 10);
 
@@ -194,7 +194,9 @@ fn lists() -> [List; 2] {
 
 async fn list_all_in_pages_of_two(client: &SecMasterClient, list: &List) -> Result<usize, Error> {
     let options = ListAllOptions::default().page_size(2);
-    let all = client.list_all(list.op, &list.args, options).await?;
+    let all = client
+        .list_all::<Value>(list.op, &list.args, options)
+        .await?;
     Ok(all.items.len())
 }
 
@@ -299,7 +301,10 @@ async fn a_service_paging_in_smaller_pieces_than_asked_is_followed_to_the_end() 
         capped.times = Some(1);
         sim.add_fault(capped).unwrap();
         let options = ListAllOptions::default().concurrency(1);
-        let all = client.list_all(list.op, &list.args, options).await.unwrap();
+        let all = client
+            .list_all::<Value>(list.op, &list.args, options)
+            .await
+            .unwrap();
         assert_eq!(json!(all.items), whole, "{}", list.op.id);
         let offsets: Vec<u32> = sim.requests()[1..].iter().map(offset_of).collect();
         assert_eq!(offsets, [0, 10, 20], "steps of what the first page held");
@@ -340,7 +345,7 @@ async fn every_workspace_in_pages_of_the_pagers_own_size() {
         .set("project_id", PROJECT)
         .set("workspace_id", "x");
     let err = client
-        .list_all(&SHOW_WORKSPACE, &args, ListAllOptions::default())
+        .list_all::<Value>(&SHOW_WORKSPACE, &args, ListAllOptions::default())
         .await
         .unwrap_err();
     assert_eq!(
