@@ -227,7 +227,9 @@ impl SecMasterClient {
                     }
                     let page = fetch(offset).await?;
                     last_len = page.items.len() as u64;
-                    if last_len > 0 && !listed.add(page.items)? {
+                    // The empty last page counts as fetched.
+                    let new = listed.add(page.items)?;
+                    if last_len > 0 && !new {
                         return Err(Error::Unexpected(format!(
                             "the service answered offset {offset} with {what} it had already listed"
                         )));
