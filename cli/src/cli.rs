@@ -28,6 +28,18 @@ pub enum Command {
     /// Work with SecMaster workflows
     #[command(subcommand, after_help = WORKFLOWS_AFTER_HELP)]
     Workflows(Box<Workflows>),
+    /// Find the workspaces of a project
+    #[command(subcommand, after_help = WORKSPACES_AFTER_HELP)]
+    Workspaces(Box<Workspaces>),
+    /// Send any operation of the API document, by its operation id
+    ///
+    /// NAME=VALUE fills the operation's path and query parameters; project_id and workspace_id,
+    /// when the operation has them, default to --project-id (or $HUAWEICLOUD_SDK_PROJECT_ID) and
+    /// --workspace-id. Every argument is checked against the document before anything is sent. A
+    /// JSON answer is printed on standard output; a file answer is saved with -o. --list shows
+    /// every operation.
+    #[command(after_help = API_AFTER_HELP)]
+    Api(Box<ApiArgs>),
     /// Print a shell completion script to standard output
     #[command(after_help = COMPLETIONS_AFTER_HELP)]
     Completions {
@@ -65,7 +77,20 @@ pub enum Workflows {
     Export(ExportArgs),
 }
 
-/// Where requests go and as whom: shared by every workflow command.
+#[derive(Debug, Subcommand)]
+pub enum Workspaces {
+    /// List the workspaces of a project
+    ///
+    /// One page by default (--limit, --offset); --all follows every page.
+    #[command(after_help = WORKSPACES_LIST_AFTER_HELP)]
+    List(WorkspacesListArgs),
+    /// Show one workspace
+    #[command(after_help = WORKSPACES_SHOW_AFTER_HELP)]
+    Show(WorkspacesShowArgs),
+}
+
+/// Where requests go and as whom, in a workspace of a project: shared by the
+/// workflow commands and `api`.
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Connection")]
 pub struct ConnectionArgs {
@@ -73,10 +98,31 @@ pub struct ConnectionArgs {
     #[arg(long, value_name = "ID", value_parser = NonEmptyStringValueParser::new())]
     pub project_id: Option<String>,
 
-    /// Workspace id
+    /// Workspace id (secmaster workspaces list shows them)
     #[arg(long, value_name = "ID", value_parser = NonEmptyStringValueParser::new())]
     pub workspace_id: Option<String>,
 
+    #[command(flatten)]
+    pub service: ServiceArgs,
+}
+
+/// The connection of a command that works on a project, not a workspace.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Connection")]
+pub struct ProjectArgs {
+    /// Project id [default: $HUAWEICLOUD_SDK_PROJECT_ID]
+    #[arg(long, value_name = "ID", value_parser = NonEmptyStringValueParser::new())]
+    pub project_id: Option<String>,
+
+    #[command(flatten)]
+    pub service: ServiceArgs,
+}
+
+/// Where requests go, as whom, and what is said meanwhile: shared by every
+/// command that calls the service.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Connection")]
+pub struct ServiceArgs {
     /// Region, for example cn-north-4 [default: $HUAWEICLOUD_SDK_REGION]
     #[arg(long, value_name = "REGION", conflicts_with = "endpoint")]
     pub region: Option<String>,
@@ -169,7 +215,7 @@ pub enum Format {
     Table,
     /// The service's objects as JSON, every field kept
     Json,
-    /// One workflow id per line (for --ids-file -)
+    /// One id per line (for pipes, such as into --ids-file -)
     Ids,
 }
 
@@ -271,9 +317,92 @@ pub struct ExportArgs {
     pub connection: ConnectionArgs,
 }
 
+#[derive(Debug, Args)]
+pub struct WorkspacesListArgs {
+    /// Workspaces per page, 1 or more [default: 10; with --all: 100]
+    #[arg(long, value_name = "N", allow_hyphen_values = true,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub limit: Option<u32>,
+
+    /// Skip the first N workspaces
+    #[arg(long, value_name = "N", allow_hyphen_values = true,
+          value_parser = clap::value_parser!(u32))]
+    pub offset: Option<u32>,
+
+    /// Follow every page to the end
+    #[arg(long)]
+    pub all: bool,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t)]
+    pub format: Format,
+
+    /// Only workspaces whose name matches S
+    #[arg(long, value_name = "S", help_heading = "Filters")]
+    pub name: Option<String>,
+
+    #[command(flatten)]
+    pub connection: ProjectArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct WorkspacesShowArgs {
+    /// The workspace's id
+    #[arg(value_name = "WORKSPACE_ID", value_parser = NonEmptyStringValueParser::new())]
+    pub workspace_id: String,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t)]
+    pub format: ObjectFormat,
+
+    #[command(flatten)]
+    pub connection: ProjectArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ApiArgs {
+    /// The operation's id (secmaster api --list shows them all)
+    #[arg(value_name = "OPERATION", required_unless_present = "list",
+          value_parser = clap::builder::PossibleValuesParser::new(operation_ids()))]
+    pub operation: Option<String>,
+
+    /// A path or query parameter; for an upload, the file as FIELD=@PATH ('@-': standard input)
+    #[arg(value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
+
+    /// The JSON body: the text itself, @FILE, or @- for standard input
+    #[arg(long, value_name = "JSON")]
+    pub body: Option<String>,
+
+    /// Where to save a file answer: a file, an existing directory, or '-' for standard output
+    #[arg(short, long, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+
+    /// Replace the output file if it exists (with '-o -': write to a terminal)
+    #[arg(short, long, requires = "output")]
+    pub force: bool,
+
+    /// List every operation: id, method, path and summary (connection flags are ignored)
+    #[arg(long, conflicts_with_all = ["operation", "params", "body", "output", "force"])]
+    pub list: bool,
+
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+}
+
+/// Every operation id of the document, for completion, help and typos.
+fn operation_ids() -> Vec<&'static str> {
+    secmaster_client::operations::OPERATIONS
+        .iter()
+        .map(|op| op.id)
+        .collect()
+}
+
 const ROOT_AFTER_HELP: &str = "\
 Examples:
+  secmaster workspaces list --region cn-north-4 --project-id P
   secmaster workflows list --help
+  secmaster api --list
   secmaster completions bash > ~/.local/share/bash-completion/completions/secmaster";
 
 const WORKFLOWS_AFTER_HELP: &str = "\
@@ -281,6 +410,11 @@ Examples:
   secmaster workflows list --region cn-north-4 --project-id P --workspace-id W
   secmaster workflows export --region cn-north-4 --project-id P --workspace-id W --all -o backup.zip
   secmaster workflows import backup.zip --region cn-north-4 --project-id P --workspace-id W2";
+
+const WORKSPACES_AFTER_HELP: &str = "\
+Examples:
+  secmaster workspaces list --region cn-north-4 --project-id P
+  secmaster workspaces show W --region cn-north-4 --project-id P";
 
 const COMPLETIONS_AFTER_HELP: &str = "\
 Examples:
@@ -380,6 +514,61 @@ left by a killed run is removed by the next export to the same name.
     crate::exit::exit_code_table!()
 );
 
+const WORKSPACES_LIST_AFTER_HELP: &str = concat!(
+    "\
+Examples:
+  # The first page, as a table: copy a workspace id from here into --workspace-id
+  secmaster workspaces list --region cn-north-4 --project-id P
+
+  # Every workspace whose name matches, as JSON with every field the service sent
+  secmaster workspaces list --project-id P --all --name prod --format json
+
+",
+    settings_help!(),
+    crate::exit::exit_code_table!()
+);
+
+const WORKSPACES_SHOW_AFTER_HELP: &str = concat!(
+    "\
+Examples:
+  secmaster workspaces show a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d --project-id P
+  secmaster workspaces show W --project-id P --format json
+
+",
+    settings_help!(),
+    crate::exit::exit_code_table!()
+);
+
+const API_AFTER_HELP: &str = concat!(
+    "\
+Examples:
+  # Every operation of the document
+  secmaster api --list
+
+  # One page of workflows; project from $HUAWEICLOUD_SDK_PROJECT_ID
+  secmaster api list_workflows --workspace-id W limit=5 enabled=true
+
+  # Any parameter can be given by name, the project and workspace too
+  secmaster api show_workspace project_id=P workspace_id=W
+
+  # A JSON body, and a file answer saved to a file
+  secmaster api export_workflows --workspace-id W --body '{\"id\":[\"ID1\",\"ID2\"]}' -o flows.zip
+
+  # An upload: the form's file field, from a file
+  secmaster api import_workflows --workspace-id W uploadFile=@flows.zip
+
+Arguments: a value is text, checked against the document before anything is sent (a name the
+operation does not have, a missing required parameter, a value of the wrong type or outside its
+documented values or range: exit 2, naming the parameter). Only an upload's file field reads a
+'@': FIELD=@PATH streams the file from disk, FIELD=@- reads standard input. --body is the JSON
+text itself, @FILE or @- (standard input). What --body and FIELD=@- read is held in memory, at most
+64 MiB.
+
+",
+    settings_help!(),
+    crate::exit::exit_code_table!()
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -397,6 +586,9 @@ mod tests {
             SHOW_AFTER_HELP,
             IMPORT_AFTER_HELP,
             EXPORT_AFTER_HELP,
+            WORKSPACES_LIST_AFTER_HELP,
+            WORKSPACES_SHOW_AFTER_HELP,
+            API_AFTER_HELP,
         ] {
             assert!(help.ends_with(crate::exit::exit_code_table!()));
         }

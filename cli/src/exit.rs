@@ -24,7 +24,7 @@ pub const IO: u8 = 6;
 /// stopped.
 pub const CLOSED_PIPE: u8 = 141;
 
-/// The exit-code table, shown by each workflow command's `--help` and
+/// The exit-code table, shown by each command's `--help` and
 /// repeated in cli/README.md (a unit test keeps the two in step). A macro, so
 /// that `concat!` can put it into the help text.
 macro_rules! exit_code_table {
@@ -32,10 +32,12 @@ macro_rules! exit_code_table {
         "\
 Exit codes:
   0    success
-  2    usage error: bad arguments, missing settings (credentials, project id, workspace id,
-       region or endpoint), no workflow ids, more workflows than the API can list, an id that
-       --format ids cannot print as one line, an unknown region or a bad endpoint URL
-  3    authentication or authorisation refused (HTTP 401 or 403)
+  2    usage error: bad arguments (for api: a parameter or value the API document does not
+       allow), missing settings (credentials, project id, workspace id, region or endpoint), no
+       workflow ids, a list longer than the API can page through, an id that --format ids cannot
+       print as one line, an unknown region or a bad endpoint URL
+  3    authentication or authorisation refused (HTTP 401 or 403, which is also the answer for a
+       workspace that does not exist)
   4    any other error answer from the service (HTTP 400, 404, 429, 5xx, ...)
   5    network error: cannot connect, timed out, connection broken, body shorter than announced
   6    local I/O error: an input file is missing, unreadable or unusable (not a regular file,
@@ -57,6 +59,12 @@ pub enum Failure {
     Io(String),
     /// The client library failed (the service answered, the network, ...).
     Client(Error),
+    /// The service answered that the workspace the command named does not
+    /// exist (for these credentials).
+    NoSuchWorkspace {
+        workspace_id: String,
+        error: Box<Error>,
+    },
     /// A signal stopped the download; the number is the signal's.
     Interrupted(i32),
     /// The output pipe's reader went away (`| head`): ends quietly, as
@@ -64,7 +72,27 @@ pub enum Failure {
     ClosedPipe,
 }
 
+/// The service's code for a workspace that does not exist (the document's
+/// Forbidden answer).
+const NO_SUCH_WORKSPACE: &str = "SecMaster.20010001";
+
 impl Failure {
+    /// This failure, said of `workspace_id` when the service answered that
+    /// there is no such workspace: its own message may not name it.
+    pub fn of_workspace(self, workspace_id: &str) -> Failure {
+        match self {
+            Failure::Client(error)
+                if error.api_error().and_then(|a| a.code()) == Some(NO_SUCH_WORKSPACE) =>
+            {
+                Failure::NoSuchWorkspace {
+                    workspace_id: workspace_id.to_owned(),
+                    error: Box::new(error),
+                }
+            }
+            other => other,
+        }
+    }
+
     /// An I/O error with what was being done, for example
     /// `cannot create the temporary file in /tmp`.
     pub fn io(what: impl fmt::Display, e: &std::io::Error) -> Self {
@@ -87,16 +115,21 @@ impl Failure {
             Failure::Io(_) => IO,
             Failure::Interrupted(signal) => u8::try_from(128 + signal).unwrap_or(130),
             Failure::ClosedPipe => CLOSED_PIPE,
-            Failure::Client(e) => match e.kind() {
-                ErrorKind::InvalidInput | ErrorKind::Config => USAGE,
-                ErrorKind::Auth => AUTH,
-                ErrorKind::Api => API,
-                ErrorKind::Network => NETWORK,
-                ErrorKind::Io => IO,
-                // A kind added to the library later: the service's side.
-                _ => API,
-            },
+            Failure::Client(e) => client_exit_code(e),
+            Failure::NoSuchWorkspace { error, .. } => client_exit_code(error),
         }
+    }
+}
+
+fn client_exit_code(e: &Error) -> u8 {
+    match e.kind() {
+        ErrorKind::InvalidInput | ErrorKind::Config => USAGE,
+        ErrorKind::Auth => AUTH,
+        ErrorKind::Api => API,
+        ErrorKind::Network => NETWORK,
+        ErrorKind::Io => IO,
+        // A kind added to the library later: the service's side.
+        _ => API,
     }
 }
 
@@ -117,6 +150,13 @@ impl fmt::Display for Failure {
             // The library's text: service answers as `HTTP <status>, code
             // <code>: <message> (request id <id>)`, already escaped.
             Failure::Client(e) => e.to_string(),
+            Failure::NoSuchWorkspace {
+                workspace_id,
+                error,
+            } => format!(
+                "no workspace \"{workspace_id}\" in this project (secmaster workspaces list \
+                 shows them): {error}"
+            ),
         };
         // Escaping is idempotent: text escaped once passes unchanged.
         f.write_str(escape(text.trim()).as_ref())
@@ -148,6 +188,32 @@ mod tests {
                 "cli/README.md lacks the exit-code line {line:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_missing_workspace_is_named() {
+        use secmaster_client::ApiError;
+        use secmaster_client::reqwest::StatusCode;
+        use secmaster_client::reqwest::header::HeaderMap;
+
+        let answer = |code: &str| {
+            let body = format!(r#"{{"code":"{code}","message":"no such workspace"}}"#);
+            Failure::Client(Error::Api(ApiError::from_response_parts(
+                StatusCode::FORBIDDEN,
+                &HeaderMap::new(),
+                body.as_bytes(),
+            )))
+        };
+        let missing = answer("SecMaster.20010001").of_workspace("W\u{1b}[2J");
+        assert_eq!(missing.exit_code(), AUTH);
+        let text = missing.to_string();
+        assert!(
+            text.starts_with("no workspace \"W\\u{1b}[2J\" in this project (secmaster")
+                && text.ends_with("code SecMaster.20010001: no such workspace (no request id)"),
+            "{text}"
+        );
+        let refused = answer("APIGW.0302").of_workspace("W");
+        assert!(matches!(refused, Failure::Client(_)), "{refused:?}");
     }
 
     #[test]

@@ -3,18 +3,23 @@
 //! the service is escaped on the way out (JSON stays valid: the escapes are
 //! JSON's own).
 
-use std::io::Write;
+use std::fs::File;
+use std::io::{BufWriter, IsTerminal, Write};
 
-use secmaster_client::types::AopWorkflowInfo;
+use secmaster_client::operation::Operation;
+use secmaster_client::types::{AopWorkflowInfo, Workspace};
 use secmaster_client::untrusted::{escape, is_unsafe};
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
-/// Reads one cell of a row.
-type Cell = fn(&AopWorkflowInfo) -> String;
+use crate::cli::{Format, ObjectFormat};
+use crate::exit::Failure;
 
-/// The table's columns: header and how to read the value.
-const COLUMNS: [(&str, Cell); 6] = [
+/// A table column: its header, and how to read its value from a row.
+pub type Column<T> = (&'static str, fn(&T) -> String);
+
+/// `workflows list`'s columns.
+pub const WORKFLOWS: [Column<AopWorkflowInfo>; 6] = [
     ("ID", |w| text(&w.id)),
     ("NAME", |w| text(&w.name)),
     ("ENABLED", |w| {
@@ -25,20 +30,37 @@ const COLUMNS: [(&str, Cell); 6] = [
     ("UPDATED", |w| text(&w.update_time)),
 ];
 
+/// `workspaces list`'s columns; the description, of any length, last.
+pub const WORKSPACES: [Column<Workspace>; 4] = [
+    ("ID", |w| text(&w.id)),
+    ("NAME", |w| text(&w.name)),
+    ("CREATED", |w| text(&w.create_time)),
+    ("DESCRIPTION", |w| text(&w.description)),
+];
+
+/// `api --list`'s columns (the document's own text, but escaped all the
+/// same: it is printed like any other).
+pub const OPERATIONS: [Column<&Operation>; 4] = [
+    ("OPERATION", |op| escape(op.id).into_owned()),
+    ("METHOD", |op| op.method.as_str().to_owned()),
+    ("PATH", |op| escape(op.path).into_owned()),
+    ("SUMMARY", |op| escape(op.summary).into_owned()),
+];
+
 fn text(value: &Option<String>) -> String {
     value
         .as_deref()
         .map_or_else(|| "-".into(), |v| escape(v).into_owned())
 }
 
-/// Workflows as aligned columns, a header first.
-pub fn table(out: &mut impl Write, workflows: &[AopWorkflowInfo]) -> std::io::Result<()> {
-    let rows: Vec<Vec<String>> = workflows
+/// `rows` as aligned `columns`, a header first.
+pub fn table<T>(out: &mut impl Write, columns: &[Column<T>], rows: &[T]) -> std::io::Result<()> {
+    let rows: Vec<Vec<String>> = rows
         .iter()
-        .map(|w| COLUMNS.iter().map(|(_, read)| read(w)).collect())
+        .map(|row| columns.iter().map(|(_, read)| read(row)).collect())
         .collect();
-    let headers: Vec<String> = COLUMNS.iter().map(|(h, _)| (*h).to_owned()).collect();
-    let widths: Vec<usize> = (0..COLUMNS.len())
+    let headers: Vec<String> = columns.iter().map(|(h, _)| (*h).to_owned()).collect();
+    let widths: Vec<usize> = (0..columns.len())
         .map(|i| {
             std::iter::once(&headers)
                 .chain(&rows)
@@ -62,9 +84,10 @@ pub fn table(out: &mut impl Write, workflows: &[AopWorkflowInfo]) -> std::io::Re
     Ok(())
 }
 
-/// One workflow as `field: value` lines, every field the service sent.
-pub fn fields(out: &mut impl Write, workflow: &AopWorkflowInfo) -> std::io::Result<()> {
-    let value = serde_json::to_value(workflow).map_err(std::io::Error::other)?;
+/// One object (a workflow, a workspace) as `field  value` lines, every
+/// field the service sent.
+pub fn fields(out: &mut impl Write, object: &impl Serialize) -> std::io::Result<()> {
+    let value = serde_json::to_value(object).map_err(std::io::Error::other)?;
     let Some(object) = value.as_object() else {
         return Ok(());
     };
@@ -80,6 +103,49 @@ pub fn fields(out: &mut impl Write, workflow: &AopWorkflowInfo) -> std::io::Resu
         writeln!(out, "{key}{pad}{}", escape(&shown))?;
     }
     Ok(())
+}
+
+/// Prints `items` on standard output (`out`) in `format`: the table's
+/// `columns`, a JSON array, or the ids `id` reads (`what` names the
+/// objects in a refusal; see [`crate::ids::listable`]).
+pub fn print_list<T: Serialize>(
+    out: File,
+    items: &[T],
+    format: Format,
+    columns: &[Column<T>],
+    what: &str,
+    id: fn(&T) -> Option<&str>,
+) -> Result<(), Failure> {
+    let terminal = out.is_terminal();
+    let mut out = BufWriter::new(out);
+    let written = match format {
+        Format::Table => table(&mut out, columns, items),
+        Format::Json => json(&mut out, &items),
+        Format::Ids => ids(
+            &mut out,
+            &crate::ids::listable(what, items.iter().map(id))?,
+            terminal,
+        ),
+    };
+    written
+        .and_then(|()| out.flush())
+        .map_err(|e| Failure::io("cannot write to standard output", &e))
+}
+
+/// Prints one object on standard output (`out`) in `format`.
+pub fn print_object(
+    out: File,
+    object: &impl Serialize,
+    format: ObjectFormat,
+) -> Result<(), Failure> {
+    let mut out = BufWriter::new(out);
+    let written = match format {
+        ObjectFormat::Table => fields(&mut out, object),
+        ObjectFormat::Json => json(&mut out, object),
+    };
+    written
+        .and_then(|()| out.flush())
+        .map_err(|e| Failure::io("cannot write to standard output", &e))
 }
 
 /// `value` as pretty JSON and a line break.
@@ -137,6 +203,7 @@ mod tests {
         let mut out = Vec::new();
         table(
             &mut out,
+            &WORKFLOWS,
             &[workflow("a", "short"), workflow("bb", "x\u{1b}[2J\u{202e}")],
         )
         .unwrap();
@@ -159,7 +226,7 @@ mod tests {
         let mut out = Vec::new();
         let names = ["plain", "安全工作流", "e\u{301}e\u{301}"];
         let rows: Vec<_> = names.iter().map(|n| workflow("id", n)).collect();
-        table(&mut out, &rows).unwrap();
+        table(&mut out, &WORKFLOWS, &rows).unwrap();
         let text = String::from_utf8(out).unwrap();
         // Where ENABLED starts as a terminal shows it, in cells.
         let lines: Vec<&str> = text.lines().collect();
@@ -176,7 +243,7 @@ mod tests {
     #[test]
     fn fields_align_after_escaping() {
         let mut out = Vec::new();
-        let workflow = serde_json::from_value(serde_json::json!({
+        let workflow: AopWorkflowInfo = serde_json::from_value(serde_json::json!({
             "id": "a", "x\u{1b}[1mkey": "v", "名前": "n"
         }))
         .unwrap();

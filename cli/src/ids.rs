@@ -4,7 +4,6 @@ use std::collections::HashSet;
 use std::io::Read;
 use std::path::Path;
 
-use secmaster_client::types::AopWorkflowInfo;
 use secmaster_client::untrusted::escape;
 
 use crate::exit::{Failure, shown};
@@ -87,19 +86,23 @@ pub fn parse_ids_file(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// The ids `list --format ids` prints: those of `workflows` (one without an
-/// id is left out, as `export --all` leaves it out), each one that
-/// [`parse_ids_file`] reads back unchanged from one line. That makes `list
-/// --format ids | export --ids-file -` export what `export --all` exports;
-/// any other id is refused rather than printed changed.
-pub fn listable(workflows: &[AopWorkflowInfo]) -> Result<Vec<&str>, Failure> {
-    let ids: Vec<&str> = workflows.iter().filter_map(|w| w.id.as_deref()).collect();
+/// The ids `list --format ids` prints: those of the listed objects (one
+/// without an id is left out, as `export --all` leaves it out), each one
+/// that [`parse_ids_file`] reads back unchanged from one line. That makes
+/// `workflows list --format ids | workflows export --ids-file -` export
+/// what `export --all` exports; any other id is refused rather than
+/// printed changed. `what` names the objects: `workflow`, `workspace`.
+pub fn listable<'a>(
+    what: &str,
+    ids: impl IntoIterator<Item = Option<&'a str>>,
+) -> Result<Vec<&'a str>, Failure> {
+    let ids: Vec<&str> = ids.into_iter().flatten().collect();
     match ids.iter().find(|id| parse_ids_file(id) != [**id]) {
         None => Ok(ids),
         Some(id) => Err(Failure::Usage(format!(
-            "the workflow id \"{id}\" cannot be one line of --format ids (reading it back would \
+            "the {what} id \"{id}\" cannot be one line of --format ids (reading it back would \
              change it: it is blank, has a line break or surrounding white space, or starts \
-             with '#' or a byte-order mark); use --format json, or export --all"
+             with '#' or a byte-order mark); use --format json"
         ))),
     }
 }
@@ -161,10 +164,8 @@ mod tests {
         );
     }
 
-    fn workflows(ids: &[&str]) -> Vec<AopWorkflowInfo> {
-        ids.iter()
-            .map(|id| serde_json::from_value(serde_json::json!({ "id": id })).unwrap())
-            .collect()
+    fn listable<'a>(ids: &[&'a str]) -> Result<Vec<&'a str>, Failure> {
+        super::listable("workflow", ids.iter().copied().map(Some))
     }
 
     #[test]
@@ -177,7 +178,7 @@ mod tests {
             "x\u{1b}[2J",
             "\\u{41}",
         ];
-        assert_eq!(listable(&workflows(&fine)).unwrap(), fine);
+        assert_eq!(listable(&fine).unwrap(), fine);
         for bad in [
             "a\nb",
             "a\rb",
@@ -190,7 +191,7 @@ mod tests {
             "",
             " ",
         ] {
-            let Err(refusal) = listable(&workflows(&["fine", bad])) else {
+            let Err(refusal) = listable(&["fine", bad]) else {
                 panic!("{bad:?} was listed");
             };
             assert_eq!(refusal.exit_code(), crate::exit::USAGE);
@@ -237,7 +238,7 @@ mod tests {
         /// for an id that alone would not read back.
         #[test]
         fn printed_ids_read_back_exactly_or_are_refused(ids in prop::collection::vec(id_like(), 0..5)) {
-            let listed = workflows(&ids.iter().map(String::as_str).collect::<Vec<_>>());
+            let listed: Vec<&str> = ids.iter().map(String::as_str).collect();
             match listable(&listed) {
                 Ok(printable) => {
                     let mut out = Vec::new();

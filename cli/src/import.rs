@@ -1,6 +1,7 @@
 //! `secmaster workflows import`.
 
 use std::io::Write;
+use std::path::Path;
 
 use secmaster_client::ImportFile;
 use secmaster_client::untrusted::escape;
@@ -21,21 +22,7 @@ pub async fn run(args: ImportArgs, env: Lookup<'_>) -> Result<(), Failure> {
         ObjectFormat::Json => Some(stdout_file()?),
         ObjectFormat::Table => None,
     };
-    match std::fs::metadata(&args.file) {
-        Ok(m) if m.is_file() => {}
-        Ok(_) => {
-            return Err(Failure::Io(format!(
-                "cannot read {}: not a regular file (the upload needs its size)",
-                shown(&args.file)
-            )));
-        }
-        Err(e) => {
-            return Err(Failure::io(
-                format!("cannot read {}", shown(&args.file)),
-                &e,
-            ));
-        }
-    }
+    uploadable(&args.file)?;
     let answer = session
         .client
         .import_workflows(
@@ -43,7 +30,8 @@ pub async fn run(args: ImportArgs, env: Lookup<'_>) -> Result<(), Failure> {
             &session.workspace_id,
             &ImportFile::path(&args.file),
         )
-        .await?;
+        .await
+        .map_err(|e| Failure::from(e).of_workspace(&session.workspace_id))?;
     let request_id = answer
         .request_id
         .as_deref()
@@ -56,7 +44,7 @@ pub async fn run(args: ImportArgs, env: Lookup<'_>) -> Result<(), Failure> {
                 .and_then(|()| out.flush())
                 .map_err(|e| Failure::io("cannot write to standard output", &e))?;
         }
-        None if !args.connection.quiet => {
+        None if !args.connection.service.quiet => {
             stderr::line(format_args!(
                 "imported {} (request id {request_id})",
                 shown(&args.file)
@@ -65,4 +53,18 @@ pub async fn run(args: ImportArgs, env: Lookup<'_>) -> Result<(), Failure> {
         None => {}
     }
     Ok(())
+}
+
+/// Refuses, before anything is sent, a file the upload cannot stream: one
+/// that is missing or unreadable, or not a regular file (the upload needs
+/// its size).
+pub fn uploadable(path: &Path) -> Result<(), Failure> {
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_file() => Ok(()),
+        Ok(_) => Err(Failure::Io(format!(
+            "cannot read {}: not a regular file (the upload needs its size)",
+            shown(path)
+        ))),
+        Err(e) => Err(Failure::io(format!("cannot read {}", shown(path)), &e)),
+    }
 }

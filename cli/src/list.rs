@@ -1,89 +1,59 @@
 //! `secmaster workflows list`.
 
-use std::fs::File;
-use std::io::{IsTerminal, Write};
+use secmaster_client::ListAllOptions;
+use secmaster_client::ListQuery;
+use secmaster_client::types::{AopType, Order, SortBy};
 
-use secmaster_client::types::{AopType, AopWorkflowInfo, Order, SortBy};
-use secmaster_client::{ListAllOptions, ListQuery};
-
-use crate::cli::{self, FilterArgs, Format, ListArgs};
+use crate::cli::{self, FilterArgs, ListArgs};
 use crate::exit::Failure;
 use crate::format;
-use crate::ids;
 use crate::output::stdout_file;
 use crate::session::Session;
 use crate::settings::Lookup;
-use crate::stderr;
+use crate::summary;
 
 pub async fn run(args: ListArgs, env: Lookup<'_>) -> Result<(), Failure> {
     let session = Session::resolve(&args.connection, env)?;
+    list(&args, &session)
+        .await
+        .map_err(|f| f.of_workspace(&session.workspace_id))
+}
+
+async fn list(args: &ListArgs, session: &Session) -> Result<(), Failure> {
     let out = stdout_file()?;
     let mut query = query(&args.filters);
     query.offset = args.offset;
-    let (workflows, note) = if args.all {
-        let options =
-            ListAllOptions::default().page_size(args.limit.unwrap_or(secmaster_client::MAX_LIMIT));
+    let (workflows, note, unread) = if args.all {
+        let mut options = ListAllOptions::default();
+        options.page_size = args.limit;
         let all = session
             .client
             .list_all_workflows(&session.project_id, &session.workspace_id, &query, options)
             .await?;
-        let note = format!(
-            "{} ({})",
-            count(all.workflows.len() as u64, "workflow"),
-            count(u64::from(all.pages), "page")
-        );
-        (all.workflows, note)
+        let note = summary::all("workflow", all.items.len() as u64, all.pages);
+        (all.items, note, false)
     } else {
         query.limit = args.limit;
         let page = session
             .client
             .list_workflows(&session.project_id, &session.workspace_id, &query)
             .await?;
-        let shown = page.data.len();
+        let total = page.total.and_then(|t| u64::try_from(t).ok());
         let start = u64::from(args.offset.unwrap_or(0));
-        let (first, last) = (start + 1, start + shown as u64);
-        let note = match page.total.and_then(|t| u64::try_from(t).ok()) {
-            Some(total) if shown > 0 && last < total => {
-                let which = if first == last {
-                    format!("workflow {first}")
-                } else {
-                    format!("workflows {first}-{last}")
-                };
-                format!("{which} of {total}; --all lists every page")
-            }
-            Some(total) => format!("{shown} of {}", count(total, "workflow")),
-            None => count(shown as u64, "workflow"),
-        };
-        (page.data, note)
+        let shown = page.data.len() as u64;
+        let note = summary::page("workflow", start, shown, total);
+        (page.data, note, summary::left_unread(start, shown, total))
     };
-    print(out, &workflows, args.format)?;
-    if !args.connection.quiet && args.format == Format::Table {
-        stderr::line(note);
-    }
+    format::print_list(
+        out,
+        &workflows,
+        args.format,
+        &format::WORKFLOWS,
+        "workflow",
+        |w| w.id.as_deref(),
+    )?;
+    summary::say(&note, args.format, args.connection.service.quiet, unread);
     Ok(())
-}
-
-/// `1 request`, `2 requests`.
-fn count(n: u64, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
-}
-
-/// Prints `workflows` on standard output (`out`) in `format`.
-fn print(out: File, workflows: &[AopWorkflowInfo], format: Format) -> Result<(), Failure> {
-    let terminal = out.is_terminal();
-    let mut out = std::io::BufWriter::new(out);
-    let written = match format {
-        Format::Table => format::table(&mut out, workflows),
-        Format::Json => format::json(&mut out, &workflows),
-        Format::Ids => format::ids(&mut out, &ids::listable(workflows)?, terminal),
-    };
-    written
-        .and_then(|()| out.flush())
-        .map_err(|e| Failure::io("cannot write to standard output", &e))
 }
 
 /// The filters as the library's query (shared with `export --all`).

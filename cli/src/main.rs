@@ -7,10 +7,12 @@
 // it can be written before any request).
 #![deny(clippy::print_stderr, clippy::print_stdout)]
 
+mod api;
 mod cli;
 mod closed_at_start;
 mod exit;
 mod export;
+mod file_answer;
 mod filename;
 mod format;
 mod ids;
@@ -23,13 +25,15 @@ mod settings;
 mod show;
 mod signals;
 mod stderr;
+mod summary;
+mod workspaces;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
 
-use crate::cli::{Cli, Command, Workflows};
+use crate::cli::{Cli, Command, Workflows, Workspaces};
 use crate::exit::Failure;
 
 fn main() -> ExitCode {
@@ -62,20 +66,24 @@ fn main() -> ExitCode {
 /// Runs one command. Every failure comes back here, to the one printer in
 /// `main`.
 fn run(cli: Cli) -> Result<(), Failure> {
-    let workflows = match cli.command {
+    let verbose = match &cli.command {
         Command::Completions { shell } => {
             // Into memory first: `generate` panics on a write error.
             let mut script = Vec::new();
-            clap_complete::generate(shell, &mut Cli::command(), "secmaster", &mut script);
+            clap_complete::generate(*shell, &mut Cli::command(), "secmaster", &mut script);
             return print_stdout(&script);
         }
-        Command::Workflows(workflows) => *workflows,
-    };
-    let verbose = match &workflows {
-        Workflows::List(a) => a.connection.verbose,
-        Workflows::Show(a) => a.connection.verbose,
-        Workflows::Import(a) => a.connection.verbose,
-        Workflows::Export(a) => a.connection.verbose,
+        Command::Workflows(workflows) => match workflows.as_ref() {
+            Workflows::List(a) => a.connection.service.verbose,
+            Workflows::Show(a) => a.connection.service.verbose,
+            Workflows::Import(a) => a.connection.service.verbose,
+            Workflows::Export(a) => a.connection.service.verbose,
+        },
+        Command::Workspaces(workspaces) => match workspaces.as_ref() {
+            Workspaces::List(a) => a.connection.service.verbose,
+            Workspaces::Show(a) => a.connection.service.verbose,
+        },
+        Command::Api(a) => a.connection.service.verbose,
     };
     if verbose {
         init_tracing();
@@ -86,11 +94,20 @@ fn run(cli: Cli) -> Result<(), Failure> {
         .map_err(|e| Failure::io("cannot start the async runtime", &e))?;
     let env = &settings::process_env;
     runtime.block_on(async {
-        match workflows {
-            Workflows::List(args) => list::run(args, env).await,
-            Workflows::Show(args) => show::run(args, env).await,
-            Workflows::Import(args) => import::run(args, env).await,
-            Workflows::Export(args) => export::run(args, env).await,
+        match cli.command {
+            Command::Workflows(workflows) => match *workflows {
+                Workflows::List(args) => list::run(args, env).await,
+                Workflows::Show(args) => show::run(args, env).await,
+                Workflows::Import(args) => import::run(args, env).await,
+                Workflows::Export(args) => export::run(args, env).await,
+            },
+            Command::Workspaces(workspaces) => match *workspaces {
+                Workspaces::List(args) => workspaces::list(args, env).await,
+                Workspaces::Show(args) => workspaces::show(args, env).await,
+            },
+            Command::Api(args) => api::run(*args, env).await,
+            // Printed above, with no runtime.
+            Command::Completions { .. } => Ok(()),
         }
     })
 }

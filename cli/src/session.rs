@@ -1,10 +1,9 @@
 //! Connection flags and the environment resolved into a ready client: the
-//! one place every workflow command gets its client, project and
-//! workspace from.
+//! one place every command gets its client, project and workspace from.
 
 use secmaster_client::SecMasterClient;
 
-use crate::cli::ConnectionArgs;
+use crate::cli::{ConnectionArgs, ServiceArgs};
 use crate::exit::Failure;
 use crate::settings::{self, Lookup};
 
@@ -27,46 +26,66 @@ impl Session {
             .filter(|w| !w.is_empty())
             .map(str::to_owned)
             .ok_or_else(|| Failure::Usage("no workspace id: pass --workspace-id".into()));
-        let endpoint = settings::endpoint(args.endpoint.as_deref(), args.region.as_deref(), env);
-        let credentials = settings::credentials(args.token_file.as_deref(), env);
-        let (project_id, workspace_id, endpoint, (credentials, source)) =
-            match (project, workspace, endpoint, credentials) {
-                (Ok(p), Ok(w), Ok(e), Ok(c)) => (p, w, e, c),
-                (p, w, e, c) => {
-                    let mut failures: Vec<Failure> = [p.err(), w.err(), e.err(), c.err()]
-                        .into_iter()
-                        .flatten()
-                        .collect();
-                    // An unreadable token file is an I/O error: reported as such.
-                    if let Some(i) = failures
-                        .iter()
-                        .position(|f| !matches!(f, Failure::Usage(_)))
-                    {
-                        return Err(failures.swap_remove(i));
-                    }
-                    if failures.len() == 1 {
-                        return Err(failures.swap_remove(0));
-                    }
-                    let text: Vec<String> = failures.iter().map(ToString::to_string).collect();
-                    return Err(Failure::Usage(format!(
-                        "{} settings are missing or wrong: {}",
-                        text.len(),
-                        text.join("; ")
-                    )));
-                }
-            };
-        tracing::debug!(target: "secmaster", %endpoint, credentials = ?source, "settings");
-        let client = SecMasterClient::builder()
-            .endpoint(endpoint)
-            .credentials(credentials)
-            .project_id(&project_id)
-            .build()?;
+        let (client, [project_id, workspace_id]) =
+            connect(&args.service, env, [project, workspace])?;
         Ok(Session {
             client,
             project_id,
             workspace_id,
         })
     }
+}
+
+/// A client for `service` (endpoint and credentials), and the command's own
+/// `settings` (a project, a workspace) once all are known. When some are
+/// missing or wrong, one error names all of them.
+pub fn connect<T: Default, const N: usize>(
+    service: &ServiceArgs,
+    env: Lookup<'_>,
+    settings: [Result<T, Failure>; N],
+) -> Result<(SecMasterClient, [T; N]), Failure> {
+    let endpoint = settings::endpoint(service.endpoint.as_deref(), service.region.as_deref(), env);
+    let credentials = settings::credentials(service.token_file.as_deref(), env);
+    let mut failures = Vec::new();
+    let values = settings.map(|setting| {
+        setting.unwrap_or_else(|f| {
+            failures.push(f);
+            T::default()
+        })
+    });
+    let (endpoint, (credentials, source)) = match (endpoint, credentials) {
+        (Ok(e), Ok(c)) if failures.is_empty() => (e, c),
+        (e, c) => {
+            failures.extend([e.err(), c.err()].into_iter().flatten());
+            return Err(one_failure(failures));
+        }
+    };
+    tracing::debug!(target: "secmaster", %endpoint, credentials = ?source, "settings");
+    let client = SecMasterClient::builder()
+        .endpoint(endpoint)
+        .credentials(credentials)
+        .build()?;
+    Ok((client, values))
+}
+
+/// One failure for several: an I/O error (an unreadable token file) as it
+/// is, else the usage errors joined.
+fn one_failure(mut failures: Vec<Failure>) -> Failure {
+    if let Some(i) = failures
+        .iter()
+        .position(|f| !matches!(f, Failure::Usage(_)))
+    {
+        return failures.swap_remove(i);
+    }
+    if failures.len() == 1 {
+        return failures.swap_remove(0);
+    }
+    let text: Vec<String> = failures.iter().map(ToString::to_string).collect();
+    Failure::Usage(format!(
+        "{} settings are missing or wrong: {}",
+        text.len(),
+        text.join("; ")
+    ))
 }
 
 #[cfg(test)]
@@ -77,11 +96,13 @@ mod tests {
         ConnectionArgs {
             project_id: None,
             workspace_id: None,
-            region: None,
-            endpoint: None,
-            token_file: None,
-            quiet: false,
-            verbose: false,
+            service: ServiceArgs {
+                region: None,
+                endpoint: None,
+                token_file: None,
+                quiet: false,
+                verbose: false,
+            },
         }
     }
 
@@ -119,7 +140,7 @@ mod tests {
     #[test]
     fn with_an_endpoint_no_region_is_needed() {
         let mut a = args();
-        a.endpoint = Some("http://127.0.0.1:9".into());
+        a.service.endpoint = Some("http://127.0.0.1:9".into());
         a.project_id = Some("p".into());
         a.workspace_id = Some("w".into());
         let lookup = |name: &str| (name == "SECMASTER_AUTH_TOKEN").then(|| "t".to_owned());

@@ -1,8 +1,6 @@
 //! `secmaster workflows show`.
 
-use std::io::Write;
-
-use crate::cli::{ObjectFormat, ShowArgs};
+use crate::cli::ShowArgs;
 use crate::exit::Failure;
 use crate::format;
 use crate::output::stdout_file;
@@ -19,18 +17,12 @@ pub async fn run(args: ShowArgs, env: Lookup<'_>) -> Result<(), Failure> {
             &session.workspace_id,
             args.workflow_id.trim(),
         )
-        .await?;
+        .await
+        .map_err(|e| Failure::from(e).of_workspace(&session.workspace_id))?;
     let Some(workflow) = answer.data else {
         return Err(Failure::Client(secmaster_client::Error::Unexpected(
             "the service's answer holds no workflow".into(),
         )));
     };
-    let mut out = std::io::BufWriter::new(out);
-    let written = match args.format {
-        ObjectFormat::Table => format::fields(&mut out, &workflow),
-        ObjectFormat::Json => format::json(&mut out, &workflow),
-    };
-    written
-        .and_then(|()| out.flush())
-        .map_err(|e| Failure::io("cannot write to standard output", &e))
+    format::print_object(out, &workflow, args.format)
 }

@@ -52,6 +52,23 @@ impl Args {
             .map(|(_, v)| v.as_str())
     }
 
+    /// Checks the arguments against `op`'s table entry as
+    /// [`SecMasterClient::execute`](crate::SecMasterClient::execute) does
+    /// before sending: every name a parameter, every required one present,
+    /// every value of the documented type, values and range. The error is
+    /// [`Error::InvalidInput`] naming the operation and the parameter.
+    ///
+    /// ```
+    /// use secmaster_client::{Args, operations};
+    ///
+    /// let args = Args::new().set("project_id", "p").set("workspace_id", "w").set("limit", 0);
+    /// let refused = args.check(&operations::LIST_WORKFLOWS).unwrap_err();
+    /// assert!(refused.to_string().contains("parameter limit: 0 is outside 1..=100"));
+    /// ```
+    pub fn check(&self, op: &Operation) -> Result<(), Error> {
+        check(op, self).map(drop)
+    }
+
     /// Every name and value, in the order set.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
         self.values.iter().map(|(n, v)| (n.as_str(), v.as_str()))

@@ -34,10 +34,10 @@ use crate::transport::{Timeouts, http_client};
 /// let all = client
 ///     .list_all_workflows(&project, workspace, &ListQuery::new().enabled(true), ListAllOptions::default())
 ///     .await?;
-/// for workflow in &all.workflows {
+/// for workflow in &all.items {
 ///     println!("{} {}", workflow.id.as_deref().unwrap_or("-"), workflow.name.as_deref().unwrap_or("-"));
 /// }
-/// if let Some(id) = all.workflows.first().and_then(|w| w.id.as_deref()) {
+/// if let Some(id) = all.items.first().and_then(|w| w.id.as_deref()) {
 ///     let shown = client.show_workflow(&project, workspace, id).await?;
 ///     println!("{:?}", shown.data);
 /// }

@@ -79,9 +79,13 @@ pub enum Error {
     /// match the API document, or has a content coding nobody asked for);
     /// the text says what.
     Unexpected(String),
-    /// More workflows match than the API can page to (it accepts no offset
-    /// past 10,000): listing them all would be a silent partial list.
+    /// More items match than the API can page to (the workflow list takes
+    /// no offset past 10,000): listing them all would be a silent partial
+    /// list.
     ListTooLong {
+        /// What was listed: `workflows`, `workspaces` (the operation's id
+        /// without its `list_`).
+        what: &'static str,
         /// How many match, when the service said.
         total: Option<u64>,
         /// How many the API can list.
@@ -268,14 +272,18 @@ impl fmt::Display for Error {
                 path.display()
             ),
             Error::Unexpected(m) => write!(f, "unexpected: {}", escape(m)),
-            Error::ListTooLong { total, reachable } => {
+            Error::ListTooLong {
+                what,
+                total,
+                reachable,
+            } => {
                 match total {
-                    Some(total) => write!(f, "{total} workflows match")?,
-                    None => write!(f, "more than {reachable} workflows match")?,
+                    Some(total) => write!(f, "{total} {what} match")?,
+                    None => write!(f, "more than {reachable} {what} match")?,
                 }
                 write!(
                     f,
-                    ", but the API can list only the first {reachable} (no offset past 10000); narrow the list with filters"
+                    ", but the API pages no further than the first {reachable}; narrow the list with filters"
                 )
             }
             Error::GaveUp { attempts, last } => {

@@ -5,7 +5,7 @@
 //! Everything most callers need is at the top level: [`SecMasterClient`]
 //! and its [`SecMasterClientBuilder`], [`Credentials`], [`Endpoint`],
 //! [`RetryPolicy`] and [`Timeouts`], the operations' inputs
-//! ([`ListQuery`], [`ListAllOptions`], [`ImportFile`]) and outputs
+//! ([`ListQuery`], [`WorkspaceQuery`], [`ListAllOptions`], [`ImportFile`]) and outputs
 //! ([`WorkflowFile`], [`ListAll`], [`types`]), and the one error type,
 //! [`Error`] (with [`ApiError`] for answers other than 2xx).
 //!
@@ -32,9 +32,12 @@
 //! takes (the request built from the table, signed, sent within the time
 //! limits, retried; a refusal kept whole).
 //!
-//! A runnable example that reads its settings from the environment:
+//! Runnable examples that read their settings from the environment:
 //! `cargo run -p secmaster-client --example export -- <project_id>
-//! <workspace_id> <output_path> <workflow_id>...` (`examples/export.rs`).
+//! <workspace_id> <output_path> <workflow_id>...` (`examples/export.rs`),
+//! and `cargo run -p secmaster-client --example workspaces --
+//! <project_id>` (`examples/workspaces.rs`: the typed pager and
+//! `execute`).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -74,7 +77,8 @@ pub use download::WorkflowFile;
 pub use endpoint::Endpoint;
 pub use error::{ApiError, Error, ErrorKind, TimeoutPhase};
 pub use ops::{
-    Answered, ImportFile, Input, ListAll, ListAllOptions, ListQuery, MAX_LIMIT, MAX_OFFSET,
+    Answered, DEFAULT_PAGE_SIZE, ImportFile, Input, ListAll, ListAllOptions, ListQuery, MAX_LIMIT,
+    MAX_OFFSET, WorkspaceQuery,
 };
 pub use retry::{RetryPolicy, is_retryable_status, retry_after};
 pub use save::Overwrite;

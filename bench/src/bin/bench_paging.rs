@@ -77,7 +77,7 @@ async fn run(args: &Args) -> Result<String, String> {
     let seconds = started.elapsed().as_secs_f64();
     Ok(format!(
         "workflows={} pages={} seconds={seconds:.6}",
-        all.workflows.len(),
+        all.items.len(),
         all.pages
     ))
 }

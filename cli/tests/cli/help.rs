@@ -8,7 +8,7 @@
 use crate::common::{Scratch, secmaster, shell, stderr_of};
 
 /// Snapshot name and command line.
-const CASES: [(&str, &[&str]); 10] = [
+const CASES: [(&str, &[&str]); 14] = [
     ("secmaster", &["--help"]),
     ("secmaster-short", &["-h"]),
     ("workflows", &["workflows", "--help"]),
@@ -19,6 +19,10 @@ const CASES: [(&str, &[&str]); 10] = [
     ("workflows-export-short", &["workflows", "export", "-h"]),
     ("completions", &["completions", "--help"]),
     ("help-subcommand", &["help", "workflows", "export"]),
+    ("workspaces", &["workspaces", "--help"]),
+    ("workspaces-list", &["workspaces", "list", "--help"]),
+    ("workspaces-show", &["workspaces", "show", "--help"]),
+    ("api", &["api", "--help"]),
 ];
 
 fn help(args: &[&str], columns: &str) -> String {
@@ -70,6 +74,10 @@ help_snapshots! {
     export_short_help: 7;
     completions_help: 8;
     help_subcommand: 9;
+    workspaces_help: 10;
+    workspaces_list_help: 11;
+    workspaces_show_help: 12;
+    api_help: 13;
 }
 
 #[test]
@@ -83,8 +91,17 @@ fn help_does_not_depend_on_the_terminal_width() {
 
 #[test]
 fn every_command_help_lists_the_exit_codes() {
-    for command in ["list", "show", "import", "export"] {
-        let text = help(&["workflows", command, "--help"], "100");
+    let commands: [&[&str]; 7] = [
+        &["workflows", "list"],
+        &["workflows", "show"],
+        &["workflows", "import"],
+        &["workflows", "export"],
+        &["workspaces", "list"],
+        &["workspaces", "show"],
+        &["api"],
+    ];
+    for command in commands {
+        let text = help(&[command, &["--help"]].concat(), "100");
         for line in [
             "  2    usage error",
             "  3    authentication or authorisation refused",
@@ -92,7 +109,7 @@ fn every_command_help_lists_the_exit_codes() {
             "  5    network error",
             "  6    local I/O error",
         ] {
-            assert!(text.contains(line), "{command}: {line:?} missing");
+            assert!(text.contains(line), "{command:?}: {line:?} missing");
         }
     }
 }

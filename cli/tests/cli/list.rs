@@ -77,6 +77,23 @@ fn one_page_as_json_keeps_every_field() {
     assert_eq!(listed[0].as_object().unwrap().len(), 25);
 }
 
+// The JSON of one page of many was silent about the pages it left unread.
+#[test]
+fn a_page_left_unread_is_a_warning_in_json_and_ids() {
+    let sim = start(sim().seed(PROJECT, WORKSPACE, 15));
+    let dir = Scratch::new("list-unread");
+    for format in ["json", "ids"] {
+        let (_, stderr) = run(
+            workflows(dir.path(), &sim, "list").args(["--format", format]),
+            0,
+        );
+        assert_eq!(
+            stderr, "warning: workflows 1-10 of 15; --all lists every page\n",
+            "{format}"
+        );
+    }
+}
+
 #[test]
 fn json_keeps_fields_the_program_does_not_know() {
     let page = json!({

@@ -7,6 +7,7 @@
 
 mod common;
 
+mod api;
 mod connection;
 mod export;
 mod export_names;
@@ -17,3 +18,4 @@ mod list;
 mod roundtrip;
 mod show;
 mod streams;
+mod workspaces;

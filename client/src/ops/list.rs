@@ -3,7 +3,8 @@
 use crate::error::Error;
 use crate::operations::LIST_WORKFLOWS;
 use crate::ops::Input;
-use crate::types::{AopType, ListWorkflowsResponse, Order, SortBy};
+use crate::ops::{ListAll, ListAllOptions};
+use crate::types::{AopType, AopWorkflowInfo, ListWorkflowsResponse, Order, SortBy};
 use crate::{Args, SecMasterClient};
 
 /// The largest `offset` the API accepts.
@@ -116,35 +117,14 @@ impl ListQuery {
     }
 }
 
-impl SecMasterClient {
-    /// One page of the workspace's workflows. Safe to retry; retried as the
-    /// [`RetryPolicy`](crate::RetryPolicy) says. Fields the document does
-    /// not name are kept in each object's `extra`. `request_id` is the
-    /// body's, else the `X-Request-Id` header.
-    ///
-    /// To fetch every page, see [`SecMasterClient::list_all_workflows`].
-    pub async fn list_workflows(
-        &self,
-        project_id: &str,
-        workspace_id: &str,
-        query: &ListQuery,
-    ) -> Result<ListWorkflowsResponse, Error> {
-        self.list_page(project_id, workspace_id, query, &|_| {})
-            .await
-    }
-
-    /// [`Self::list_workflows`], telling `before_retry` of each retry.
-    pub(super) async fn list_page(
-        &self,
-        project_id: &str,
-        workspace_id: &str,
-        query: &ListQuery,
-        before_retry: &(dyn Fn(&Error) + Sync),
-    ) -> Result<ListWorkflowsResponse, Error> {
+impl ListQuery {
+    /// The query as the operation's arguments, in `project_id`'s
+    /// `workspace_id`.
+    pub(crate) fn args(&self, project_id: &str, workspace_id: &str) -> Args {
         let mut args = Args::new()
             .set("project_id", project_id)
             .set("workspace_id", workspace_id);
-        let q = query.clone();
+        let q = self.clone();
         let text = [
             ("name", q.name),
             ("description", q.description),
@@ -162,7 +142,43 @@ impl SecMasterClient {
                 args.insert(name, value);
             }
         }
-        self.json_observed(&LIST_WORKFLOWS, &args, Input::None, before_retry)
-            .await
+        args
+    }
+}
+
+impl SecMasterClient {
+    /// One page of the workspace's workflows. Safe to retry; retried as the
+    /// [`RetryPolicy`](crate::RetryPolicy) says. Fields the document does
+    /// not name are kept in each object's `extra`. `request_id` is the
+    /// body's, else the `X-Request-Id` header.
+    ///
+    /// To fetch every page, see [`SecMasterClient::list_all_workflows`].
+    pub async fn list_workflows(
+        &self,
+        project_id: &str,
+        workspace_id: &str,
+        query: &ListQuery,
+    ) -> Result<ListWorkflowsResponse, Error> {
+        let args = query.args(project_id, workspace_id);
+        self.execute_json(&LIST_WORKFLOWS, &args, Input::None).await
+    }
+
+    /// Every workflow of the workspace that matches `query` (its `offset`
+    /// is where listing starts; its `limit` is ignored in favour of
+    /// `options.page_size`), through [`SecMasterClient::list_all`].
+    ///
+    /// Fails with [`Error::ListTooLong`] when more workflows match than the
+    /// API can page to (it takes no offset past 10,000), so narrow the
+    /// query with filters then. Fails with [`Error::Unexpected`] when the
+    /// pages hold fewer workflows than the service's `total` promised.
+    pub async fn list_all_workflows(
+        &self,
+        project_id: &str,
+        workspace_id: &str,
+        query: &ListQuery,
+        options: ListAllOptions,
+    ) -> Result<ListAll<AopWorkflowInfo>, Error> {
+        let args = query.args(project_id, workspace_id);
+        self.list_all(&LIST_WORKFLOWS, &args, options).await
     }
 }

@@ -8,11 +8,13 @@ mod import;
 mod list;
 mod list_all;
 mod show;
+mod workspaces;
 
 pub use import::ImportFile;
 pub(crate) use import::upload_failure;
 pub use list::{ListQuery, MAX_LIMIT, MAX_OFFSET};
-pub use list_all::{ListAll, ListAllOptions};
+pub use list_all::{DEFAULT_PAGE_SIZE, ListAll, ListAllOptions};
+pub use workspaces::WorkspaceQuery;
 
 use bytes::Bytes;
 use reqwest::Response;
@@ -52,6 +54,15 @@ pub enum Answered {
     File(WorkflowFile),
     /// No body.
     Empty,
+}
+
+/// A JSON answer (or a part of one) as `T`.
+pub(crate) fn decode<T: DeserializeOwned>(value: Value) -> Result<T, Error> {
+    serde_json::from_value(value).map_err(|e| {
+        Error::Unexpected(format!(
+            "the service's answer does not match the API document: {e}"
+        ))
+    })
 }
 
 impl SecMasterClient {
@@ -102,11 +113,7 @@ impl SecMasterClient {
         before_retry: &(dyn Fn(&Error) + Sync),
     ) -> Result<T, Error> {
         match self.execute_observed(op, args, input, before_retry).await? {
-            Answered::Json(value) => serde_json::from_value(value).map_err(|e| {
-                Error::Unexpected(format!(
-                    "the service's answer does not match the API document: {e}"
-                ))
-            }),
+            Answered::Json(value) => decode(value),
             _ => Err(Error::InvalidInput(format!(
                 "{} does not answer in JSON",
                 op.id

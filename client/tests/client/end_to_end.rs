@@ -10,6 +10,7 @@ use std::time::Duration;
 use crate::support::{
     AK, PROJECT, WORKSPACE, aksk_client, exported_ids, max_in_flight, sim, token_client,
 };
+use secmaster_client::types::AopWorkflowInfo;
 use secmaster_client::{ImportFile, ListAll, ListAllOptions, ListQuery, SecMasterClient};
 use secmaster_sim::{RequestRecord, Simulator};
 
@@ -19,7 +20,7 @@ const SECOND: &str = "f0e1d2c3-b4a5-4968-8776-655443322110";
 /// together.
 const LATENCY: Duration = Duration::from_millis(40);
 
-async fn list_all(client: &SecMasterClient, workspace: &str) -> ListAll {
+async fn list_all(client: &SecMasterClient, workspace: &str) -> ListAll<AopWorkflowInfo> {
     client
         .list_all_workflows(
             PROJECT,
@@ -31,9 +32,9 @@ async fn list_all(client: &SecMasterClient, workspace: &str) -> ListAll {
         .unwrap_or_else(|e| panic!("listing {workspace}: {e}"))
 }
 
-fn names(all: &ListAll) -> Vec<String> {
+fn names(all: &ListAll<AopWorkflowInfo>) -> Vec<String> {
     let mut names: Vec<String> = all
-        .workflows
+        .items
         .iter()
         .map(|w| w.name.clone().expect("every workflow has a name"))
         .collect();
@@ -53,14 +54,10 @@ fn pages_of<'a>(records: &'a [RequestRecord], workspace: &str) -> Vec<&'a Reques
 async fn round_trip(sim: &Simulator, client: &SecMasterClient, auth: &str) {
     // Listed whole: every workflow once, in ten pages of a hundred.
     let all = list_all(client, WORKSPACE).await;
-    assert_eq!(all.workflows.len(), COUNT);
+    assert_eq!(all.items.len(), COUNT);
     assert_eq!(all.total, Some(COUNT as u64));
     assert_eq!(all.pages, 10);
-    let ids: Vec<String> = all
-        .workflows
-        .iter()
-        .map(|w| w.id.clone().unwrap())
-        .collect();
+    let ids: Vec<String> = all.items.iter().map(|w| w.id.clone().unwrap()).collect();
     let unique: HashSet<&String> = ids.iter().collect();
     assert_eq!(unique.len(), COUNT, "no workflow twice");
     let stored: HashSet<String> = sim
@@ -119,10 +116,10 @@ async fn round_trip(sim: &Simulator, client: &SecMasterClient, auth: &str) {
 
     // The second workspace lists the same names (under new ids).
     let copy = list_all(client, SECOND).await;
-    assert_eq!(copy.workflows.len(), COUNT);
+    assert_eq!(copy.items.len(), COUNT);
     assert_eq!(names(&copy), names(&all));
     assert!(
-        copy.workflows
+        copy.items
             .iter()
             .all(|w| !stored.contains(w.id.as_ref().unwrap()))
     );
