@@ -3,13 +3,13 @@
 //! the table says what each takes and answers, and the client checks the
 //! arguments against it before anything is sent.
 
-use std::io::Read;
+use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 use secmaster_client::env::PROJECT_ID;
 use secmaster_client::operation::{self, Answer, Body, Operation};
 use secmaster_client::operations::OPERATIONS;
-use secmaster_client::{Answered, Args, Error, ImportFile, Input};
+use secmaster_client::{Answered, Args, Error, ImportFile, Input, SecMasterClient};
 
 use crate::cli::ApiArgs;
 use crate::exit::{Failure, shown};
@@ -32,10 +32,7 @@ enum Upload {
 
 pub async fn run(args: ApiArgs, env: Lookup<'_>) -> Result<(), Failure> {
     if args.list {
-        let mut out = std::io::BufWriter::new(stdout_file()?);
-        return format::table(&mut out, &format::OPERATIONS, OPERATIONS)
-            .and_then(|()| std::io::Write::flush(&mut out))
-            .map_err(|e| Failure::io("cannot write to standard output", &e));
+        return print_operations();
     }
     // clap took the name from the table; a name it let through that the
     // table lacks cannot happen, but is refused all the same.
@@ -46,15 +43,47 @@ pub async fn run(args: ApiArgs, env: Lookup<'_>) -> Result<(), Failure> {
         ))
     })?;
     let (mut call, upload) = parse_params(op, &args.params)?;
-    let connection = &args.connection;
+    refuse_misplaced(op, &args, upload.as_ref())?;
+    let input = input(op, args.body.as_deref(), upload)?;
+    let defaults = defaults(op, &call, &args, env)?;
+    let (client, [project, workspace]) = session::connect(&args.connection.service, env, defaults)?;
+    for (name, value) in [("project_id", project), ("workspace_id", workspace)] {
+        if let Some(value) = value {
+            call.insert(name, value);
+        }
+    }
+    // Before the output is touched or anything is sent.
+    call.check(op)?;
+    let sent = send(&client, op, &call, input, &args).await;
+    match call.get("workspace_id") {
+        Some(workspace_id) => sent.map_err(|f| f.of_workspace(workspace_id)),
+        None => sent,
+    }
+}
+
+/// `--list`: every operation of the table.
+fn print_operations() -> Result<(), Failure> {
+    let mut out = BufWriter::new(stdout_file()?);
+    format::table(&mut out, &format::OPERATIONS, OPERATIONS)
+        .and_then(|()| out.flush())
+        .map_err(|e| Failure::io("cannot write to standard output", &e))
+}
+
+/// Refuses what the operation cannot use: more than one reader of standard
+/// input, a file answer with nowhere to go, `-o` for an answer in JSON.
+fn refuse_misplaced(
+    op: &Operation,
+    args: &ApiArgs,
+    upload: Option<&Upload>,
+) -> Result<(), Failure> {
     let stdin_readers = [
-        connection
+        args.connection
             .service
             .token_file
             .as_deref()
             .is_some_and(|p| p.as_os_str() == "-"),
         args.body.as_deref() == Some("@-"),
-        upload == Some(Upload::Stdin),
+        upload == Some(&Upload::Stdin),
     ];
     if stdin_readers.iter().filter(|&&reads| reads).count() > 1 {
         return Err(Failure::Usage(
@@ -63,23 +92,30 @@ pub async fn run(args: ApiArgs, env: Lookup<'_>) -> Result<(), Failure> {
         ));
     }
     match (op.answer, &args.output) {
-        (Answer::File, None) => {
-            return Err(Failure::Usage(format!(
-                "{} answers with a file: pass -o FILE, -o DIR or -o - (standard output)",
-                op.id
-            )));
-        }
-        (Answer::File, Some(_)) | (_, None) => {}
-        (_, Some(_)) => {
-            return Err(Failure::Usage(format!(
-                "-o applies to operations that answer with a file; {} answers on standard output",
-                op.id
-            )));
-        }
+        (Answer::File, None) => Err(Failure::Usage(format!(
+            "{} answers with a file: pass -o FILE, -o DIR or -o - (standard output)",
+            op.id
+        ))),
+        (Answer::File, Some(_)) | (_, None) => Ok(()),
+        (_, Some(_)) => Err(Failure::Usage(format!(
+            "-o applies to operations that answer with a file; {} answers on standard output",
+            op.id
+        ))),
     }
-    let input = input(op, args.body.as_deref(), upload)?;
-    let project_flag = connection.project_id.as_deref();
-    let project = if wants_default(op, &call, "project_id", project_flag, "--project-id")? {
+}
+
+/// The project and the workspace the flags and the environment give, for
+/// the operation's parameters no `NAME=VALUE` gave (`None`: not wanted);
+/// each missing one is a failure that [`session::connect`] names with the
+/// other missing settings.
+fn defaults(
+    op: &Operation,
+    call: &Args,
+    args: &ApiArgs,
+    env: Lookup<'_>,
+) -> Result<[Result<Option<String>, Failure>; 2], Failure> {
+    let project_flag = args.connection.project_id.as_deref();
+    let project = if wants_default(op, call, "project_id", project_flag, "--project-id")? {
         settings::project_id(project_flag, env)
             .map(Some)
             .map_err(|_| {
@@ -90,8 +126,8 @@ pub async fn run(args: ApiArgs, env: Lookup<'_>) -> Result<(), Failure> {
     } else {
         Ok(None)
     };
-    let workspace_flag = connection.workspace_id.as_deref();
-    let workspace = if wants_default(op, &call, "workspace_id", workspace_flag, "--workspace-id")? {
+    let workspace_flag = args.connection.workspace_id.as_deref();
+    let workspace = if wants_default(op, call, "workspace_id", workspace_flag, "--workspace-id")? {
         workspace_flag
             .map(|w| Some(w.trim().to_owned()))
             .ok_or_else(|| {
@@ -102,50 +138,45 @@ pub async fn run(args: ApiArgs, env: Lookup<'_>) -> Result<(), Failure> {
     } else {
         Ok(None)
     };
-    let (client, [project, workspace]) =
-        session::connect(&connection.service, env, [project, workspace])?;
-    for (name, value) in [("project_id", project), ("workspace_id", workspace)] {
-        if let Some(value) = value {
-            call.insert(name, value);
-        }
-    }
-    // Before the output is touched or anything is sent.
-    call.check(op)?;
-    let workspace_id = call.get("workspace_id").map(str::to_owned);
-    let sent = async {
-        if op.answer == Answer::File {
-            let destination = Destination {
-                output: args.output.as_deref(),
-                force: args.force,
-                quiet: connection.service.quiet,
-                fallback_name: format!("{}.bin", op.id),
-            };
-            let request = async {
-                match client.execute(op, &call, input).await? {
-                    Answered::File(file) => Ok(file),
-                    _ => Err(Failure::Client(Error::Unexpected(format!(
-                        "{} did not answer with a file",
-                        op.id
-                    )))),
-                }
-            };
-            return file_answer::save(destination, request).await;
-        }
-        let out = stdout_file()?;
-        match client.execute(op, &call, input).await? {
-            Answered::Json(value) => {
-                let mut out = std::io::BufWriter::new(out);
-                format::json(&mut out, &value)
-                    .and_then(|()| std::io::Write::flush(&mut out))
-                    .map_err(|e| Failure::io("cannot write to standard output", &e))
+    Ok([project, workspace])
+}
+
+/// Sends the call; prints a JSON answer, saves a file answer.
+async fn send(
+    client: &SecMasterClient,
+    op: &Operation,
+    call: &Args,
+    input: Input,
+    args: &ApiArgs,
+) -> Result<(), Failure> {
+    if op.answer == Answer::File {
+        let destination = Destination {
+            output: args.output.as_deref(),
+            force: args.force,
+            quiet: args.connection.service.quiet,
+            fallback_name: format!("{}.bin", op.id),
+        };
+        let request = async {
+            match client.execute(op, call, input).await? {
+                Answered::File(file) => Ok(file),
+                _ => Err(Failure::Client(Error::Unexpected(format!(
+                    "{} did not answer with a file",
+                    op.id
+                )))),
             }
-            // Nothing to print: the exit code says it was done.
-            _ => Ok(()),
+        };
+        return file_answer::save(destination, request).await;
+    }
+    let out = stdout_file()?;
+    match client.execute(op, call, input).await? {
+        Answered::Json(value) => {
+            let mut out = BufWriter::new(out);
+            format::json(&mut out, &value)
+                .and_then(|()| out.flush())
+                .map_err(|e| Failure::io("cannot write to standard output", &e))
         }
-    };
-    match workspace_id {
-        Some(workspace_id) => sent.await.map_err(|f| f.of_workspace(&workspace_id)),
-        None => sent.await,
+        // Nothing to print: the exit code says it was done.
+        _ => Ok(()),
     }
 }
 

@@ -101,7 +101,8 @@ pub enum Workspaces {
     Show(WorkspacesShowArgs),
 }
 
-/// Where requests go and as whom: shared by every workflow command.
+/// Where requests go and as whom, in a workspace of a project: shared by the
+/// workflow commands and `api`.
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Connection")]
 pub struct ConnectionArgs {
@@ -390,11 +391,11 @@ pub struct ApiArgs {
     pub output: Option<PathBuf>,
 
     /// Replace the output file if it exists (with '-o -': write to a terminal)
-    #[arg(short, long)]
+    #[arg(short, long, requires = "output")]
     pub force: bool,
 
-    /// List every operation: id, method, path and summary
-    #[arg(long, exclusive = true)]
+    /// List every operation: id, method, path and summary (connection flags are ignored)
+    #[arg(long, conflicts_with_all = ["operation", "params", "body", "output", "force"])]
     pub list: bool,
 
     #[command(flatten)]

@@ -29,7 +29,7 @@ pub const IO: u8 = 6;
 /// stopped.
 pub const CLOSED_PIPE: u8 = 141;
 
-/// The exit-code table, shown by each workflow command's `--help` and
+/// The exit-code table, shown by each command's `--help` and
 /// repeated in cli/README.md (a unit test keeps the two in step). A macro, so
 /// that `concat!` can put it into the help text.
 macro_rules! exit_code_table {
@@ -198,8 +198,8 @@ impl fmt::Display for Failure {
                 workspace_id,
                 error,
             } => format!(
-                "there is no workspace \"{workspace_id}\" in this project for these credentials \
-                 (secmaster workspaces list shows those there are): {error}"
+                "no workspace \"{workspace_id}\" in this project (secmaster workspaces list \
+                 shows them): {error}"
             ),
         };
         // Escaping is idempotent: text escaped once passes unchanged.
@@ -252,7 +252,7 @@ mod tests {
         assert_eq!(missing.exit_code(), AUTH);
         let text = missing.to_string();
         assert!(
-            text.starts_with("there is no workspace \"W\\u{1b}[2J\" in this project")
+            text.starts_with("no workspace \"W\\u{1b}[2J\" in this project (secmaster")
                 && text.ends_with("code SecMaster.20010001: no such workspace (no request id)"),
             "{text}"
         );

@@ -4,13 +4,12 @@ use secmaster_client::ListAllOptions;
 use secmaster_client::ListQuery;
 use secmaster_client::types::{AopType, Order, SortBy};
 
-use crate::cli::{self, FilterArgs, Format, ListArgs};
+use crate::cli::{self, FilterArgs, ListArgs};
 use crate::exit::Failure;
 use crate::format;
 use crate::output::stdout_file;
 use crate::session::Session;
 use crate::settings::Lookup;
-use crate::stderr;
 use crate::summary;
 
 pub async fn run(args: ListArgs, env: Lookup<'_>) -> Result<(), Failure> {
@@ -43,8 +42,7 @@ async fn list(args: &ListArgs, session: &Session) -> Result<(), Failure> {
         let start = u64::from(args.offset.unwrap_or(0));
         let shown = page.data.len() as u64;
         let note = summary::page("workflow", start, shown, total);
-        let unread = shown > 0 && total.is_some_and(|t| start + shown < t);
-        (page.data, note, unread)
+        (page.data, note, summary::left_unread(start, shown, total))
     };
     format::print_list(
         out,
@@ -54,15 +52,7 @@ async fn list(args: &ListArgs, session: &Session) -> Result<(), Failure> {
         "workflow",
         |w| w.id.as_deref(),
     )?;
-    if args.format == Format::Table {
-        if !args.connection.service.quiet {
-            stderr::line(note);
-        }
-    } else if unread {
-        // A program reading the ids or the JSON would not know that the
-        // list goes on.
-        stderr::line(format_args!("warning: listed {note}"));
-    }
+    summary::say(&note, args.format, args.connection.service.quiet, unread);
     Ok(())
 }
 

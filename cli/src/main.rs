@@ -124,6 +124,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 Backup::Verify(args) => backup::verify(args),
             },
             Command::Restore(args) => restore::run(*args, env).await,
+            // Printed above, with no runtime.
             Command::Completions { .. } => Ok(()),
         }
     })

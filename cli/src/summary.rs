@@ -1,4 +1,20 @@
-//! The summary line a list prints on standard error.
+//! The summary line a list prints on standard error, and the warning when
+//! a page leaves items unread.
+
+use crate::cli::Format;
+use crate::stderr;
+
+/// Says on standard error what a list printed: the summary under a table
+/// (not with `--quiet`); with another format, only a warning when pages
+/// were left unread, since a pipe would take the page for the whole list.
+pub fn say(note: &str, format: Format, quiet: bool, unread: bool) {
+    match format {
+        Format::Table if !quiet => stderr::line(note),
+        Format::Table => {}
+        _ if unread => stderr::line(format_args!("warning: {note}")),
+        _ => {}
+    }
+}
 
 /// `1 workflow`, `2 workflows`.
 pub fn count(n: u64, noun: &str) -> String {
@@ -15,7 +31,7 @@ pub fn count(n: u64, noun: &str) -> String {
 pub fn page(noun: &str, start: u64, shown: u64, total: Option<u64>) -> String {
     let (first, last) = (start + 1, start + shown);
     match total {
-        Some(total) if shown > 0 && last < total => {
+        Some(total) if left_unread(start, shown, Some(total)) => {
             let which = if first == last {
                 format!("{noun} {first}")
             } else {
@@ -26,6 +42,12 @@ pub fn page(noun: &str, start: u64, shown: u64, total: Option<u64>) -> String {
         Some(total) => format!("{shown} of {}", count(total, noun)),
         None => count(shown, noun),
     }
+}
+
+/// Whether a page that started at `start` and held `shown` leaves items
+/// of the `total` unread after it.
+pub fn left_unread(start: u64, shown: u64, total: Option<u64>) -> bool {
+    total.is_some_and(|total| shown > 0 && start + shown < total)
 }
 
 /// What `--all` listed: `150 workspaces (2 pages)`.
@@ -75,5 +97,8 @@ mod tests {
         assert_eq!(size(1_234_567), "1.2 MB");
         assert_eq!(size(999_999), "1.0 MB");
         assert_eq!(size(u64::MAX), "18446.7 PB");
+        assert!(left_unread(0, 10, Some(11)));
+        assert!(!left_unread(0, 10, Some(10)) && !left_unread(10, 0, Some(11)));
+        assert!(!left_unread(0, 10, None));
     }
 }

@@ -3,13 +3,12 @@
 
 use secmaster_client::{Error, ListAllOptions, SecMasterClient, WorkspaceQuery};
 
-use crate::cli::{Format, ProjectArgs, WorkspacesListArgs, WorkspacesShowArgs};
+use crate::cli::{ProjectArgs, WorkspacesListArgs, WorkspacesShowArgs};
 use crate::exit::Failure;
 use crate::format;
 use crate::output::stdout_file;
 use crate::session;
 use crate::settings::{self, Lookup};
-use crate::stderr;
 use crate::summary;
 
 pub async fn list(args: WorkspacesListArgs, env: Lookup<'_>) -> Result<(), Failure> {
@@ -18,14 +17,14 @@ pub async fn list(args: WorkspacesListArgs, env: Lookup<'_>) -> Result<(), Failu
     let mut query = WorkspaceQuery::new();
     query.name = args.name.clone();
     query.offset = args.offset.unwrap_or(0);
-    let (workspaces, note) = if args.all {
+    let (workspaces, note, unread) = if args.all {
         let mut options = ListAllOptions::default();
         options.page_size = args.limit;
         let all = client
             .list_all_workspaces(&project_id, &query, options)
             .await?;
         let note = summary::all("workspace", all.items.len() as u64, all.pages);
-        (all.items, note)
+        (all.items, note, false)
     } else {
         if let Some(limit) = args.limit {
             query.limit = limit;
@@ -36,13 +35,13 @@ pub async fn list(args: WorkspacesListArgs, env: Lookup<'_>) -> Result<(), Failu
             .count
             .filter(|c| *c >= 0.0 && c.fract() == 0.0)
             .map(|c| c as u64);
-        let note = summary::page(
-            "workspace",
-            u64::from(query.offset),
-            page.workspaces.len() as u64,
-            total,
-        );
-        (page.workspaces, note)
+        let (start, shown) = (u64::from(query.offset), page.workspaces.len() as u64);
+        let note = summary::page("workspace", start, shown, total);
+        (
+            page.workspaces,
+            note,
+            summary::left_unread(start, shown, total),
+        )
     };
     format::print_list(
         out,
@@ -52,9 +51,7 @@ pub async fn list(args: WorkspacesListArgs, env: Lookup<'_>) -> Result<(), Failu
         "workspace",
         |w| w.id.as_deref(),
     )?;
-    if !args.connection.service.quiet && args.format == Format::Table {
-        stderr::line(note);
-    }
+    summary::say(&note, args.format, args.connection.service.quiet, unread);
     Ok(())
 }
 

@@ -34,9 +34,12 @@
 //! takes (the request built from the table, signed, sent within the time
 //! limits, retried; a refusal kept whole).
 //!
-//! A runnable example that reads its settings from the environment:
+//! Runnable examples that read their settings from the environment:
 //! `cargo run -p secmaster-client --example export -- <project_id>
-//! <workspace_id> <output_path> <workflow_id>...` (`examples/export.rs`).
+//! <workspace_id> <output_path> <workflow_id>...` (`examples/export.rs`),
+//! and `cargo run -p secmaster-client --example workspaces --
+//! <project_id>` (`examples/workspaces.rs`: the typed pager and
+//! `execute`).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

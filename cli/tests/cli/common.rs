@@ -197,6 +197,27 @@ fn workflows_process_in(
     cmd
 }
 
+/// `secmaster workspaces COMMAND` against `sim`, with [`TOKEN`] and
+/// project P.
+pub fn workspaces(dir: &Path, sim: &Simulator, command: &str) -> Command {
+    let mut cmd = secmaster(dir);
+    cmd.env("SECMASTER_AUTH_TOKEN", TOKEN)
+        .args(["workspaces", command, "--endpoint"])
+        .arg(sim.base_url())
+        .args(["--project-id", PROJECT]);
+    cmd
+}
+
+/// `secmaster api` against `sim`, with [`TOKEN`]; the test adds the
+/// operation, its arguments and the project and workspace flags.
+pub fn api(dir: &Path, sim: &Simulator) -> Command {
+    let mut cmd = secmaster(dir);
+    cmd.env("SECMASTER_AUTH_TOKEN", TOKEN)
+        .args(["api", "--endpoint"])
+        .arg(sim.base_url());
+    cmd
+}
+
 /// `secmaster workflows COMMAND` against `sim` with [`TOKEN`], as `sh -c`
 /// runs it after `prefix` (a `ulimit`, say); `args` may redirect. Returns
 /// the output and its standard error.

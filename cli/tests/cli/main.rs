@@ -7,6 +7,7 @@
 
 mod common;
 
+mod api;
 mod backup;
 mod connection;
 mod diff;
@@ -20,3 +21,4 @@ mod restore;
 mod roundtrip;
 mod show;
 mod streams;
+mod workspaces;

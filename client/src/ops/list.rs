@@ -179,8 +179,6 @@ impl SecMasterClient {
         options: ListAllOptions,
     ) -> Result<ListAll<AopWorkflowInfo>, Error> {
         let args = query.args(project_id, workspace_id);
-        self.list_all(&LIST_WORKFLOWS, &args, options)
-            .await?
-            .decoded()
+        self.list_all(&LIST_WORKFLOWS, &args, options).await
     }
 }

@@ -100,25 +100,12 @@ pub struct ListAll<T> {
     pub pages: u32,
 }
 
-impl ListAll<Value> {
-    /// The items decoded as `T` (one of [`crate::types`]).
-    pub fn decoded<T: DeserializeOwned>(self) -> Result<ListAll<T>, Error> {
-        Ok(ListAll {
-            items: self
-                .items
-                .into_iter()
-                .map(decode)
-                .collect::<Result<_, _>>()?,
-            total: self.total,
-            pages: self.pages,
-        })
-    }
-}
-
 impl SecMasterClient {
     /// Every item of a list operation (one whose table entry has
-    /// [`Operation::paging`]) that matches `args`: their `offset` is where
-    /// listing starts, their `limit` is replaced by the page size.
+    /// [`Operation::paging`]) that matches `args`, each decoded as `T` (one
+    /// of [`crate::types`], or `serde_json::Value` for the item as sent)
+    /// as its page arrives: `args`' `offset` is where listing starts, their
+    /// `limit` is replaced by the page size.
     ///
     /// Fails with [`Error::ListTooLong`] when more items match than the
     /// API can page to (narrow the list with filters then), and with
@@ -131,7 +118,7 @@ impl SecMasterClient {
     /// # async fn run(client: SecMasterClient) -> Result<(), secmaster_client::Error> {
     /// let args = Args::new().set("project_id", "<project_id>").set("is_view", false);
     /// let all = client
-    ///     .list_all(&operations::LIST_WORKSPACES, &args, ListAllOptions::default())
+    ///     .list_all::<serde_json::Value>(&operations::LIST_WORKSPACES, &args, ListAllOptions::default())
     ///     .await?;
     /// for workspace in &all.items {
     ///     println!("{} {}", workspace["id"], workspace["name"]);
@@ -139,12 +126,12 @@ impl SecMasterClient {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn list_all(
+    pub async fn list_all<T: DeserializeOwned>(
         &self,
         op: &Operation,
         args: &Args,
         options: ListAllOptions,
-    ) -> Result<ListAll<Value>, Error> {
+    ) -> Result<ListAll<T>, Error> {
         let Some(paging) = op.paging else {
             return Err(Error::InvalidInput(format!(
                 "{} is not a list that pages",
@@ -186,9 +173,9 @@ impl SecMasterClient {
             0 => limit,
             n => limit.min(n),
         };
-        let mut listed = Listed::default();
+        let mut listed = Listed::new();
         let mut last_len = first.items.len() as u64;
-        listed.add(first.items);
+        listed.add(first.items)?;
         match total {
             Some(total) => {
                 if let Some(max_offset) = max_offset {
@@ -204,7 +191,7 @@ impl SecMasterClient {
                     .map(fetch)
                     .buffered(options.concurrency.max(1));
                 while let Some(page) = pages.try_next().await? {
-                    if !listed.add(page.items) {
+                    if !listed.add(page.items)? {
                         ended.store(true, Ordering::SeqCst);
                     }
                 }
@@ -222,7 +209,9 @@ impl SecMasterClient {
                     }
                     let page = fetch(offset).await?;
                     last_len = page.items.len() as u64;
-                    if last_len > 0 && !listed.add(page.items) {
+                    // The empty last page counts as fetched.
+                    let new = listed.add(page.items)?;
+                    if last_len > 0 && !new {
                         return Err(Error::Unexpected(format!(
                             "the service answered offset {offset} with {what} it had already listed"
                         )));
@@ -321,18 +310,27 @@ fn later_offsets(
         })
 }
 
-/// The items so far, each id once.
-#[derive(Default)]
-struct Listed {
-    items: Vec<Value>,
+/// The items so far, each id once, decoded as `T`: only the page being
+/// added is held as JSON values, which take more memory than `T`.
+struct Listed<T> {
+    items: Vec<T>,
     seen: HashSet<String>,
     pages: u32,
 }
 
-impl Listed {
+impl<T: DeserializeOwned> Listed<T> {
+    fn new() -> Self {
+        Listed {
+            items: Vec::new(),
+            seen: HashSet::new(),
+            pages: 0,
+        }
+    }
+
     /// Adds a page's items that were not listed before (an item without
-    /// an id is always new). Returns whether there was one.
-    fn add(&mut self, page: Vec<Value>) -> bool {
+    /// an id is always new). Returns whether there was one; fails when an
+    /// item does not decode as `T`.
+    fn add(&mut self, page: Vec<Value>) -> Result<bool, Error> {
         self.pages += 1;
         let before = self.items.len();
         for item in page {
@@ -341,10 +339,10 @@ impl Listed {
                 None => true,
             };
             if new {
-                self.items.push(item);
+                self.items.push(decode(item)?);
             }
         }
-        self.items.len() > before
+        Ok(self.items.len() > before)
     }
 }
 
@@ -486,13 +484,32 @@ mod tests {
 
     #[test]
     fn repeats_are_listed_once_and_a_page_of_repeats_holds_nothing_new() {
-        let mut listed = Listed::default();
-        assert!(listed.add(vec![json!({"id": "a"}), json!({"id": "b"})]));
-        assert!(!listed.add(vec![json!({"id": "b"}), json!({"id": "a"})]));
-        assert!(!listed.add(vec![]));
-        assert!(listed.add(vec![json!({"id": "a"}), json!({"name": "no id"})]));
+        let mut listed = Listed::<Value>::new();
+        assert!(
+            listed
+                .add(vec![json!({"id": "a"}), json!({"id": "b"})])
+                .unwrap()
+        );
+        assert!(
+            !listed
+                .add(vec![json!({"id": "b"}), json!({"id": "a"})])
+                .unwrap()
+        );
+        assert!(!listed.add(vec![]).unwrap());
+        assert!(
+            listed
+                .add(vec![json!({"id": "a"}), json!({"name": "no id"})])
+                .unwrap()
+        );
         assert_eq!(listed.items.len(), 3);
         assert_eq!(listed.pages, 4);
+        // An item that is not what the document describes.
+        let mut typed = Listed::<crate::types::Workspace>::new();
+        let err = typed.add(vec![json!({"id": 7})]).unwrap_err();
+        assert!(
+            err.to_string().contains("does not match the API document"),
+            "{err}"
+        );
     }
 
     fn json_value() -> impl Strategy<Value = Value> {

@@ -129,8 +129,7 @@ impl SecMasterClient {
         options: ListAllOptions,
     ) -> Result<ListAll<Workspace>, Error> {
         self.list_all(&LIST_WORKSPACES, &query.args(project_id), options)
-            .await?
-            .decoded()
+            .await
     }
 
     /// One workspace, by ID; the workspace is the answer's `workspace`. A

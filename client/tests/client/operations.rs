@@ -363,3 +363,51 @@ async fn an_upload_that_changes_or_fails_while_it_is_read_is_a_local_error() {
     // Only the workflow `start` put there: nothing was imported.
     assert_eq!(server.workflows(PROJECT, WORKSPACE).len(), 1);
 }
+
+// The workspace calls are thin: arguments from the typed query, the answer
+// decoded; a workspace that does not exist is the service's 403.
+#[tokio::test]
+async fn workspaces_are_listed_one_page_at_a_time_and_shown_by_id() {
+    use secmaster_client::WorkspaceQuery;
+
+    let server = sim().workspaces(PROJECT, 30).start().await.unwrap();
+    let client = aksk_client(&server.base_url());
+    let query = WorkspaceQuery::new()
+        .name("workspace-001")
+        .offset(2)
+        .limit(3);
+    let page = client.list_workspaces(PROJECT, &query).await.unwrap();
+    let names: Vec<String> = page
+        .workspaces
+        .iter()
+        .map(|w| w.name.clone().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["workspace-0012", "workspace-0013", "workspace-0014"]
+    );
+    assert_eq!(page.count, Some(10.0));
+    // The API requires offset and limit; a new query sends 0 and 10.
+    let first = client
+        .list_workspaces(PROJECT, &WorkspaceQuery::new())
+        .await
+        .unwrap();
+    assert_eq!(first.workspaces.len(), 10);
+    let queries: Vec<String> = server.requests().into_iter().map(|r| r.query).collect();
+    // In the signer's canonical order.
+    assert_eq!(
+        queries,
+        ["limit=3&name=workspace-001&offset=2", "limit=10&offset=0"]
+    );
+
+    let id = first.workspaces[4].id.clone().unwrap();
+    let shown = client.show_workspace(PROJECT, &id).await.unwrap();
+    assert_eq!(shown.workspace, Some(first.workspaces[4].clone()));
+    let err = client.show_workspace(PROJECT, "nope").await.unwrap_err();
+    let api = err.api_error().unwrap();
+    assert_eq!(
+        (api.status().as_u16(), api.code()),
+        (403, Some("SecMaster.20010001"))
+    );
+    assert_all_signed(&server);
+}

@@ -136,6 +136,8 @@ const COMMANDS: &[(&str, CommandLine)] = &[
     ("show_workflow", show_workflow),
     ("export_workflows", export_workflows),
     ("import_workflows", import_workflows),
+    ("list_workspaces", list_workspaces),
+    ("show_workspace", show_workspace),
 ];
 
 /// `workflows list` with the case's query as options (`--order` takes the
@@ -196,6 +198,33 @@ fn import_workflows(case: &Case, files: &Path, _: Scenario) -> (Vec<String>, Exp
         .map(Json::scalar)
         .unwrap_or_default();
     (args, Expect::Prints(message))
+}
+
+/// `api list_workspaces` with the case's query as `NAME=VALUE` (`workspaces
+/// list` has no flag for every filter, such as `is_view`).
+fn list_workspaces(case: &Case, _: &Path, _: Scenario) -> (Vec<String>, Expect) {
+    let mut args = strings(&["api", "list_workspaces"]);
+    args.extend(
+        case.query
+            .iter()
+            .map(|(name, value)| format!("{name}={}", value.scalar())),
+    );
+    let ids = match case.expect.get("workspaces") {
+        Some(Json::Arr(items)) => items
+            .iter()
+            .filter_map(|item| item.get("id").map(Json::scalar))
+            .collect(),
+        _ => Vec::new(),
+    };
+    (args, Expect::Listed(ids))
+}
+
+/// `api show_workspace`, which takes the workspace from `--workspace-id`
+/// as every case's call is given it.
+fn show_workspace(case: &Case, _: &Path, _: Scenario) -> (Vec<String>, Expect) {
+    let id = case.path_value("workspace_id").unwrap_or_default();
+    let args = strings(&["api", "show_workspace"]);
+    (args, Expect::Prints(format!("\"{id}\"")))
 }
 
 /// One line per operation (of `needed`) `secmaster` has no command for.
@@ -339,13 +368,15 @@ mod tests {
 
     #[test]
     fn an_operation_without_a_command_fails_naming_it_and_the_driver() {
-        let workflows = [
+        let document = [
             "list_workflows",
             "show_workflow",
             "export_workflows",
             "import_workflows",
+            "list_workspaces",
+            "show_workspace",
         ];
-        assert_eq!(no_way(&workflows), Vec::<String>::new());
+        assert_eq!(no_way(&document), Vec::<String>::new());
         let found = no_way(&["list_workflows", "list_extra_things"]);
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(
