@@ -24,6 +24,13 @@ pub async fn create(args: CreateArgs, env: Lookup<'_>) -> Result<(), Failure> {
         let (client, [project_id]) = session::connect(&args.connection.service, env, [project])?;
         (client, project_id, Scope::AllWorkspaces)
     } else {
+        if args.connection.workspace_id.is_none() {
+            return Err(Failure::Usage(
+                "no workspace to back up: pass --workspace-id W, or --all-workspaces for every \
+                 workspace of the project"
+                    .into(),
+            ));
+        }
         let s = Session::resolve(&args.connection, env)?;
         (s.client, s.project_id, Scope::Workspace(s.workspace_id))
     };

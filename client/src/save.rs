@@ -263,7 +263,8 @@ impl Drop for PartDir {
     }
 }
 
-/// Flushes every file below `dir`, then each directory after what it holds.
+/// Flushes every file below `dir`, then each directory after what it holds
+/// (best effort, as for a single file's directory).
 fn sync_tree(dir: &Path) -> io::Result<()> {
     for entry in fs::read_dir(dir)? {
         let entry = entry?;
@@ -273,7 +274,8 @@ fn sync_tree(dir: &Path) -> io::Result<()> {
             File::open(entry.path())?.sync_all()?;
         }
     }
-    File::open(dir)?.sync_all()
+    sync_dir(dir);
+    Ok(())
 }
 
 /// The directory a path is in (`.` for a bare name).

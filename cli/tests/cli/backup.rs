@@ -229,3 +229,32 @@ fn every_workspace_then_one_of_them_restored() {
     run(&mut against(scratch.path(), &sim, &from), 0);
     assert_eq!(names_in(&sim, "W2"), ["workflow-0001"]);
 }
+
+#[test]
+fn an_unknown_workspace_or_none_is_refused_and_nothing_is_left() {
+    let sim = start(sim());
+    let scratch = Scratch::new("unknown");
+    let unknown = ["backup", "create", "b", "--workspace-id", "nope"];
+    let (_, said) = run(&mut against(scratch.path(), &sim, &unknown), 3);
+    assert!(
+        said.starts_with("error: no workspace \"nope\" in this project"),
+        "{said}"
+    );
+    assert!(scratch.entries().is_empty(), "{:?}", scratch.entries());
+    let (_, said) = run(
+        &mut against(scratch.path(), &sim, &["backup", "create", "b"]),
+        2,
+    );
+    assert!(
+        said.contains("--workspace-id W, or --all-workspaces"),
+        "{said}"
+    );
+    let (_, said) = run(
+        &mut secmaster(scratch.path()).args(["backup", "verify", "missing"]),
+        6,
+    );
+    assert!(
+        said.starts_with("error: cannot read the backup missing: "),
+        "{said}"
+    );
+}
