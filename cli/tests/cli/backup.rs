@@ -250,7 +250,7 @@ fn an_unknown_workspace_or_none_is_refused_and_nothing_is_left() {
         "{said}"
     );
     let (_, said) = run(
-        &mut secmaster(scratch.path()).args(["backup", "verify", "missing"]),
+        secmaster(scratch.path()).args(["backup", "verify", "missing"]),
         6,
     );
     assert!(
