@@ -97,32 +97,22 @@ pub async fn create(
         .await
         .map_err(|e| Error::io("create a directory beside", dir, e))?;
     let created_at = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
-
     let gate = Arc::new(Gate::new(options.concurrency));
     let observed = Arc::clone(&gate);
     let client = client.observing_retries(move |e| observed.observe(e));
-    let listing = ListAllOptions::default().concurrency(options.concurrency);
-    let (all, sources) = match scope {
-        Scope::Workspace(id) => (false, vec![workspaces::one(&client, project_id, id).await?]),
-        Scope::AllWorkspaces => (true, workspaces::all(&client, project_id, listing).await?),
-    };
-    let mut listed = Vec::with_capacity(sources.len());
-    for source in &sources {
-        let all = client
-            .list_all_workflows(project_id, &source.id, &options.query, listing)
-            .await?;
-        listed.push(all.items);
-    }
-    progress(Progress::Total(listed.iter().map(Vec::len).sum()));
 
+    let sources = list(&client, project_id, scope, options).await?;
+    progress(Progress::Total(sources.iter().map(|(_, w)| w.len()).sum()));
+    let all_workspaces = *scope == Scope::AllWorkspaces;
     let mut jobs = Vec::new();
-    for (w, (source, workflows)) in sources.iter().zip(&listed).enumerate() {
-        let prefix = paths::workspace_prefix(all, w, source.name.as_deref().unwrap_or(&source.id));
+    for (w, (workspace, workflows)) in sources.iter().enumerate() {
+        let name = workspace.name.as_deref().unwrap_or(&workspace.id);
+        let prefix = paths::workspace_prefix(all_workspaces, w, name);
         for (i, workflow) in workflows.iter().enumerate() {
             let name = workflow.name.as_deref().unwrap_or_default();
             let (export_file, record_file) = paths::workflow_files(&prefix, i, name);
             jobs.push(Job {
-                workspace: &source.id,
+                workspace: &workspace.id,
                 workflow,
                 export_file,
                 record_file,
@@ -142,9 +132,8 @@ pub async fn create(
     saved.sort_by_key(|(i, _)| *i);
 
     let mut saved = saved.into_iter().map(|(_, entry)| entry);
-    let entries: Vec<WorkspaceEntry> = sources
+    let entries = sources
         .into_iter()
-        .zip(&listed)
         .map(|(Workspace { id, name }, workflows)| {
             let workflows: Vec<WorkflowEntry> = saved.by_ref().take(workflows.len()).collect();
             WorkspaceEntry {
@@ -158,6 +147,52 @@ pub async fn create(
             }
         })
         .collect();
+    let source = Source {
+        endpoint: client.endpoint().as_str().to_owned(),
+        region: region_of(client.endpoint()),
+        project_id: project_id.to_owned(),
+        all_workspaces,
+    };
+    let manifest = manifest(created_at, source, entries)?;
+    write(&part, MANIFEST, &manifest.to_json())?;
+    let target = dir.to_path_buf();
+    blocking(move || part.finish(&target))
+        .await
+        .map_err(|e| Error::io("name the backup", dir, e))?;
+    Ok(manifest)
+}
+
+/// The workspaces of `scope`, each with its workflows that the options'
+/// filters match.
+async fn list(
+    client: &SecMasterClient,
+    project_id: &str,
+    scope: &Scope,
+    options: &CreateOptions,
+) -> Result<Vec<(Workspace, Vec<AopWorkflowInfo>)>, Error> {
+    let listing = ListAllOptions::default().concurrency(options.concurrency);
+    let workspaces = match scope {
+        Scope::Workspace(id) => vec![workspaces::one(client, project_id, id).await?],
+        Scope::AllWorkspaces => workspaces::all(client, project_id, listing).await?,
+    };
+    let mut listed = Vec::with_capacity(workspaces.len());
+    for workspace in workspaces {
+        let workflows = client
+            .list_all_workflows(project_id, &workspace.id, &options.query, listing)
+            .await?
+            .items;
+        listed.push((workspace, workflows));
+    }
+    Ok(listed)
+}
+
+/// The manifest of what was saved, checked: never one that would not read
+/// back (the service may list two workspaces under one id, say).
+fn manifest(
+    created_at: String,
+    source: Source,
+    workspaces: Vec<WorkspaceEntry>,
+) -> Result<Manifest, Error> {
     let manifest = Manifest {
         format: FORMAT.to_owned(),
         format_version: FORMAT_VERSION,
@@ -166,31 +201,19 @@ pub async fn create(
             version: env!("CARGO_PKG_VERSION").to_owned(),
         },
         created_at,
-        source: Source {
-            endpoint: client.endpoint().as_str().to_owned(),
-            region: region_of(client.endpoint()),
-            project_id: project_id.to_owned(),
-            all_workspaces: all,
-        },
+        source,
         counts: Counts {
-            workspaces: entries.len() as u64,
-            workflows: entries.iter().map(|w| w.counts.workflows).sum(),
-            bytes: entries.iter().map(|w| w.counts.bytes).sum(),
+            workspaces: workspaces.len() as u64,
+            workflows: workspaces.iter().map(|w| w.counts.workflows).sum(),
+            bytes: workspaces.iter().map(|w| w.counts.bytes).sum(),
         },
-        workspaces: entries,
+        workspaces,
     };
-    // Never write a manifest that would not read back (the service may
-    // list two workspaces under one id, say).
     manifest.check().map_err(|e| {
         Error::InvalidInput(format!(
             "the service's answers make no usable manifest: {e}"
         ))
     })?;
-    write(&part, MANIFEST, &manifest.to_json())?;
-    let target = dir.to_path_buf();
-    blocking(move || part.finish(&target))
-        .await
-        .map_err(|e| Error::io("name the backup", dir, e))?;
     Ok(manifest)
 }
 
