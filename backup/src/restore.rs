@@ -166,10 +166,7 @@ pub async fn restore(
         .list_all_workflows(project_id, target, &ListQuery::new(), listing)
         .await?
         .items;
-    let mut in_target: HashMap<&str, usize> = HashMap::new();
-    for name in present.iter().filter_map(|w| w.name.as_deref()) {
-        *in_target.entry(name).or_default() += 1;
-    }
+    let in_target = count_names(present.iter().filter_map(|w| w.name.as_deref()));
     let entries = &workspace.workflows;
     let actions = plan::plan(entries, &options.selection, options.existing, &in_target)?;
     let line = |entry: &WorkflowEntry, outcome, reason: Option<String>| ReportLine {
@@ -190,14 +187,8 @@ pub async fn restore(
 
     // Imports of one name go one after the other, so that a lost answer
     // can be told from another import of the same name by counting.
-    let mut groups: Vec<(&str, Vec<usize>)> = Vec::new();
-    for (i, _) in lines.iter().enumerate().filter(|(_, l)| l.is_none()) {
-        let name = entries[i].name.as_str();
-        match groups.iter_mut().find(|(n, _)| *n == name) {
-            Some((_, members)) => members.push(i),
-            None => groups.push((name, vec![i])),
-        }
-    }
+    let to_import = lines.iter().enumerate().filter(|(_, l)| l.is_none());
+    let groups = by_name(entries, to_import.map(|(i, _)| i));
     progress(Progress::Total(groups.iter().map(|(_, m)| m.len()).sum()));
     let importer = Importer {
         client: &client,
@@ -221,6 +212,33 @@ pub async fn restore(
     Ok(Report {
         workflows: lines.into_iter().flatten().collect(),
     })
+}
+
+/// How many times each name occurs.
+fn count_names<'a>(names: impl Iterator<Item = &'a str>) -> HashMap<&'a str, usize> {
+    let mut counts = HashMap::new();
+    for name in names {
+        *counts.entry(name).or_default() += 1;
+    }
+    counts
+}
+
+/// The entries `chosen` grouped by name, groups and members in order.
+fn by_name(
+    entries: &[WorkflowEntry],
+    chosen: impl Iterator<Item = usize>,
+) -> Vec<(&str, Vec<usize>)> {
+    let mut groups: Vec<(&str, Vec<usize>)> = Vec::new();
+    let mut place: HashMap<&str, usize> = HashMap::new();
+    for i in chosen {
+        let name = entries[i].name.as_str();
+        let g = *place.entry(name).or_insert_with(|| {
+            groups.push((name, Vec::new()));
+            groups.len() - 1
+        });
+        groups[g].1.push(i);
+    }
+    groups
 }
 
 /// Sends imports into one target.
