@@ -224,6 +224,15 @@ impl Case {
         }
     }
 
+    #[cfg(test)]
+    pub fn new_for_tests(
+        operation: &'static str,
+        path: &[(&'static str, &str)],
+        expect: Json,
+    ) -> Case {
+        Case::new(operation, path, expect)
+    }
+
     /// The value of path parameter `name`.
     pub fn path_value(&self, name: &str) -> Option<&str> {
         self.path
