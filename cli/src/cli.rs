@@ -362,7 +362,9 @@ pub struct WorkspacesShowArgs {
 #[derive(Debug, Args)]
 pub struct ApiArgs {
     /// The operation's id (secmaster api --list shows them all)
-    #[arg(value_name = "OPERATION", required_unless_present = "list",
+    // The ids are not listed in the help, which would change with every
+    // operation the document gains; completion and typo hints still use them.
+    #[arg(value_name = "OPERATION", required_unless_present = "list", hide_possible_values = true,
           value_parser = clap::builder::PossibleValuesParser::new(operation_ids()))]
     pub operation: Option<String>,
 
