@@ -136,6 +136,7 @@ components:
       properties:
         total: {type: integer, minimum: 3}
         state: {type: string, enum: [ON, OFF], default: OFF}
+        success: {type: boolean}
         data:
           type: array
           items:
@@ -197,7 +198,9 @@ async fn an_operation_without_behaviour_is_answered_from_the_document() {
         .unwrap();
     let op = |id: &str| sim.contract().operation(id).unwrap().clone();
 
-    // Made from the schema: bounds, enums and known values respected.
+    // Made from the schema: bounds, enums and known values respected; in
+    // the service's envelope, a success (a made-up `false` would be the
+    // service refusing).
     let (status, _, body, _) = call(&sim, &op("list_playbooks")).await;
     let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(status, 200);
@@ -206,6 +209,7 @@ async fn an_operation_without_behaviour_is_answered_from_the_document() {
         serde_json::json!({
             "total": 3,
             "state": "OFF",
+            "success": true,
             "data": [{"id": "example", "kind": "A", "enabled": false, "score": 0}],
         })
     );
