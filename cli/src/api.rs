@@ -54,6 +54,9 @@ pub async fn run(args: ApiArgs, env: Lookup<'_>) -> Result<(), Failure> {
     }
     // Before the output is touched or anything is sent.
     call.check(op)?;
+    if let Some(project) = call.get("project_id") {
+        session::check_project_id(project, &args.connection.service);
+    }
     let sent = send(&client, op, &call, input, &args).await;
     match call.get("workspace_id") {
         Some(workspace_id) => sent.map_err(|f| f.of_workspace(workspace_id)),
@@ -158,7 +161,7 @@ async fn send(
         };
         let request = async {
             match client.execute(op, call, input).await? {
-                Answered::File(file) => Ok(file),
+                Answered::File(file) => Ok((file, None)),
                 _ => Err(Failure::Client(Error::Unexpected(format!(
                     "{} did not answer with a file",
                     op.id

@@ -54,7 +54,9 @@ pub enum Workflows {
     /// List the workflows of a workspace
     ///
     /// One page by default (--limit, --offset); --all follows every page. The API cannot page past
-    /// offset 10000: a longer list is an error that says so, never a silent partial list.
+    /// offset 10000: a longer list is an error that says so, never a silent partial list. The API
+    /// takes one name a request: several --name are listed one after another, every page of each
+    /// (so they need --all, and take no --offset), and merged by id, in the order of the names.
     #[command(after_help = LIST_AFTER_HELP)]
     List(ListArgs),
     /// Show one workflow
@@ -64,7 +66,10 @@ pub enum Workflows {
     ///
     /// The file is streamed from disk, so its size does not matter to memory. The service gives
     /// the imported workflows new ids. An import is not retried once the upload may have reached
-    /// the service.
+    /// the service. Before anything is sent, a file that is empty or clearly not an export (the
+    /// JSON array that list --format json prints) is refused. FILE '-' (or /dev/stdin) reads
+    /// standard input: the upload needs a length, so it is first copied to a private temporary
+    /// file (at most 64 MiB), which is removed afterwards, also on an error or Ctrl-C.
     #[command(after_help = IMPORT_AFTER_HELP)]
     Import(ImportArgs),
     /// Export workflows of a workspace to a file
@@ -135,6 +140,10 @@ pub struct ServiceArgs {
     #[arg(long, value_name = "FILE")]
     pub token_file: Option<PathBuf>,
 
+    /// No command has a dry run: taken only to say so, and what to use instead
+    #[arg(long, hide = true)]
+    pub dry_run: bool,
+
     /// Print nothing but warnings and errors (no progress bar, no summary)
     #[arg(short, long, conflicts_with = "verbose")]
     pub quiet: bool,
@@ -148,9 +157,10 @@ pub struct ServiceArgs {
 #[derive(Debug, Args, Clone, Default)]
 #[command(next_help_heading = "Filters")]
 pub struct FilterArgs {
-    /// Only workflows whose name matches S
+    /// Only workflows whose name matches S; repeat for workflows matching any of the names (one
+    /// listing each, merged by id; with --all)
     #[arg(long, value_name = "S")]
-    pub name: Option<String>,
+    pub name: Vec<String>,
 
     /// Only enabled (true) or disabled (false) workflows
     #[arg(long, value_name = "BOOL")]
@@ -173,7 +183,7 @@ impl FilterArgs {
     /// The filter flags given, as typed on the command line.
     pub fn given(&self) -> Vec<&'static str> {
         [
-            (self.name.is_some(), "--name"),
+            (!self.name.is_empty(), "--name"),
             (self.enabled.is_some(), "--enabled"),
             (self.aop_type.is_some(), "--aop-type"),
             (self.sort_by.is_some(), "--sort-by"),
@@ -215,6 +225,12 @@ pub enum Format {
     Table,
     /// The service's objects as JSON, every field kept
     Json,
+    /// The same as YAML
+    Yaml,
+    /// One line per record, every field, tab-separated (\t, \n, \r and \\ escaped)
+    Tsv,
+    /// A header line, then one line per record, every field, quoted as RFC 4180 says
+    Csv,
     /// One id per line (for pipes, such as into --ids-file -)
     Ids,
 }
@@ -227,6 +243,24 @@ pub enum ObjectFormat {
     Table,
     /// The object as JSON, every field kept
     Json,
+    /// The same as YAML
+    Yaml,
+    /// One tab-separated line, every field (\t, \n, \r and \\ escaped)
+    Tsv,
+    /// A header line and one line, every field, quoted as RFC 4180 says
+    Csv,
+}
+
+impl From<ObjectFormat> for Format {
+    fn from(format: ObjectFormat) -> Format {
+        match format {
+            ObjectFormat::Table => Format::Table,
+            ObjectFormat::Json => Format::Json,
+            ObjectFormat::Yaml => Format::Yaml,
+            ObjectFormat::Tsv => Format::Tsv,
+            ObjectFormat::Csv => Format::Csv,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -251,6 +285,11 @@ pub struct ListArgs {
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
 
+    /// A JMESPath expression applied to the JSON before it is printed in --format, as aws --query
+    /// takes it (for example '[?enabled].{id: id, name: name}')
+    #[arg(long, value_name = "EXPR")]
+    pub query: Option<String>,
+
     #[command(flatten)]
     pub filters: FilterArgs,
 
@@ -268,19 +307,29 @@ pub struct ShowArgs {
     #[arg(long, value_enum, default_value_t)]
     pub format: ObjectFormat,
 
+    /// A JMESPath expression applied to the JSON before it is printed in --format, as aws --query
+    /// takes it (for example '[?enabled].{id: id, name: name}')
+    #[arg(long, value_name = "EXPR")]
+    pub query: Option<String>,
+
     #[command(flatten)]
     pub connection: ConnectionArgs,
 }
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// The file to import (as export wrote it)
+    /// The file to import, as export wrote it; '-' reads standard input
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
 
-    /// Output format of the service's answer
+    /// Output format of the service's answer (table: a summary line on standard error)
     #[arg(long, value_enum, default_value_t)]
     pub format: ObjectFormat,
+
+    /// A JMESPath expression applied to the service's answer before it is printed in --format
+    /// (json, yaml, tsv or csv)
+    #[arg(long, value_name = "EXPR")]
+    pub query: Option<String>,
 
     #[command(flatten)]
     pub connection: ConnectionArgs,
@@ -337,6 +386,11 @@ pub struct WorkspacesListArgs {
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
 
+    /// A JMESPath expression applied to the JSON before it is printed in --format, as aws --query
+    /// takes it (for example '[?enabled].{id: id, name: name}')
+    #[arg(long, value_name = "EXPR")]
+    pub query: Option<String>,
+
     /// Only workspaces whose name matches S
     #[arg(long, value_name = "S", help_heading = "Filters")]
     pub name: Option<String>,
@@ -354,6 +408,11 @@ pub struct WorkspacesShowArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t)]
     pub format: ObjectFormat,
+
+    /// A JMESPath expression applied to the JSON before it is printed in --format, as aws --query
+    /// takes it (for example '[?enabled].{id: id, name: name}')
+    #[arg(long, value_name = "EXPR")]
+    pub query: Option<String>,
 
     #[command(flatten)]
     pub connection: ProjectArgs,
@@ -452,6 +511,13 @@ Examples:
   # Every enabled workflow, as JSON with every field the service sent
   secmaster workflows list --project-id P --workspace-id W --all --enabled true --format json
 
+  # Ids and names of the SURVEY workflows, as CSV with a header line
+  secmaster workflows list --project-id P --workspace-id W --all --format csv \\
+      --query \"[?aop_type=='SURVEY'].{id: id, name: name}\"
+
+  # Every workflow whose name matches either word: one listing per name, merged by id
+  secmaster workflows list --project-id P --workspace-id W --all --name phishing --name malware
+
   # Back up a whole workspace
   secmaster workflows list --project-id P --workspace-id W --all --format ids \\
       | secmaster workflows export --project-id P --workspace-id W --ids-file - -o backup.zip
@@ -478,6 +544,10 @@ Examples:
   # Move a workspace's workflows into another workspace
   secmaster workflows export --project-id P --workspace-id W1 --all -o flows.zip
   secmaster workflows import flows.zip --project-id P --workspace-id W2
+
+  # The same through a pipe, without a file of your own
+  secmaster workflows export --project-id P --workspace-id W1 --all -o - \\
+      | secmaster workflows import - --project-id P --workspace-id W2
 
 ",
     settings_help!(),

@@ -20,10 +20,12 @@ mod import;
 mod list;
 mod output;
 mod progress;
+mod query;
 mod session;
 mod settings;
 mod show;
 mod signals;
+mod spool;
 mod stderr;
 mod summary;
 mod workspaces;
@@ -33,12 +35,12 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
 
-use crate::cli::{Cli, Command, Workflows, Workspaces};
+use crate::cli::{Cli, Command, Format, ServiceArgs, Workflows, Workspaces};
 use crate::exit::Failure;
 
 fn main() -> ExitCode {
-    let outcome = match Cli::try_parse() {
-        Ok(cli) => run(cli),
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
         // Usage errors: clap prints them on standard error and exits 2.
         Err(e) if e.use_stderr() => e.exit(),
         // Help and version: through the checked standard output, so that a
@@ -49,44 +51,43 @@ fn main() -> ExitCode {
                 true => text.ansi().to_string(),
                 false => text.to_string(),
             };
-            print_stdout(text.as_bytes())
+            return exit_code(print_stdout(text.as_bytes()), false);
         }
     };
+    let json = json_errors(&cli.command);
+    exit_code(run(cli), json)
+}
+
+/// The exit code of `outcome`, after the one report of a failure.
+fn exit_code(outcome: Result<(), Failure>, json: bool) -> ExitCode {
     match outcome {
         Ok(()) => ExitCode::from(exit::OK),
         Err(failure) => {
-            if failure.is_shown() {
-                stderr::line(format_args!("error: {failure}"));
-            }
+            exit::report(&failure, json);
             ExitCode::from(failure.exit_code())
         }
     }
 }
 
-/// Runs one command. Every failure comes back here, to the one printer in
-/// `main`.
+/// Runs one command. Every failure comes back to `main`, to the one
+/// printer, [`exit::report`].
 fn run(cli: Cli) -> Result<(), Failure> {
-    let verbose = match &cli.command {
+    let service = match &cli.command {
         Command::Completions { shell } => {
             // Into memory first: `generate` panics on a write error.
             let mut script = Vec::new();
             clap_complete::generate(*shell, &mut Cli::command(), "secmaster", &mut script);
             return print_stdout(&script);
         }
-        Command::Workflows(workflows) => match workflows.as_ref() {
-            Workflows::List(a) => a.connection.service.verbose,
-            Workflows::Show(a) => a.connection.service.verbose,
-            Workflows::Import(a) => a.connection.service.verbose,
-            Workflows::Export(a) => a.connection.service.verbose,
-        },
-        Command::Workspaces(workspaces) => match workspaces.as_ref() {
-            Workspaces::List(a) => a.connection.service.verbose,
-            Workspaces::Show(a) => a.connection.service.verbose,
-        },
-        Command::Api(a) => a.connection.service.verbose,
+        command => service_args(command),
     };
-    if verbose {
-        init_tracing();
+    if let Some(service) = service {
+        if service.dry_run {
+            return Err(no_dry_run(&cli.command));
+        }
+        if service.verbose {
+            init_tracing();
+        }
     }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -110,6 +111,66 @@ fn run(cli: Cli) -> Result<(), Failure> {
             Command::Completions { .. } => Ok(()),
         }
     })
+}
+
+/// The connection flags of a command that calls the service.
+fn service_args(command: &Command) -> Option<&ServiceArgs> {
+    Some(match command {
+        Command::Workflows(workflows) => match workflows.as_ref() {
+            Workflows::List(a) => &a.connection.service,
+            Workflows::Show(a) => &a.connection.service,
+            Workflows::Import(a) => &a.connection.service,
+            Workflows::Export(a) => &a.connection.service,
+        },
+        Command::Workspaces(workspaces) => match workspaces.as_ref() {
+            Workspaces::List(a) => &a.connection.service,
+            Workspaces::Show(a) => &a.connection.service,
+        },
+        Command::Api(a) => &a.connection.service,
+        Command::Completions { .. } => return None,
+    })
+}
+
+/// Whether a failure is also reported as a JSON object: under `--format
+/// json`.
+fn json_errors(command: &Command) -> bool {
+    let format = match command {
+        Command::Workflows(workflows) => match workflows.as_ref() {
+            Workflows::List(a) => a.format,
+            Workflows::Show(a) => a.format.into(),
+            Workflows::Import(a) => a.format.into(),
+            Workflows::Export(_) => return false,
+        },
+        Command::Workspaces(workspaces) => match workspaces.as_ref() {
+            Workspaces::List(a) => a.format,
+            Workspaces::Show(a) => a.format.into(),
+        },
+        Command::Api(_) | Command::Completions { .. } => return false,
+    };
+    format == Format::Json
+}
+
+/// `--dry-run`, which no command has: what each command does instead.
+fn no_dry_run(command: &Command) -> Failure {
+    let instead = match command {
+        Command::Workflows(workflows) => match workflows.as_ref() {
+            Workflows::Import(_) => {
+                "import checks the file before anything is sent (it must be readable, not empty \
+                 and not a listing); secmaster workflows list shows what a workspace holds"
+            }
+            Workflows::Export(_) => {
+                "secmaster workflows list --all, with the same filters, lists what export --all \
+                 would export"
+            }
+            _ => "this command only reads, and changes nothing",
+        },
+        Command::Api(_) => {
+            "secmaster api checks every argument against the API document before sending, and \
+             refuses with exit 2 what the document does not allow"
+        }
+        _ => "this command only reads, and changes nothing",
+    };
+    Failure::Usage(format!("there is no --dry-run option: {instead}"))
 }
 
 /// Writes `bytes` to the checked standard output.

@@ -28,6 +28,7 @@ impl Session {
             .ok_or_else(|| Failure::Usage("no workspace id: pass --workspace-id".into()));
         let (client, [project_id, workspace_id]) =
             connect(&args.service, env, [project, workspace])?;
+        check_project_id(&project_id, &args.service);
         Ok(Session {
             client,
             project_id,
@@ -68,6 +69,25 @@ pub fn connect<T: Default, const N: usize>(
     Ok((client, values))
 }
 
+/// Warns when requests go to a region's endpoint (not `--endpoint`) and
+/// `project` does not look like a Huawei Cloud project id: 32 hexadecimal
+/// characters. The account id, the project's name or a workspace id given
+/// by mistake would otherwise only be refused by the service, or not at
+/// all. A warning, not a refusal: the service decides.
+pub fn check_project_id(project: &str, service: &ServiceArgs) {
+    if service.endpoint.is_none() && !looks_like_project_id(project) {
+        crate::stderr::line(format_args!(
+            "warning: the project id \"{}\" does not look like one (32 hexadecimal characters, \
+             listed under My Credentials > API Credentials in the console)",
+            secmaster_client::untrusted::escape(project)
+        ));
+    }
+}
+
+fn looks_like_project_id(project: &str) -> bool {
+    project.len() == 32 && project.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 /// One failure for several: an I/O error (an unreadable token file) as it
 /// is, else the usage errors joined.
 fn one_failure(mut failures: Vec<Failure>) -> Failure {
@@ -100,6 +120,7 @@ mod tests {
                 region: None,
                 endpoint: None,
                 token_file: None,
+                dry_run: false,
                 quiet: false,
                 verbose: false,
             },
@@ -135,6 +156,22 @@ mod tests {
             panic!("a token with a line break was accepted")
         };
         assert!(!err.to_string().contains("--token-file"), "{err}");
+    }
+
+    #[test]
+    fn project_ids_are_32_hexadecimal_characters() {
+        assert!(looks_like_project_id("0123456789abcdef0123456789ABCDEF"));
+        for unlikely in [
+            "",
+            "P",
+            "0123456789abcdef0123456789abcde",
+            "0123456789abcdef0123456789abcdef0",
+            "0123456789abcdef-123456789abcdef",
+            "cn-north-4",
+            "0123456789abcdef0123456789abcdeg",
+        ] {
+            assert!(!looks_like_project_id(unlikely), "{unlikely}");
+        }
     }
 
     #[test]

@@ -183,7 +183,7 @@ pub fn workflows_process(dir: &Path, sim: &Simulator, command: &str) -> std::pro
     workflows_process_in(dir, sim, command, WORKSPACE)
 }
 
-fn workflows_process_in(
+pub fn workflows_process_in(
     dir: &Path,
     sim: &Simulator,
     command: &str,

@@ -11,6 +11,7 @@ mod api;
 mod connection;
 mod export;
 mod export_names;
+mod formats;
 mod hardening;
 mod help;
 mod import;

@@ -185,7 +185,7 @@ fn bad_paging_values_are_usage_errors_before_any_request() {
         &["--limit", "-1"],
         &["--offset", "-5"],
         &["--offset", "x"],
-        &["--format", "yaml"],
+        &["--format", "xml"],
     ] {
         let (_, stderr) = run(workspaces(dir.path(), &sim, "list").args(args), 2);
         assert!(stderr.contains(&format!("for '{} <", args[0])), "{stderr}");
