@@ -34,8 +34,8 @@ impl Spool {
         let (done, copied) = tokio::sync::oneshot::channel();
         std::thread::spawn(move || {
             let mut file = file;
-            let input = std::io::stdin().lock().take(MAX_SPOOL + 1);
-            let _ = done.send(std::io::copy(&mut { input }, &mut file));
+            let mut input = std::io::stdin().lock().take(MAX_SPOOL + 1);
+            let _ = done.send(std::io::copy(&mut input, &mut file));
         });
         let failed = |e: &std::io::Error| Failure::io("cannot read standard input", e);
         let copied = copied

@@ -544,5 +544,13 @@ fn dry_run_is_no_option_and_says_what_to_do() {
         );
         assert!(!stderr.contains("tip:"), "{stderr}");
     }
+    let (_, stderr) = run(
+        api(dir.path(), &sim).args(["list_workspaces", "--dry-run"]),
+        2,
+    );
+    assert!(
+        stderr.starts_with("error: there is no --dry-run option: secmaster api checks every"),
+        "{stderr}"
+    );
     assert!(sim.requests().is_empty());
 }

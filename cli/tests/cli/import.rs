@@ -275,6 +275,54 @@ fn the_copy_is_removed_when_the_import_fails() {
     assert_eq!(sim.requests().len(), 1);
 }
 
+/// A terminal has no export to give: `import -` there would wait for
+/// typing. `script` (util-linux) gives the command a terminal.
+#[cfg(target_os = "linux")]
+#[test]
+fn standard_input_from_a_terminal_is_refused() {
+    if process("script").arg("--version").output().is_err() {
+        return;
+    }
+    let sim = start(sim());
+    let dir = Scratch::new("import-stdin-terminal");
+    let command = format!(
+        "SECMASTER_AUTH_TOKEN={TOKEN} {} workflows import - --endpoint {} --project-id P \
+         --workspace-id W; echo \"exit $?\"",
+        assert_cmd::cargo::cargo_bin("secmaster").display(),
+        sim.base_url()
+    );
+    let output = process("script")
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(dir.path())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let printed = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        printed.contains("error: standard input is a terminal: pipe an export into it"),
+        "{printed}"
+    );
+    assert!(printed.contains("exit 2"), "{printed}");
+    assert!(sim.requests().is_empty());
+}
+
+#[test]
+fn standard_input_over_the_limit_is_refused_and_nothing_is_kept() {
+    let sim = start(sim());
+    let dir = Scratch::new("import-stdin-large");
+    let tmp = Scratch::new("import-stdin-large-tmp");
+    let input = vec![b' '; 64 * 1024 * 1024 + 1];
+    let output = import_stdin(dir.path(), &sim, "-", &input, tmp.path());
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(6), "{stderr}");
+    assert_eq!(
+        stderr,
+        "error: standard input holds more than the limit of 64 MiB\n"
+    );
+    assert!(tmp.entries().is_empty(), "{:?}", tmp.entries());
+    assert!(sim.requests().is_empty());
+}
+
 #[cfg(unix)]
 #[test]
 fn an_interrupt_removes_the_copy() {
