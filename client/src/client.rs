@@ -67,7 +67,7 @@ pub struct SecMasterClient {
 /// # fn main() -> Result<(), secmaster_client::Error> {
 /// let client = SecMasterClient::builder()
 ///     // Or .region("cn-north-4")?, or .from_env()?
-///     .endpoint_url("http://127.0.0.1:8080")?
+///     .endpoint("http://127.0.0.1:8080")?
 ///     .credentials(Credentials::access_key("<AK>", "<SK>")?)
 ///     .project_id("0123456789abcdef0123456789abcdef")
 ///     .timeouts(Timeouts::default().first_byte(Duration::from_secs(300)))
@@ -75,7 +75,11 @@ pub struct SecMasterClient {
 ///     .build()?;
 /// assert_eq!(client.endpoint().as_str(), "http://127.0.0.1:8080");
 ///
-/// // Missing settings are an error when building, not when calling.
+///
+/// // Text that is not an endpoint is an error at once; missing settings are
+/// // an error when building, not when calling.
+/// assert!(SecMasterClient::builder().endpoint("127.0.0.1:8080").is_err());
+/// assert!(SecMasterClient::builder().region("mars-1").is_err());
 /// let missing = SecMasterClient::builder().region("cn-north-4")?.build();
 /// assert!(matches!(missing, Err(secmaster_client::Error::Config(_))));
 /// # Ok(())
@@ -93,22 +97,30 @@ pub struct SecMasterClientBuilder {
 
 impl SecMasterClientBuilder {
     /// Sends requests to the public endpoint of `region` (for example
-    /// `cn-north-4`).
+    /// `cn-north-4`). An unknown region is [`Error::Config`], listing the
+    /// known ones.
+    ///
+    /// Like [`Self::endpoint`], it checks its text at once: the two take a
+    /// string and return a `Result` alike.
     pub fn region(mut self, region: &str) -> Result<Self, Error> {
         self.endpoint = Some(Endpoint::region(region)?);
         Ok(self)
     }
 
-    /// Sends requests to `url` (scheme, host, optional port and path prefix).
-    pub fn endpoint_url(mut self, url: &str) -> Result<Self, Error> {
+    /// Sends requests to `url`: scheme, host, optional port and path prefix
+    /// (a private endpoint, a tunnel, a local `secmaster-sim` at
+    /// `http://127.0.0.1:8080`). A URL that is not one is [`Error::Config`]
+    /// (see [`Endpoint::url`]). To reuse an [`Endpoint`] already made, pass
+    /// [`Endpoint::as_str`].
+    pub fn endpoint(mut self, url: &str) -> Result<Self, Error> {
         self.endpoint = Some(Endpoint::url(url)?);
         Ok(self)
     }
 
-    /// Sends requests to `endpoint`.
-    pub fn endpoint(mut self, endpoint: Endpoint) -> Self {
-        self.endpoint = Some(endpoint);
-        self
+    /// The former name of [`Self::endpoint`].
+    #[deprecated(note = "renamed to `endpoint`, which takes the URL as text")]
+    pub fn endpoint_url(self, url: &str) -> Result<Self, Error> {
+        self.endpoint(url)
     }
 
     /// Takes the endpoint, credentials and project ID from the environment:
@@ -236,7 +248,7 @@ impl SecMasterClientBuilder {
     /// ([`Self::http_client`]).
     pub fn build(self) -> Result<SecMasterClient, Error> {
         let endpoint = self.endpoint.ok_or_else(|| {
-            Error::Config("no endpoint: call .region(..) or .endpoint_url(..)".into())
+            Error::Config("no endpoint: call .region(..) or .endpoint(..)".into())
         })?;
         let credentials = self
             .credentials
@@ -307,7 +319,7 @@ mod tests {
 
     fn builder(url: &str) -> SecMasterClientBuilder {
         SecMasterClient::builder()
-            .endpoint_url(url)
+            .endpoint(url)
             .unwrap()
             .credentials(Credentials::token("t").unwrap())
     }
