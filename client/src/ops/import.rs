@@ -79,6 +79,10 @@ impl ImportFile {
     pub fn path(path: impl Into<PathBuf>) -> Self {
         ImportFile::Path(path.into())
     }
+    /// The same as [`ImportFile::path`].
+    pub fn from_path(path: impl Into<PathBuf>) -> Self {
+        ImportFile::path(path)
+    }
     /// Bytes in memory under the file name `name`.
     pub fn bytes(name: impl Into<String>, bytes: impl Into<Bytes>) -> Self {
         ImportFile::Bytes {

@@ -7,6 +7,7 @@ mod byo_client;
 mod end_to_end;
 mod errors;
 mod faults;
+mod file_bytes;
 mod logging;
 mod operations;
 mod pager;
