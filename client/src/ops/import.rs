@@ -107,6 +107,9 @@ impl SecMasterClient {
     /// changed meanwhile, or it is a `/proc` file) cuts the request off
     /// before its end: [`Error::FileChanged`]. A read that fails is
     /// [`Error::Io`] naming the file.
+    ///
+    /// An empty `project_id` is the client's default project
+    /// ([`SecMasterClientBuilder::project_id`](crate::SecMasterClientBuilder::project_id)).
     pub async fn import_workflows(
         &self,
         project_id: &str,

@@ -4,6 +4,7 @@
 
 mod aksk;
 mod byo_client;
+mod default_project;
 mod end_to_end;
 mod errors;
 mod faults;
