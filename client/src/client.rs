@@ -22,7 +22,8 @@ use crate::transport::{Timeouts, http_client};
 /// [`show_workspace`](Self::show_workspace); [`execute`](Self::execute)
 /// sends any operation of the document. Every one signs each attempt
 /// afresh, applies the [`Timeouts`] and [`RetryPolicy`], and fails with one
-/// [`Error`].
+/// [`Error`]. [`workspace`](Self::workspace) gives the workflow operations
+/// of one workspace without repeating its IDs.
 ///
 /// # The project
 ///
@@ -164,7 +165,7 @@ impl SecMasterClientBuilder {
     /// The project every operation uses when its caller names none: a typed
     /// method given an empty `project_id`, [`SecMasterClient::execute`] and
     /// [`SecMasterClient::list_all`] given [`Args`](crate::Args) without
-    /// one. `from_env` sets it from
+    /// one, and [`SecMasterClient::workspace`]. `from_env` sets it from
     /// `HUAWEICLOUD_SDK_PROJECT_ID`; [`SecMasterClient::project_id`] reads it
     /// back. With access-key credentials every request carries the project
     /// of its path as `X-Project-Id`.

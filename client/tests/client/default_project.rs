@@ -193,8 +193,9 @@ async fn with_no_project_anywhere_nothing_is_sent_and_the_error_names_project_id
         )
         .await;
     refused(all.map(drop), "list_workspaces");
-    let shown = client.show_workflow("", WORKSPACE, ID).await;
-    refused(shown.map(drop), "show_workflow");
+    let workspace = client.workspace(WORKSPACE);
+    assert_eq!(workspace.project_id(), None);
+    refused(workspace.show(ID).await.map(drop), "show_workflow");
     assert!(server.requests().is_empty(), "refused, yet sent");
 }
 

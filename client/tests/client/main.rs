@@ -16,3 +16,4 @@ mod path_values;
 mod signing_vectors;
 mod support;
 mod wire;
+mod workspace_client;
