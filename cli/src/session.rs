@@ -62,7 +62,7 @@ pub fn connect<T: Default, const N: usize>(
     };
     tracing::debug!(target: "secmaster", %endpoint, credentials = ?source, "settings");
     let client = SecMasterClient::builder()
-        .endpoint(endpoint)
+        .endpoint(endpoint.as_str())?
         .credentials(credentials)
         .build()?;
     Ok((client, values))

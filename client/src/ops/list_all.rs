@@ -113,6 +113,9 @@ impl SecMasterClient {
     /// [`Error::Unexpected`] when the pages hold fewer items than the
     /// service's total promised.
     ///
+    /// Arguments without a `project_id` take the client's default project,
+    /// as for [`SecMasterClient::execute`].
+    ///
     /// ```no_run
     /// use secmaster_client::{Args, ListAllOptions, SecMasterClient, operations};
     ///
