@@ -252,14 +252,29 @@ fn input(op: &Operation, body: Option<&str>, upload: Option<Upload>) -> Result<I
             op.id
         ))),
         (Body::Json { .. }, Some(body), _) => {
-            let text = match body.strip_prefix('@') {
-                Some("-") => read_capped(None, "--body @-")?,
-                Some(path) => read_capped(Some(Path::new(path)), "--body")?,
-                None => body.to_owned(),
+            let (text, from) = match body.strip_prefix('@') {
+                Some("") => {
+                    return Err(Failure::Usage(
+                        "--body @ names no file: give --body @FILE or --body @-".into(),
+                    ));
+                }
+                Some("-") => (read_text(None, "--body @-")?, "--body @-".to_owned()),
+                Some(path) => (
+                    read_text(Some(Path::new(path)), "--body")?,
+                    format!("--body file {}", shown(Path::new(path))),
+                ),
+                None => (body.to_owned(), "--body".to_owned()),
             };
-            serde_json::from_str(&text)
+            // Token and ids files drop a byte-order mark; so does the body.
+            let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+            if text.trim().is_empty() {
+                return Err(Failure::Usage(format!(
+                    "{from} is empty: a JSON body is needed"
+                )));
+            }
+            serde_json::from_str(text)
                 .map(Input::Json)
-                .map_err(|e| Failure::Usage(format!("the body is not JSON: {e}")))
+                .map_err(|e| Failure::Usage(format!("{from} is not JSON: {e}")))
         }
         (Body::Json { .. }, None, _) => Err(Failure::Usage(format!(
             "{} takes a JSON body: pass --body JSON, --body @FILE or --body @-",
@@ -278,8 +293,9 @@ fn input(op: &Operation, body: Option<&str>, upload: Option<Upload>) -> Result<I
             Ok(Input::File(ImportFile::path(path)))
         }
         (Body::Multipart { .. }, None, Some(Upload::Stdin)) => {
-            let text = read_capped(None, "the upload from @-")?;
-            Ok(Input::File(ImportFile::bytes("stdin", text)))
+            // Any bytes: an export is usually a zip file.
+            let bytes = read_capped(None, "the upload from @-")?;
+            Ok(Input::File(ImportFile::bytes("stdin", bytes)))
         }
         _ => Err(Failure::Usage(format!(
             "{} takes a body this command cannot send",
@@ -288,9 +304,16 @@ fn input(op: &Operation, body: Option<&str>, upload: Option<Upload>) -> Result<I
     }
 }
 
+/// [`read_capped`] as UTF-8 text.
+fn read_text(path: Option<&Path>, what: &str) -> Result<String, Failure> {
+    let shown_as = path.map_or_else(|| what.to_owned(), |p| format!("{what} file {}", shown(p)));
+    String::from_utf8(read_capped(path, what)?)
+        .map_err(|_| Failure::Io(format!("{shown_as} is not UTF-8 text")))
+}
+
 /// A file (`None`: standard input) read whole, at most
-/// [`MAX_IN_MEMORY`], as UTF-8 text; `what` names it in errors.
-fn read_capped(path: Option<&Path>, what: &str) -> Result<String, Failure> {
+/// [`MAX_IN_MEMORY`]; `what` names it in errors.
+fn read_capped(path: Option<&Path>, what: &str) -> Result<Vec<u8>, Failure> {
     let shown_as = path.map_or_else(|| what.to_owned(), |p| format!("{what} file {}", shown(p)));
     let mut bytes = Vec::new();
     let result = match path {
@@ -307,7 +330,7 @@ fn read_capped(path: Option<&Path>, what: &str) -> Result<String, Failure> {
             MAX_IN_MEMORY / (1024 * 1024)
         )));
     }
-    String::from_utf8(bytes).map_err(|_| Failure::Io(format!("{shown_as} is not UTF-8 text")))
+    Ok(bytes)
 }
 
 #[cfg(test)]

@@ -221,7 +221,13 @@ fn run_progenitor(
     display_name: &str,
     step: impl FnOnce() -> Result<TokenStream, progenitor::Error>,
 ) -> Result<TokenStream, CodegenError> {
-    match catch_unwind(AssertUnwindSafe(step)) {
+    // The panic becomes the error below; the default hook would print it,
+    // with a backtrace, before that error.
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let outcome = catch_unwind(AssertUnwindSafe(step));
+    std::panic::set_hook(hook);
+    match outcome {
         Ok(Ok(tokens)) => Ok(tokens),
         Ok(Err(e)) => Err(CodegenError::Generate {
             file: display_name.to_owned(),
@@ -284,7 +290,7 @@ paths:
       operationId: upload
       requestBody:
         content:
-          "Multipart/Form-Data; boundary=x": {schema: {type: object}}
+          "Multipart/Form-Data; boundary=x": {schema: {type: object, properties: {f: {type: string, format: binary}}}}
       responses: {"200": {description: ok}}
   /b:
     put:
@@ -295,7 +301,7 @@ components:
   requestBodies:
     Form:
       content:
-        multipart/form-data: {schema: {type: object}}
+        multipart/form-data: {schema: {type: object, properties: {f: {type: string, format: binary}}}}
 "##;
 
     fn real_document() -> String {

@@ -122,10 +122,18 @@ impl SecMasterClient {
         input: Input,
         before_retry: &(dyn Fn(&Error) + Sync),
     ) -> Result<T, Error> {
+        // Checked before sending: a call made for nothing may still have
+        // changed something.
+        if !matches!(op.answer, Answer::Json { .. }) {
+            return Err(Error::InvalidInput(format!(
+                "{} does not answer in JSON: use execute",
+                op.id
+            )));
+        }
         match self.execute_observed(op, args, input, before_retry).await? {
             Answered::Json(value) => decode(value),
-            _ => Err(Error::InvalidInput(format!(
-                "{} does not answer in JSON",
+            _ => Err(Error::Unexpected(format!(
+                "{} did not answer in JSON",
                 op.id
             ))),
         }

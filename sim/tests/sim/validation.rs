@@ -316,4 +316,20 @@ async fn an_unusable_document_is_refused_at_start() {
         .err()
         .unwrap();
     assert!(error.to_string().contains("dangling reference"), "{error}");
+    // Faults and the log name operations by id: one id for two operations
+    // would make them ambiguous.
+    let twice = TEST_DOCUMENT.replace("operationId: show_workflow", "operationId: list_workflows");
+    assert_ne!(twice, TEST_DOCUMENT);
+    let error = Simulator::builder()
+        .document(twice)
+        .start()
+        .await
+        .err()
+        .unwrap();
+    assert!(
+        error
+            .to_string()
+            .contains("operationId list_workflows is used twice"),
+        "{error}"
+    );
 }
