@@ -400,7 +400,7 @@ mod tests {
         let refused = |op, body: Option<&str>| input(op, body, None).unwrap_err().to_string();
         assert!(refused(&LIST_WORKFLOWS, Some("{}")).contains("takes no body"));
         assert!(refused(&EXPORT_WORKFLOWS, None).contains("takes a JSON body"));
-        assert!(refused(&EXPORT_WORKFLOWS, Some("{\"id\":")).contains("the body is not JSON"));
+        assert!(refused(&EXPORT_WORKFLOWS, Some("{\"id\":")).contains("--body is not JSON"));
         assert!(refused(&IMPORT_WORKFLOWS, None).contains("pass uploadFile=@PATH"));
         assert!(refused(&IMPORT_WORKFLOWS, Some("{}")).contains("not a JSON body"));
         let sent = input(&EXPORT_WORKFLOWS, Some(r#"{"id":["a"]}"#), None).unwrap();
