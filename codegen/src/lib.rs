@@ -22,7 +22,7 @@ mod regions;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 
-use openapiv3::{Components, OpenAPI, Operation, ReferenceOr, RequestBody};
+use openapiv3::{Components, OpenAPI, Operation, ReferenceOr};
 use proc_macro2::TokenStream;
 use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle};
 
@@ -196,15 +196,7 @@ pub fn generatable(spec: &OpenAPI) -> (OpenAPI, Vec<String>) {
 }
 
 fn has_ungenerated_body(op: &Operation, components: Option<&Components>) -> bool {
-    let body: Option<&RequestBody> = match &op.request_body {
-        None => None,
-        Some(ReferenceOr::Item(body)) => Some(body),
-        Some(ReferenceOr::Reference { reference }) => reference
-            .strip_prefix("#/components/requestBodies/")
-            .and_then(|name| components?.request_bodies.get(name))
-            .and_then(|body| body.as_item()),
-    };
-    body.is_some_and(|body| {
+    operations::request_body(op, components).is_some_and(|body| {
         body.content.keys().any(|media_type| {
             let essence = media_type.split(';').next().unwrap_or_default().trim();
             UNGENERATED_REQUEST_MEDIA_TYPES

@@ -305,15 +305,22 @@ fn value_kind(schema: &ReferenceOr<Schema>, components: Option<&Components>) -> 
     }
 }
 
-fn body(op: &Operation, components: Option<&Components>) -> BodyInfo {
-    let body: Option<&RequestBody> = match &op.request_body {
-        None => None,
-        Some(ReferenceOr::Item(body)) => Some(body),
-        Some(ReferenceOr::Reference { reference }) => reference
+/// The operation's request body, its `$ref` followed.
+pub(crate) fn request_body<'a>(
+    op: &'a Operation,
+    components: Option<&'a Components>,
+) -> Option<&'a RequestBody> {
+    match op.request_body.as_ref()? {
+        ReferenceOr::Item(body) => Some(body),
+        ReferenceOr::Reference { reference } => reference
             .strip_prefix("#/components/requestBodies/")
             .and_then(|name| components?.request_bodies.get(name))
             .and_then(ReferenceOr::as_item),
-    };
+    }
+}
+
+fn body(op: &Operation, components: Option<&Components>) -> BodyInfo {
+    let body = request_body(op, components);
     let Some((media_type, content)) = body.and_then(|b| b.content.iter().next()) else {
         return BodyInfo::None;
     };

@@ -268,3 +268,17 @@ pub fn run(cmd: &mut Command, code: i32) -> (std::process::Output, String) {
 pub fn success(cmd: &mut Command) -> String {
     stdout_of(&run(cmd, 0).0)
 }
+
+/// The table's rows, split at runs of two or more spaces.
+pub fn rows(table: &str) -> Vec<Vec<String>> {
+    table
+        .lines()
+        .map(|line| {
+            line.split("  ")
+                .map(str::trim)
+                .filter(|cell| !cell.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+        .collect()
+}

@@ -44,12 +44,7 @@ async fn query_parameters_are_checked_against_their_schemas() {
     // The tests' own document, so that this runs whatever state
     // openapi/secmaster.yaml is in; the embedded one is checked below too.
     for document in [TEST_DOCUMENT, document()] {
-        let sim = Simulator::builder()
-            .document(document)
-            .seed(PROJECT, WORKSPACE, 0)
-            .start()
-            .await
-            .unwrap();
+        let sim = serving(document).await;
         for (query, fragment) in [
             (
                 "?limit=0",
@@ -225,12 +220,7 @@ async fn accepted(
     content_type: &str,
     body: &[u8],
 ) -> u16 {
-    let sim = Simulator::builder()
-        .document(document)
-        .seed(PROJECT, WORKSPACE, 0)
-        .start()
-        .await
-        .unwrap();
+    let sim = serving(document).await;
     let response = client()
         .request(method.parse().unwrap(), url(&sim, WORKSPACE, tail))
         .header("content-type", content_type)
@@ -332,4 +322,14 @@ async fn an_unusable_document_is_refused_at_start() {
             .contains("operationId list_workflows is used twice"),
         "{error}"
     );
+}
+
+/// A simulator serving `document`, with the tests' empty workspace.
+async fn serving(document: &str) -> Simulator {
+    Simulator::builder()
+        .document(document)
+        .seed(PROJECT, WORKSPACE, 0)
+        .start()
+        .await
+        .unwrap()
 }
