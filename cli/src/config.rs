@@ -164,7 +164,7 @@ fn credentials(settings: &Settings, env: Lookup<'_>) -> Vec<(&'static str, Strin
         CredentialSetting::AccessKey {
             ak, security_token, ..
         } => {
-            lines.push(("ak", format!("{}{}", key_id_hint(ak), set(source))));
+            lines.push(("ak", format!("{}{}", key_id_hint(ak.expose()), set(source))));
             lines.push(("sk", set(source)));
             if security_token.is_some() {
                 lines.push(("security_token", set(source)));

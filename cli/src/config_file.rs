@@ -105,8 +105,9 @@ pub enum ProfileCredentials {
     /// `token_file`, as written: a file holding an IAM token.
     TokenFile(String),
     /// `ak` and `sk`, with `security_token` for temporary credentials.
+    /// The access key id is no secret, but is shown in part only.
     AccessKey {
-        ak: String,
+        ak: Secret,
         sk: Secret,
         security_token: Option<Secret>,
     },
@@ -353,7 +354,7 @@ fn profile(p: ProfileText, text: &str) -> Result<Profile, BadText> {
         (None, None, None, None) => None,
         (Some(file), None, None, None) => Some(ProfileCredentials::TokenFile(file)),
         (None, Some(ak), Some((_, sk)), security_token) => Some(ProfileCredentials::AccessKey {
-            ak,
+            ak: Secret(ak),
             sk,
             security_token: security_token.map(|(_, token)| token),
         }),
@@ -447,7 +448,7 @@ mod tests {
         assert_eq!(
             prod.credentials,
             Some(ProfileCredentials::AccessKey {
-                ak: "AK".into(),
+                ak: Secret("AK".into()),
                 sk: Secret("SK".into()),
                 security_token: Some(Secret("ST".into())),
             })
@@ -708,7 +709,7 @@ mod tests {
                     sk,
                     security_token,
                 }) => {
-                    key("ak", Some(ak));
+                    key("ak", Some(ak.expose()));
                     key("sk", Some(sk.expose()));
                     key(
                         "security_token",
@@ -732,7 +733,7 @@ mod tests {
             value().prop_map(|f| Some(ProfileCredentials::TokenFile(f))),
             (value(), value(), proptest::option::of(value())).prop_map(|(ak, sk, token)| {
                 Some(ProfileCredentials::AccessKey {
-                    ak,
+                    ak: Secret(ak),
                     sk: Secret(sk),
                     security_token: token.map(Secret),
                 })

@@ -1,5 +1,6 @@
-//! Connection flags and the environment resolved into a ready client: the
-//! one place every command gets its client, project and workspace from.
+//! Connection settings (flags, the environment, the profile) resolved into a
+//! ready client: the one place every command gets its client, project and
+//! workspace from.
 
 use secmaster_client::SecMasterClient;
 

@@ -72,7 +72,7 @@ pub enum CredentialSetting {
     Environment,
     /// A profile's key pair.
     AccessKey {
-        ak: String,
+        ak: Secret,
         sk: Secret,
         security_token: Option<Secret>,
     },
@@ -255,7 +255,7 @@ impl Settings {
                 sk,
                 security_token,
             } => {
-                let pair = Credentials::access_key(ak, sk.expose()).map_err(checked)?;
+                let pair = Credentials::access_key(ak.expose(), sk.expose()).map_err(checked)?;
                 match security_token {
                     Some(token) => pair.with_security_token(token.expose()).map_err(checked),
                     None => Ok(pair),
