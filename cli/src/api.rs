@@ -17,7 +17,7 @@ use crate::file_answer::{self, Destination};
 use crate::format;
 use crate::output::stdout_file;
 use crate::session;
-use crate::settings::{self, Lookup};
+use crate::settings::{Lookup, Settings, WORKSPACE_VARIABLE};
 
 /// The most read into memory from `--body` or an upload from standard
 /// input; an upload from a file is streamed instead.
@@ -45,8 +45,9 @@ pub async fn run(args: ApiArgs, env: Lookup<'_>) -> Result<(), Failure> {
     let (mut call, upload) = parse_params(op, &args.params)?;
     refuse_misplaced(op, &args, upload.as_ref())?;
     let input = input(op, args.body.as_deref(), upload)?;
-    let defaults = defaults(op, &call, &args, env)?;
-    let (client, [project, workspace]) = session::connect(&args.connection.service, env, defaults)?;
+    let settings = Settings::for_workspace(&args.connection, env)?;
+    let defaults = defaults(op, &call, &args, &settings)?;
+    let (client, [project, workspace]) = session::connect(&settings, env, defaults)?;
     for (name, value) in [("project_id", project), ("workspace_id", workspace)] {
         if let Some(value) = value {
             call.insert(name, value);
@@ -104,37 +105,35 @@ fn refuse_misplaced(
     }
 }
 
-/// The project and the workspace the flags and the environment give, for
-/// the operation's parameters no `NAME=VALUE` gave (`None`: not wanted);
-/// each missing one is a failure that [`session::connect`] names with the
-/// other missing settings.
+/// The project and the workspace the settings give (flags, environment,
+/// profile), for the operation's parameters no `NAME=VALUE` gave (`None`:
+/// not wanted); each missing one is a failure that [`session::connect`]
+/// names with the other missing settings.
 fn defaults(
     op: &Operation,
     call: &Args,
     args: &ApiArgs,
-    env: Lookup<'_>,
+    settings: &Settings,
 ) -> Result<[Result<Option<String>, Failure>; 2], Failure> {
     let project_flag = args.connection.project_id.as_deref();
     let project = if wants_default(op, call, "project_id", project_flag, "--project-id")? {
-        settings::project_id(project_flag, env)
-            .map(Some)
-            .map_err(|_| {
-                Failure::Usage(format!(
-                    "no project id: pass --project-id, set {PROJECT_ID}, or give project_id=ID"
-                ))
-            })
+        settings.project_id().map(Some).map_err(|_| {
+            Failure::Usage(format!(
+                "no project id: pass --project-id, set {PROJECT_ID}, give project_id in a \
+                 profile, or give project_id=ID"
+            ))
+        })
     } else {
         Ok(None)
     };
     let workspace_flag = args.connection.workspace_id.as_deref();
     let workspace = if wants_default(op, call, "workspace_id", workspace_flag, "--workspace-id")? {
-        workspace_flag
-            .map(|w| Some(w.trim().to_owned()))
-            .ok_or_else(|| {
-                Failure::Usage(
-                    "no workspace id: pass --workspace-id or give workspace_id=ID".into(),
-                )
-            })
+        settings.workspace_id().map(Some).map_err(|_| {
+            Failure::Usage(format!(
+                "no workspace id: pass --workspace-id, set {WORKSPACE_VARIABLE}, give \
+                 workspace_id in a profile, or give workspace_id=ID"
+            ))
+        })
     } else {
         Ok(None)
     };
@@ -219,7 +218,7 @@ fn parse_params(op: &Operation, params: &[String]) -> Result<(Args, Option<Uploa
 }
 
 /// Whether the parameter `name` comes from its flag `flag` (or the
-/// environment): the operation has it and no `NAME=VALUE` gave it. The
+/// environment, or the profile): the operation has it and no `NAME=VALUE` gave it. The
 /// flag given beside `NAME=VALUE`, or to an operation without the
 /// parameter, is refused.
 fn wants_default(

@@ -10,6 +10,8 @@
 mod api;
 mod cli;
 mod closed_at_start;
+mod config;
+mod config_file;
 mod exit;
 mod export;
 mod file_answer;
@@ -18,6 +20,7 @@ mod format;
 mod ids;
 mod import;
 mod list;
+mod man;
 mod output;
 mod progress;
 mod session;
@@ -33,7 +36,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
 
-use crate::cli::{Cli, Command, Workflows, Workspaces};
+use crate::cli::{Cli, Command, Config, Workflows, Workspaces};
 use crate::exit::Failure;
 
 fn main() -> ExitCode {
@@ -73,6 +76,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             clap_complete::generate(*shell, &mut Cli::command(), "secmaster", &mut script);
             return print_stdout(&script);
         }
+        Command::Man { command } => return print_stdout(&man::page(command)?),
         Command::Workflows(workflows) => match workflows.as_ref() {
             Workflows::List(a) => a.connection.service.verbose,
             Workflows::Show(a) => a.connection.service.verbose,
@@ -84,6 +88,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
             Workspaces::Show(a) => a.connection.service.verbose,
         },
         Command::Api(a) => a.connection.service.verbose,
+        Command::Config(config) => match config.as_ref() {
+            Config::List(a) => a.service.verbose,
+        },
     };
     if verbose {
         init_tracing();
@@ -106,8 +113,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 Workspaces::Show(args) => workspaces::show(args, env).await,
             },
             Command::Api(args) => api::run(*args, env).await,
+            Command::Config(config) => match *config {
+                Config::List(args) => config::list(args, env),
+            },
             // Printed above, with no runtime.
-            Command::Completions { .. } => Ok(()),
+            Command::Completions { .. } | Command::Man { .. } => Ok(()),
         }
     })
 }

@@ -199,12 +199,13 @@ fn project_and_workspace_come_from_name_value_the_flags_or_the_environment() {
     let refusals: [(&[&str], &str); 4] = [
         (
             &["list_workflows", "--project-id", PROJECT],
-            "no workspace id: pass --workspace-id or give workspace_id=ID",
+            "no workspace id: pass --workspace-id, set SECMASTER_WORKSPACE_ID, give workspace_id \
+             in a profile, or give workspace_id=ID",
         ),
         (
             &["list_workflows", "--workspace-id", WORKSPACE],
-            "no project id: pass --project-id, set HUAWEICLOUD_SDK_PROJECT_ID, or give \
-             project_id=ID",
+            "no project id: pass --project-id, set HUAWEICLOUD_SDK_PROJECT_ID, give project_id \
+             in a profile, or give project_id=ID",
         ),
         (
             &[

@@ -15,6 +15,7 @@ mod hardening;
 mod help;
 mod import;
 mod list;
+mod profiles;
 mod roundtrip;
 mod show;
 mod streams;
