@@ -10,10 +10,14 @@ use clap_complete::Shell;
 /// same everywhere (and the snapshot tests hold).
 pub const HELP_WIDTH: usize = 100;
 
+/// The package's version, with the git commit it was built from when it was
+/// built from a checkout (build.rs).
+pub const VERSION: &str = env!("SECMASTER_VERSION");
+
 #[derive(Debug, Parser)]
 #[command(
     name = "secmaster",
-    version,
+    version = VERSION,
     about = "Command-line client for Huawei Cloud SecMaster",
     term_width = HELP_WIDTH,
     after_help = ROOT_AFTER_HELP,
@@ -34,12 +38,22 @@ pub enum Command {
     /// Send any operation of the API document, by its operation id
     ///
     /// NAME=VALUE fills the operation's path and query parameters; project_id and workspace_id,
-    /// when the operation has them, default to --project-id (or $HUAWEICLOUD_SDK_PROJECT_ID) and
-    /// --workspace-id. Every argument is checked against the document before anything is sent. A
-    /// JSON answer is printed on standard output; a file answer is saved with -o. --list shows
-    /// every operation.
+    /// when the operation has them, default to --project-id and --workspace-id (else their
+    /// variables, else the profile). Every argument is checked against the document before
+    /// anything is sent. A JSON answer is printed on standard output; a file answer is saved with
+    /// -o. --list shows every operation.
     #[command(after_help = API_AFTER_HELP)]
     Api(Box<ApiArgs>),
+    /// Show the settings a command would use, and where each comes from
+    #[command(subcommand, after_help = CONFIG_AFTER_HELP)]
+    Config(Box<Config>),
+    /// Print the manual page (roff) to standard output
+    #[command(after_help = MAN_AFTER_HELP)]
+    Man {
+        /// A command's own page, for example: workflows export
+        #[arg(value_name = "COMMAND")]
+        command: Vec<String>,
+    },
     /// Print a shell completion script to standard output
     #[command(after_help = COMPLETIONS_AFTER_HELP)]
     Completions {
@@ -94,16 +108,28 @@ pub enum Workspaces {
     Show(WorkspacesShowArgs),
 }
 
+#[derive(Debug, Subcommand)]
+pub enum Config {
+    /// Show the effective settings and where each comes from (never a secret)
+    ///
+    /// Each setting comes from its flag, else the environment, else the profile of the config
+    /// file. Secrets are never shown: only that they are set, and where; of an access key id, the
+    /// first four characters. The connection flags are taken, to show their effect.
+    #[command(after_help = CONFIG_LIST_AFTER_HELP)]
+    List(ConnectionArgs),
+}
+
 /// Where requests go and as whom, in a workspace of a project: shared by the
 /// workflow commands and `api`.
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Connection")]
 pub struct ConnectionArgs {
-    /// Project id [default: $HUAWEICLOUD_SDK_PROJECT_ID]
+    /// Project id [default: $HUAWEICLOUD_SDK_PROJECT_ID, else the profile's]
     #[arg(long, value_name = "ID", value_parser = NonEmptyStringValueParser::new())]
     pub project_id: Option<String>,
 
-    /// Workspace id (secmaster workspaces list shows them)
+    /// Workspace id (secmaster workspaces list shows them) [default: $SECMASTER_WORKSPACE_ID, else
+    /// the profile's]
     #[arg(long, value_name = "ID", value_parser = NonEmptyStringValueParser::new())]
     pub workspace_id: Option<String>,
 
@@ -115,7 +141,7 @@ pub struct ConnectionArgs {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Connection")]
 pub struct ProjectArgs {
-    /// Project id [default: $HUAWEICLOUD_SDK_PROJECT_ID]
+    /// Project id [default: $HUAWEICLOUD_SDK_PROJECT_ID, else the profile's]
     #[arg(long, value_name = "ID", value_parser = NonEmptyStringValueParser::new())]
     pub project_id: Option<String>,
 
@@ -128,7 +154,7 @@ pub struct ProjectArgs {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Connection")]
 pub struct ServiceArgs {
-    /// Region, for example cn-north-4 [default: $HUAWEICLOUD_SDK_REGION]
+    /// Region, for example cn-north-4 [default: $HUAWEICLOUD_SDK_REGION, else the profile's]
     #[arg(long, value_name = "REGION", conflicts_with = "endpoint")]
     pub region: Option<String>,
 
@@ -139,6 +165,11 @@ pub struct ServiceArgs {
     /// Read an IAM token from FILE ('-' reads standard input)
     #[arg(long, value_name = "FILE")]
     pub token_file: Option<PathBuf>,
+
+    /// Take the settings that no flag or variable gives from profile NAME of the config file
+    /// [default: $SECMASTER_PROFILE, else the profile named default, if there is one]
+    #[arg(long, value_name = "NAME", value_parser = NonEmptyStringValueParser::new())]
+    pub profile: Option<String>,
 
     /// No command has a dry run: taken only to say so, and what to use instead
     #[arg(long, hide = true)]
@@ -464,6 +495,8 @@ Examples:
   secmaster workspaces list --region cn-north-4 --project-id P
   secmaster workflows list --help
   secmaster api --list
+  secmaster config list --profile prod
+  secmaster man > secmaster.1
   secmaster completions bash > ~/.local/share/bash-completion/completions/secmaster";
 
 const WORKFLOWS_AFTER_HELP: &str = "\
@@ -477,13 +510,24 @@ Examples:
   secmaster workspaces list --region cn-north-4 --project-id P
   secmaster workspaces show W --region cn-north-4 --project-id P";
 
+const MAN_AFTER_HELP: &str = "\
+Examples:
+  secmaster man | man -l -
+  secmaster man > ~/.local/share/man/man1/secmaster.1
+  secmaster man workflows export | man -l -";
+
+const CONFIG_AFTER_HELP: &str = "\
+Examples:
+  secmaster config list
+  secmaster config list --profile prod";
+
 const COMPLETIONS_AFTER_HELP: &str = "\
 Examples:
   secmaster completions bash > ~/.local/share/bash-completion/completions/secmaster
   secmaster completions zsh > ~/.zfunc/_secmaster
   secmaster completions fish > ~/.config/fish/completions/secmaster.fish";
 
-/// Credentials and endpoint, the same for every command.
+/// Credentials, endpoint and profiles, the same for every command.
 macro_rules! settings_help {
     () => {
         "\
@@ -492,6 +536,12 @@ Credentials (the first one found is used; never from a flag):
   HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK     an access key pair; requests are signed
   HUAWEICLOUD_SDK_SECURITY_TOKEN             with the pair, for temporary credentials
   SECMASTER_AUTH_TOKEN                       an IAM token, sent as X-Auth-Token
+  the profile's token_file, or ak and sk     (with security_token for temporary credentials)
+
+Profiles: each setting comes from its flag, else its variable, else the profile (--profile NAME,
+else $SECMASTER_PROFILE, else the profile named default). The config file is $SECMASTER_CONFIG,
+else $XDG_CONFIG_HOME/secmaster/config.toml, else ~/.config/secmaster/config.toml. A file with
+secrets must be private to its owner (chmod 600). secmaster config list shows what is in effect.
 
 Endpoint: --endpoint URL, else the region's public endpoint, which
 HUAWEICLOUD_SDK_REGION_SECMASTER_<REGION> overrides (for example
@@ -611,6 +661,30 @@ Examples:
     crate::exit::exit_code_table!()
 );
 
+const CONFIG_LIST_AFTER_HELP: &str = concat!(
+    "\
+Examples:
+  secmaster config list
+  secmaster config list --profile prod --workspace-id W
+
+Config file:
+  [profiles.default]
+  region = \"cn-north-4\"
+  project_id = \"0123456789abcdef0123456789abcdef\"
+  token_file = \"~/.secmaster-token\"    # relative paths: from the config file's directory
+
+  [profiles.prod]
+  endpoint = \"https://secmaster.example.com\"
+  project_id = \"...\"
+  workspace_id = \"...\"
+  ak = \"...\"
+  sk = \"...\"                             # security_token = \"...\" for temporary credentials
+
+",
+    settings_help!(),
+    crate::exit::exit_code_table!()
+);
+
 const API_AFTER_HELP: &str = concat!(
     "\
 Examples:
@@ -661,6 +735,7 @@ mod tests {
             WORKSPACES_LIST_AFTER_HELP,
             WORKSPACES_SHOW_AFTER_HELP,
             API_AFTER_HELP,
+            CONFIG_LIST_AFTER_HELP,
         ] {
             assert!(help.ends_with(crate::exit::exit_code_table!()));
         }

@@ -38,7 +38,9 @@ Exit codes:
   2    usage error: bad arguments (for api: a parameter or value the API document does not
        allow), missing settings (credentials, project id, workspace id, region or endpoint), no
        workflow ids, a list longer than the API can page through, an id that --format ids cannot
-       print as one line, an unknown region or a bad endpoint URL
+       print as one line, an unknown region or a bad endpoint URL, an unknown profile, a config
+       file whose text cannot be used (an unknown key, a bad value) or that holds secrets others
+       can read
   3    authentication or authorisation refused (HTTP 401 or 403, which is also the answer for a
        workspace that does not exist)
   4    any other error answer from the service (HTTP 400, 404, 429, 5xx, ...)

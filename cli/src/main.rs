@@ -10,6 +10,8 @@
 mod api;
 mod cli;
 mod closed_at_start;
+mod config;
+mod config_file;
 mod exit;
 mod export;
 mod file_answer;
@@ -18,6 +20,7 @@ mod format;
 mod ids;
 mod import;
 mod list;
+mod man;
 mod output;
 mod progress;
 mod query;
@@ -35,7 +38,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
 
-use crate::cli::{Cli, Command, Format, ServiceArgs, Workflows, Workspaces};
+use crate::cli::{Cli, Command, Config, Format, ServiceArgs, Workflows, Workspaces};
 use crate::exit::Failure;
 
 fn main() -> ExitCode {
@@ -79,6 +82,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             clap_complete::generate(*shell, &mut Cli::command(), "secmaster", &mut script);
             return print_stdout(&script);
         }
+        Command::Man { command } => return print_stdout(&man::page(command)?),
         command => service_args(command),
     };
     if let Some(service) = service {
@@ -107,8 +111,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 Workspaces::Show(args) => workspaces::show(args, env).await,
             },
             Command::Api(args) => api::run(*args, env).await,
+            Command::Config(config) => match *config {
+                Config::List(args) => config::list(args, env),
+            },
             // Printed above, with no runtime.
-            Command::Completions { .. } => Ok(()),
+            Command::Completions { .. } | Command::Man { .. } => Ok(()),
         }
     })
 }
@@ -127,7 +134,10 @@ fn service_args(command: &Command) -> Option<&ServiceArgs> {
             Workspaces::Show(a) => &a.connection.service,
         },
         Command::Api(a) => &a.connection.service,
-        Command::Completions { .. } => return None,
+        Command::Config(config) => match config.as_ref() {
+            Config::List(a) => &a.service,
+        },
+        Command::Completions { .. } | Command::Man { .. } => return None,
     })
 }
 
@@ -145,7 +155,10 @@ fn json_errors(command: &Command) -> bool {
             Workspaces::List(a) => a.format,
             Workspaces::Show(a) => a.format.into(),
         },
-        Command::Api(_) | Command::Completions { .. } => return false,
+        Command::Api(_)
+        | Command::Config(_)
+        | Command::Completions { .. }
+        | Command::Man { .. } => return false,
     };
     format == Format::Json
 }

@@ -9,7 +9,7 @@ use crate::format;
 use crate::output::stdout_file;
 use crate::query::Query;
 use crate::session;
-use crate::settings::{self, Lookup};
+use crate::settings::{Lookup, Settings};
 use crate::summary;
 
 pub async fn list(args: WorkspacesListArgs, env: Lookup<'_>) -> Result<(), Failure> {
@@ -76,8 +76,8 @@ pub async fn show(args: WorkspacesShowArgs, env: Lookup<'_>) -> Result<(), Failu
 
 /// A client and the project: these commands need no workspace.
 fn connect(args: &ProjectArgs, env: Lookup<'_>) -> Result<(SecMasterClient, String), Failure> {
-    let project = settings::project_id(args.project_id.as_deref(), env);
-    let (client, [project_id]) = session::connect(&args.service, env, [project])?;
-    session::check_project_id(&project_id, &args.service);
+    let settings = Settings::for_project(args, env)?;
+    let (client, [project_id]) = session::connect(&settings, env, [settings.project_id()])?;
+    session::check_project_id(&project_id, &settings);
     Ok((client, project_id))
 }

@@ -19,20 +19,6 @@ fn as_json(flows: &[Workflow]) -> Value {
     serde_json::to_value(flows).unwrap()
 }
 
-/// The table's rows, split at runs of two or more spaces.
-fn rows(table: &str) -> Vec<Vec<String>> {
-    table
-        .lines()
-        .map(|line| {
-            line.split("  ")
-                .map(str::trim)
-                .filter(|cell| !cell.is_empty())
-                .map(str::to_owned)
-                .collect()
-        })
-        .collect()
-}
-
 #[test]
 fn one_page_as_a_table() {
     let sim = start(sim().seed(PROJECT, WORKSPACE, 15));

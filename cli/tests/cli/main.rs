@@ -16,6 +16,7 @@ mod hardening;
 mod help;
 mod import;
 mod list;
+mod profiles;
 mod roundtrip;
 mod show;
 mod streams;

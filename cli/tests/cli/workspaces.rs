@@ -14,20 +14,6 @@ fn listed(sim: &Simulator) -> Vec<Workspace> {
     spaces
 }
 
-/// The table's rows, split at runs of two or more spaces.
-fn rows(table: &str) -> Vec<Vec<String>> {
-    table
-        .lines()
-        .map(|line| {
-            line.split("  ")
-                .map(str::trim)
-                .filter(|cell| !cell.is_empty())
-                .map(str::to_owned)
-                .collect()
-        })
-        .collect()
-}
-
 /// `workspaces` as the command prints them in JSON: every field, but an
 /// empty list (`workspace_agency_list`) is left out, as the library's
 /// generated types leave it out.

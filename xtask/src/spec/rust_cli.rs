@@ -156,14 +156,18 @@ fn list_workflows(case: &Case, _: &Path, _: Scenario) -> (Vec<String>, Expect) {
             name => args.extend([format!("--{}", name.replace('_', "-")), value]),
         }
     }
-    let ids = match case.expect.get("data") {
+    (args, Expect::Listed(listed_ids(case, "data")))
+}
+
+/// The ids of the items the case expects in the answer's array `items`.
+fn listed_ids(case: &Case, items: &str) -> Vec<String> {
+    match case.expect.get(items) {
         Some(Json::Arr(items)) => items
             .iter()
             .filter_map(|item| item.get("id").map(Json::scalar))
             .collect(),
         _ => Vec::new(),
-    };
-    (args, Expect::Listed(ids))
+    }
 }
 
 fn show_workflow(case: &Case, _: &Path, _: Scenario) -> (Vec<String>, Expect) {
@@ -213,14 +217,7 @@ fn list_workspaces(case: &Case, _: &Path, _: Scenario) -> (Vec<String>, Expect) 
             .iter()
             .map(|(name, value)| format!("{name}={}", value.scalar())),
     );
-    let ids = match case.expect.get("workspaces") {
-        Some(Json::Arr(items)) => items
-            .iter()
-            .filter_map(|item| item.get("id").map(Json::scalar))
-            .collect(),
-        _ => Vec::new(),
-    };
-    (args, Expect::Listed(ids))
+    (args, Expect::Listed(listed_ids(case, "workspaces")))
 }
 
 /// `api show_workspace`, which takes the workspace from `--workspace-id`
