@@ -44,6 +44,7 @@ SDK_NAMES = {
     "import_workflows": ("import_aopworkflow", "ImportAopworkflowRequest"),
     "list_workspaces": ("list_workspaces", "ListWorkspacesRequest"),
     "show_workspace": ("show_workspace", "ShowWorkspaceRequest"),
+    "show_workflow_version": ("show_aop_workflow_version", "ShowAopWorkflowVersionRequest"),
 }
 
 

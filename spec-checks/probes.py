@@ -9,6 +9,8 @@ Exits 1 when the document accepts a malformed request or rejects a good one.
 """
 
 import argparse
+import json
+import os
 import sys
 
 import wire
@@ -20,16 +22,17 @@ BASE = "/v1/%s/workspaces/%s/soc/workflows" % (PROJECT, WORKSPACE)
 WORKSPACES = "/v1/%s/workspaces" % PROJECT
 TOKEN = [("X-Auth-Token", "FAKE-TOKEN")]
 JSON = [("Content-Type", "application/json;charset=UTF-8")]
-# The reference's request media types: export takes JSON (content-type
-# header, Table 2), import takes "FormData parameters".
-REFERENCE_MEDIA_TYPES = {
-    "export_workflows": ["application/json;charset=UTF-8"],
-    "import_workflows": ["multipart/form-data"],
-    "list_workflows": [],
-    "show_workflow": [],
-    "list_workspaces": [],
-    "show_workspace": [],
-}
+# The reference's request media types, as transcribed in the reference
+# facts: an operation's `request_body.media_type`, none without a body.
+FACTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "data",
+                     "reference-facts.json")
+
+
+def reference_media_types():
+    with open(FACTS, encoding="utf-8") as f:
+        operations = json.load(f)["operations"]
+    return {op: [facts["request_body"]["media_type"]] if "request_body" in facts else []
+            for op, facts in operations.items()}
 GOOD_QUERY = [("offset", "20"), ("limit", "50"), ("order", "ASC"), ("sortby", "update_time"),
               ("enabled", "true"), ("name", "a b"), ("description", "d"), ("dataclass_id", "dc1"),
               ("dataclass_name", "Alert"), ("aop_type", "SURVEY")]
@@ -55,15 +58,15 @@ def main():
     raw, api = wire.load_spec(args.spec)
     base = wire.host_url(raw)
     problems = []
+    reference = reference_media_types()
 
     for op, (_, _, obj) in sorted(wire.operations(raw).items()):
         media = list(((obj.get("requestBody") or {}).get("content") or {}).keys())
-        if op not in REFERENCE_MEDIA_TYPES:
-            problems.append("%s: probes.py has no entry for it in REFERENCE_MEDIA_TYPES (the API reference's "
-                            "request media types; [] for none)" % op)
-        elif media != REFERENCE_MEDIA_TYPES[op]:
+        if op not in reference:
+            problems.append("%s: tests/data/reference-facts.json has no entry for it" % op)
+        elif media != reference[op]:
             problems.append("%s: request media types %r; the API reference allows %r"
-                            % (op, media, REFERENCE_MEDIA_TYPES.get(op)))
+                            % (op, media, reference[op]))
 
     def check(method, path, query, headers, body):
         return wire.openapi_validate(api, wire.WireRequest(base, method, path, query, headers, body))

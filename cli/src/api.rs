@@ -17,7 +17,7 @@ use crate::file_answer::{self, Destination};
 use crate::format;
 use crate::output::stdout_file;
 use crate::session;
-use crate::settings::{self, Lookup};
+use crate::settings::{Lookup, Settings, WORKSPACE_VARIABLE};
 
 /// The most read into memory from `--body` or an upload from standard
 /// input; an upload from a file is streamed instead.
@@ -45,8 +45,9 @@ pub async fn run(args: ApiArgs, env: Lookup<'_>) -> Result<(), Failure> {
     let (mut call, upload) = parse_params(op, &args.params)?;
     refuse_misplaced(op, &args, upload.as_ref())?;
     let input = input(op, args.body.as_deref(), upload)?;
-    let defaults = defaults(op, &call, &args, env)?;
-    let (client, [project, workspace]) = session::connect(&args.connection.service, env, defaults)?;
+    let settings = Settings::for_workspace(&args.connection, env)?;
+    let defaults = defaults(op, &call, &args, &settings)?;
+    let (client, [project, workspace]) = session::connect(&settings, env, defaults)?;
     for (name, value) in [("project_id", project), ("workspace_id", workspace)] {
         if let Some(value) = value {
             call.insert(name, value);
@@ -54,6 +55,9 @@ pub async fn run(args: ApiArgs, env: Lookup<'_>) -> Result<(), Failure> {
     }
     // Before the output is touched or anything is sent.
     call.check(op)?;
+    if let Some(project) = call.get("project_id") {
+        session::check_project_id(project, &settings);
+    }
     let sent = send(&client, op, &call, input, &args).await;
     match call.get("workspace_id") {
         Some(workspace_id) => sent.map_err(|f| f.of_workspace(workspace_id)),
@@ -104,37 +108,35 @@ fn refuse_misplaced(
     }
 }
 
-/// The project and the workspace the flags and the environment give, for
-/// the operation's parameters no `NAME=VALUE` gave (`None`: not wanted);
-/// each missing one is a failure that [`session::connect`] names with the
-/// other missing settings.
+/// The project and the workspace the settings give (flags, environment,
+/// profile), for the operation's parameters no `NAME=VALUE` gave (`None`:
+/// not wanted); each missing one is a failure that [`session::connect`]
+/// names with the other missing settings.
 fn defaults(
     op: &Operation,
     call: &Args,
     args: &ApiArgs,
-    env: Lookup<'_>,
+    settings: &Settings,
 ) -> Result<[Result<Option<String>, Failure>; 2], Failure> {
     let project_flag = args.connection.project_id.as_deref();
     let project = if wants_default(op, call, "project_id", project_flag, "--project-id")? {
-        settings::project_id(project_flag, env)
-            .map(Some)
-            .map_err(|_| {
-                Failure::Usage(format!(
-                    "no project id: pass --project-id, set {PROJECT_ID}, or give project_id=ID"
-                ))
-            })
+        settings.project_id().map(Some).map_err(|_| {
+            Failure::Usage(format!(
+                "no project id: pass --project-id, set {PROJECT_ID}, give project_id in a \
+                 profile, or give project_id=ID"
+            ))
+        })
     } else {
         Ok(None)
     };
     let workspace_flag = args.connection.workspace_id.as_deref();
     let workspace = if wants_default(op, call, "workspace_id", workspace_flag, "--workspace-id")? {
-        workspace_flag
-            .map(|w| Some(w.trim().to_owned()))
-            .ok_or_else(|| {
-                Failure::Usage(
-                    "no workspace id: pass --workspace-id or give workspace_id=ID".into(),
-                )
-            })
+        settings.workspace_id().map(Some).map_err(|_| {
+            Failure::Usage(format!(
+                "no workspace id: pass --workspace-id, set {WORKSPACE_VARIABLE}, give \
+                 workspace_id in a profile, or give workspace_id=ID"
+            ))
+        })
     } else {
         Ok(None)
     };
@@ -158,7 +160,7 @@ async fn send(
         };
         let request = async {
             match client.execute(op, call, input).await? {
-                Answered::File(file) => Ok(file),
+                Answered::File(file) => Ok((file, None)),
                 _ => Err(Failure::Client(Error::Unexpected(format!(
                     "{} did not answer with a file",
                     op.id
@@ -219,7 +221,7 @@ fn parse_params(op: &Operation, params: &[String]) -> Result<(Args, Option<Uploa
 }
 
 /// Whether the parameter `name` comes from its flag `flag` (or the
-/// environment): the operation has it and no `NAME=VALUE` gave it. The
+/// environment, or the profile): the operation has it and no `NAME=VALUE` gave it. The
 /// flag given beside `NAME=VALUE`, or to an operation without the
 /// parameter, is refused.
 fn wants_default(
@@ -252,14 +254,29 @@ fn input(op: &Operation, body: Option<&str>, upload: Option<Upload>) -> Result<I
             op.id
         ))),
         (Body::Json { .. }, Some(body), _) => {
-            let text = match body.strip_prefix('@') {
-                Some("-") => read_capped(None, "--body @-")?,
-                Some(path) => read_capped(Some(Path::new(path)), "--body")?,
-                None => body.to_owned(),
+            let (text, from) = match body.strip_prefix('@') {
+                Some("") => {
+                    return Err(Failure::Usage(
+                        "--body @ names no file: give --body @FILE or --body @-".into(),
+                    ));
+                }
+                Some("-") => (read_text(None, "--body @-")?, "--body @-".to_owned()),
+                Some(path) => (
+                    read_text(Some(Path::new(path)), "--body")?,
+                    format!("--body file {}", shown(Path::new(path))),
+                ),
+                None => (body.to_owned(), "--body".to_owned()),
             };
-            serde_json::from_str(&text)
+            // Token and ids files drop a byte-order mark; so does the body.
+            let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+            if text.trim().is_empty() {
+                return Err(Failure::Usage(format!(
+                    "{from} is empty: a JSON body is needed"
+                )));
+            }
+            serde_json::from_str(text)
                 .map(Input::Json)
-                .map_err(|e| Failure::Usage(format!("the body is not JSON: {e}")))
+                .map_err(|e| Failure::Usage(format!("{from} is not JSON: {e}")))
         }
         (Body::Json { .. }, None, _) => Err(Failure::Usage(format!(
             "{} takes a JSON body: pass --body JSON, --body @FILE or --body @-",
@@ -278,8 +295,9 @@ fn input(op: &Operation, body: Option<&str>, upload: Option<Upload>) -> Result<I
             Ok(Input::File(ImportFile::path(path)))
         }
         (Body::Multipart { .. }, None, Some(Upload::Stdin)) => {
-            let text = read_capped(None, "the upload from @-")?;
-            Ok(Input::File(ImportFile::bytes("stdin", text)))
+            // Any bytes: an export is usually a zip file.
+            let bytes = read_capped(None, "the upload from @-")?;
+            Ok(Input::File(ImportFile::bytes("stdin", bytes)))
         }
         _ => Err(Failure::Usage(format!(
             "{} takes a body this command cannot send",
@@ -288,9 +306,16 @@ fn input(op: &Operation, body: Option<&str>, upload: Option<Upload>) -> Result<I
     }
 }
 
+/// [`read_capped`] as UTF-8 text.
+fn read_text(path: Option<&Path>, what: &str) -> Result<String, Failure> {
+    let shown_as = path.map_or_else(|| what.to_owned(), |p| format!("{what} file {}", shown(p)));
+    String::from_utf8(read_capped(path, what)?)
+        .map_err(|_| Failure::Io(format!("{shown_as} is not UTF-8 text")))
+}
+
 /// A file (`None`: standard input) read whole, at most
-/// [`MAX_IN_MEMORY`], as UTF-8 text; `what` names it in errors.
-fn read_capped(path: Option<&Path>, what: &str) -> Result<String, Failure> {
+/// [`MAX_IN_MEMORY`]; `what` names it in errors.
+fn read_capped(path: Option<&Path>, what: &str) -> Result<Vec<u8>, Failure> {
     let shown_as = path.map_or_else(|| what.to_owned(), |p| format!("{what} file {}", shown(p)));
     let mut bytes = Vec::new();
     let result = match path {
@@ -307,7 +332,7 @@ fn read_capped(path: Option<&Path>, what: &str) -> Result<String, Failure> {
             MAX_IN_MEMORY / (1024 * 1024)
         )));
     }
-    String::from_utf8(bytes).map_err(|_| Failure::Io(format!("{shown_as} is not UTF-8 text")))
+    Ok(bytes)
 }
 
 #[cfg(test)]
@@ -377,7 +402,7 @@ mod tests {
         let refused = |op, body: Option<&str>| input(op, body, None).unwrap_err().to_string();
         assert!(refused(&LIST_WORKFLOWS, Some("{}")).contains("takes no body"));
         assert!(refused(&EXPORT_WORKFLOWS, None).contains("takes a JSON body"));
-        assert!(refused(&EXPORT_WORKFLOWS, Some("{\"id\":")).contains("the body is not JSON"));
+        assert!(refused(&EXPORT_WORKFLOWS, Some("{\"id\":")).contains("--body is not JSON"));
         assert!(refused(&IMPORT_WORKFLOWS, None).contains("pass uploadFile=@PATH"));
         assert!(refused(&IMPORT_WORKFLOWS, Some("{}")).contains("not a JSON body"));
         let sent = input(&EXPORT_WORKFLOWS, Some(r#"{"id":["a"]}"#), None).unwrap();

@@ -13,35 +13,38 @@ use crate::exit::{Failure, shown};
 use crate::format::{self, Column};
 use crate::output::stdout_file;
 use crate::progress::Progress;
-use crate::session::{self, Session};
-use crate::settings::{self, Lookup};
+use crate::session;
+use crate::settings::{Lookup, Settings};
 use crate::signals::Signals;
 use crate::{stderr, summary};
 
 pub async fn create(args: CreateArgs, env: Lookup<'_>) -> Result<(), Failure> {
-    let (client, project_id, scope) = if args.all_workspaces {
-        let project = settings::project_id(args.connection.project_id.as_deref(), env);
-        let (client, [project_id]) = session::connect(&args.connection.service, env, [project])?;
-        (client, project_id, Scope::AllWorkspaces)
-    } else {
-        if args.connection.workspace_id.is_none() {
-            return Err(Failure::Usage(
-                "no workspace to back up: pass --workspace-id W, or --all-workspaces for every \
-                 workspace of the project"
-                    .into(),
-            ));
-        }
-        let s = Session::resolve(&args.connection, env)?;
-        (s.client, s.project_id, Scope::Workspace(s.workspace_id))
+    let settings = Settings::for_workspace(&args.connection, env)?;
+    let workspace = match args.all_workspaces {
+        true => Ok(String::new()),
+        false => settings.workspace_id().map_err(|e| {
+            Failure::Usage(format!(
+                "{e}; or --all-workspaces for every workspace of the project"
+            ))
+        }),
     };
+    let wanted = [settings.project_id(), workspace];
+    let (client, [project_id, workspace_id]) = session::connect(&settings, env, wanted)?;
+    session::check_project_id(&project_id, &settings);
+    let scope = match args.all_workspaces {
+        true => Scope::AllWorkspaces,
+        false => Scope::Workspace(workspace_id),
+    };
+    // The filters as the list takes them; --name once.
     let filters = FilterArgs {
-        name: args.name.clone(),
         enabled: args.enabled,
         aop_type: args.aop_type,
         ..FilterArgs::default()
     };
+    let mut query = crate::list::query(&filters);
+    query.name = args.name.clone();
     let options = CreateOptions::default()
-        .query(crate::list::query(&filters))
+        .query(query)
         .concurrency(usize::from(args.concurrency));
     let quiet = args.connection.service.quiet;
     // Listen before the part directory exists, so that no signal can end
@@ -60,7 +63,10 @@ pub async fn create(args: CreateArgs, env: Lookup<'_>) -> Result<(), Failure> {
         })?,
         // Dropping `work` removes the part directory.
         signal = signals.recv() => {
-            return Err(Failure::Interrupted(signal, "the partial backup was removed and nothing was saved"));
+            return Err(Failure::Interrupted(
+                signal,
+                "interrupted; the partial backup was removed and nothing was saved",
+            ));
         }
     };
     drop(bar);

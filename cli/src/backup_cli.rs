@@ -104,6 +104,10 @@ pub enum Existing {
 }
 
 #[derive(Debug, Args)]
+// The connection flags' --dry-run, which other commands refuse, is this
+// command's own.
+#[command(mut_arg("dry_run", |a| a.hide(false).help_heading(None)
+    .help("Send only reads, and print what would be restored")))]
 pub struct RestoreArgs {
     /// The backup's directory
     #[arg(value_name = "DIR")]
@@ -124,10 +128,6 @@ pub struct RestoreArgs {
     /// The workspace of an --all-workspaces backup to restore from, by id or name
     #[arg(long, value_name = "SRC", value_parser = NonEmptyStringValueParser::new())]
     pub from_workspace: Option<String>,
-
-    /// Send only reads, and print what would be restored
-    #[arg(long)]
-    pub dry_run: bool,
 
     /// Output format of the report
     #[arg(long, value_enum, default_value_t)]

@@ -10,10 +10,14 @@ use clap_complete::Shell;
 /// same everywhere (and the snapshot tests hold).
 pub const HELP_WIDTH: usize = 100;
 
+/// The package's version, with the git commit it was built from when it was
+/// built from a checkout (build.rs).
+pub const VERSION: &str = env!("SECMASTER_VERSION");
+
 #[derive(Debug, Parser)]
 #[command(
     name = "secmaster",
-    version,
+    version = VERSION,
     about = "Command-line client for Huawei Cloud SecMaster",
     term_width = HELP_WIDTH,
     after_help = ROOT_AFTER_HELP,
@@ -43,12 +47,22 @@ pub enum Command {
     /// Send any operation of the API document, by its operation id
     ///
     /// NAME=VALUE fills the operation's path and query parameters; project_id and workspace_id,
-    /// when the operation has them, default to --project-id (or $HUAWEICLOUD_SDK_PROJECT_ID) and
-    /// --workspace-id. Every argument is checked against the document before anything is sent. A
-    /// JSON answer is printed on standard output; a file answer is saved with -o. --list shows
-    /// every operation.
+    /// when the operation has them, default to --project-id and --workspace-id (else their
+    /// variables, else the profile). Every argument is checked against the document before
+    /// anything is sent. A JSON answer is printed on standard output; a file answer is saved with
+    /// -o. --list shows every operation.
     #[command(after_help = API_AFTER_HELP)]
     Api(Box<ApiArgs>),
+    /// Show the settings a command would use, and where each comes from
+    #[command(subcommand, after_help = CONFIG_AFTER_HELP)]
+    Config(Box<Config>),
+    /// Print the manual page (roff) to standard output
+    #[command(after_help = MAN_AFTER_HELP)]
+    Man {
+        /// A command's own page, for example: workflows export
+        #[arg(value_name = "COMMAND")]
+        command: Vec<String>,
+    },
     /// Print a shell completion script to standard output
     #[command(after_help = COMPLETIONS_AFTER_HELP)]
     Completions {
@@ -63,7 +77,9 @@ pub enum Workflows {
     /// List the workflows of a workspace
     ///
     /// One page by default (--limit, --offset); --all follows every page. The API cannot page past
-    /// offset 10000: a longer list is an error that says so, never a silent partial list.
+    /// offset 10000: a longer list is an error that says so, never a silent partial list. The API
+    /// takes one name a request: several --name are listed one after another, every page of each
+    /// (so they need --all, and take no --offset), and merged by id, in the order of the names.
     #[command(after_help = LIST_AFTER_HELP)]
     List(ListArgs),
     /// Show one workflow
@@ -73,7 +89,10 @@ pub enum Workflows {
     ///
     /// The file is streamed from disk, so its size does not matter to memory. The service gives
     /// the imported workflows new ids. An import is not retried once the upload may have reached
-    /// the service.
+    /// the service. Before anything is sent, a file that is empty or clearly not an export (the
+    /// JSON array that list --format json prints) is refused. FILE '-' (or /dev/stdin) reads
+    /// standard input: the upload needs a length, so it is first copied to a private temporary
+    /// file (at most 64 MiB), which is removed afterwards, also on an error or Ctrl-C.
     #[command(after_help = IMPORT_AFTER_HELP)]
     Import(ImportArgs),
     /// Export workflows of a workspace to a file
@@ -101,16 +120,28 @@ pub enum Workspaces {
     Show(WorkspacesShowArgs),
 }
 
+#[derive(Debug, Subcommand)]
+pub enum Config {
+    /// Show the effective settings and where each comes from (never a secret)
+    ///
+    /// Each setting comes from its flag, else the environment, else the profile of the config
+    /// file. Secrets are never shown: only that they are set, and where; of an access key id, the
+    /// first four characters. The connection flags are taken, to show their effect.
+    #[command(after_help = CONFIG_LIST_AFTER_HELP)]
+    List(ConnectionArgs),
+}
+
 /// Where requests go and as whom, in a workspace of a project: shared by the
 /// workflow commands and `api`.
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Connection")]
 pub struct ConnectionArgs {
-    /// Project id [default: $HUAWEICLOUD_SDK_PROJECT_ID]
+    /// Project id [default: $HUAWEICLOUD_SDK_PROJECT_ID, else the profile's]
     #[arg(long, value_name = "ID", value_parser = NonEmptyStringValueParser::new())]
     pub project_id: Option<String>,
 
-    /// Workspace id (secmaster workspaces list shows them)
+    /// Workspace id (secmaster workspaces list shows them) [default: $SECMASTER_WORKSPACE_ID, else
+    /// the profile's]
     #[arg(long, value_name = "ID", value_parser = NonEmptyStringValueParser::new())]
     pub workspace_id: Option<String>,
 
@@ -122,7 +153,7 @@ pub struct ConnectionArgs {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Connection")]
 pub struct ProjectArgs {
-    /// Project id [default: $HUAWEICLOUD_SDK_PROJECT_ID]
+    /// Project id [default: $HUAWEICLOUD_SDK_PROJECT_ID, else the profile's]
     #[arg(long, value_name = "ID", value_parser = NonEmptyStringValueParser::new())]
     pub project_id: Option<String>,
 
@@ -135,7 +166,7 @@ pub struct ProjectArgs {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Connection")]
 pub struct ServiceArgs {
-    /// Region, for example cn-north-4 [default: $HUAWEICLOUD_SDK_REGION]
+    /// Region, for example cn-north-4 [default: $HUAWEICLOUD_SDK_REGION, else the profile's]
     #[arg(long, value_name = "REGION", conflicts_with = "endpoint")]
     pub region: Option<String>,
 
@@ -146,6 +177,16 @@ pub struct ServiceArgs {
     /// Read an IAM token from FILE ('-' reads standard input)
     #[arg(long, value_name = "FILE")]
     pub token_file: Option<PathBuf>,
+
+    /// Take the settings that no flag or variable gives from profile NAME of the config file
+    /// [default: $SECMASTER_PROFILE, else the profile named default, if there is one]
+    #[arg(long, value_name = "NAME", value_parser = NonEmptyStringValueParser::new())]
+    pub profile: Option<String>,
+
+    /// Only restore has a dry run; other commands take it only to say so, and what to use
+    /// instead
+    #[arg(long, hide = true)]
+    pub dry_run: bool,
 
     /// Print nothing but warnings and errors (no progress bar, no summary)
     #[arg(short, long, conflicts_with = "verbose")]
@@ -160,9 +201,10 @@ pub struct ServiceArgs {
 #[derive(Debug, Args, Clone, Default)]
 #[command(next_help_heading = "Filters")]
 pub struct FilterArgs {
-    /// Only workflows whose name matches S
+    /// Only workflows whose name matches S; repeat for workflows matching any of the names (one
+    /// listing each, merged by id; with --all)
     #[arg(long, value_name = "S")]
-    pub name: Option<String>,
+    pub name: Vec<String>,
 
     /// Only enabled (true) or disabled (false) workflows
     #[arg(long, value_name = "BOOL")]
@@ -185,7 +227,7 @@ impl FilterArgs {
     /// The filter flags given, as typed on the command line.
     pub fn given(&self) -> Vec<&'static str> {
         [
-            (self.name.is_some(), "--name"),
+            (!self.name.is_empty(), "--name"),
             (self.enabled.is_some(), "--enabled"),
             (self.aop_type.is_some(), "--aop-type"),
             (self.sort_by.is_some(), "--sort-by"),
@@ -227,6 +269,12 @@ pub enum Format {
     Table,
     /// The service's objects as JSON, every field kept
     Json,
+    /// The same as YAML
+    Yaml,
+    /// One line per record, every field, tab-separated (\t, \n, \r and \\ escaped)
+    Tsv,
+    /// A header line, then one line per record, every field, quoted as RFC 4180 says
+    Csv,
     /// One id per line (for pipes, such as into --ids-file -)
     Ids,
 }
@@ -239,6 +287,24 @@ pub enum ObjectFormat {
     Table,
     /// The object as JSON, every field kept
     Json,
+    /// The same as YAML
+    Yaml,
+    /// One tab-separated line, every field (\t, \n, \r and \\ escaped)
+    Tsv,
+    /// A header line and one line, every field, quoted as RFC 4180 says
+    Csv,
+}
+
+impl From<ObjectFormat> for Format {
+    fn from(format: ObjectFormat) -> Format {
+        match format {
+            ObjectFormat::Table => Format::Table,
+            ObjectFormat::Json => Format::Json,
+            ObjectFormat::Yaml => Format::Yaml,
+            ObjectFormat::Tsv => Format::Tsv,
+            ObjectFormat::Csv => Format::Csv,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -263,6 +329,11 @@ pub struct ListArgs {
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
 
+    /// A JMESPath expression applied to the JSON before it is printed in --format, as aws --query
+    /// takes it (for example '[?enabled].{id: id, name: name}')
+    #[arg(long, value_name = "EXPR")]
+    pub query: Option<String>,
+
     #[command(flatten)]
     pub filters: FilterArgs,
 
@@ -280,19 +351,29 @@ pub struct ShowArgs {
     #[arg(long, value_enum, default_value_t)]
     pub format: ObjectFormat,
 
+    /// A JMESPath expression applied to the JSON before it is printed in --format, as aws --query
+    /// takes it (for example '[?enabled].{id: id, name: name}')
+    #[arg(long, value_name = "EXPR")]
+    pub query: Option<String>,
+
     #[command(flatten)]
     pub connection: ConnectionArgs,
 }
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// The file to import (as export wrote it)
+    /// The file to import, as export wrote it; '-' reads standard input
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
 
-    /// Output format of the service's answer
+    /// Output format of the service's answer (table: a summary line on standard error)
     #[arg(long, value_enum, default_value_t)]
     pub format: ObjectFormat,
+
+    /// A JMESPath expression applied to the service's answer before it is printed in --format
+    /// (json, yaml, tsv or csv)
+    #[arg(long, value_name = "EXPR")]
+    pub query: Option<String>,
 
     #[command(flatten)]
     pub connection: ConnectionArgs,
@@ -349,6 +430,11 @@ pub struct WorkspacesListArgs {
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
 
+    /// A JMESPath expression applied to the JSON before it is printed in --format, as aws --query
+    /// takes it (for example '[?enabled].{id: id, name: name}')
+    #[arg(long, value_name = "EXPR")]
+    pub query: Option<String>,
+
     /// Only workspaces whose name matches S
     #[arg(long, value_name = "S", help_heading = "Filters")]
     pub name: Option<String>,
@@ -367,6 +453,11 @@ pub struct WorkspacesShowArgs {
     #[arg(long, value_enum, default_value_t)]
     pub format: ObjectFormat,
 
+    /// A JMESPath expression applied to the JSON before it is printed in --format, as aws --query
+    /// takes it (for example '[?enabled].{id: id, name: name}')
+    #[arg(long, value_name = "EXPR")]
+    pub query: Option<String>,
+
     #[command(flatten)]
     pub connection: ProjectArgs,
 }
@@ -374,7 +465,9 @@ pub struct WorkspacesShowArgs {
 #[derive(Debug, Args)]
 pub struct ApiArgs {
     /// The operation's id (secmaster api --list shows them all)
-    #[arg(value_name = "OPERATION", required_unless_present = "list",
+    // The ids are not listed in the help, which would change with every
+    // operation the document gains; completion and typo hints still use them.
+    #[arg(value_name = "OPERATION", required_unless_present = "list", hide_possible_values = true,
           value_parser = clap::builder::PossibleValuesParser::new(operation_ids()))]
     pub operation: Option<String>,
 
@@ -415,6 +508,8 @@ Examples:
   secmaster workspaces list --region cn-north-4 --project-id P
   secmaster workflows list --help
   secmaster api --list
+  secmaster config list --profile prod
+  secmaster man > secmaster.1
   secmaster completions bash > ~/.local/share/bash-completion/completions/secmaster";
 
 const WORKFLOWS_AFTER_HELP: &str = "\
@@ -431,13 +526,24 @@ Examples:
   secmaster workspaces list --region cn-north-4 --project-id P
   secmaster workspaces show W --region cn-north-4 --project-id P";
 
+const MAN_AFTER_HELP: &str = "\
+Examples:
+  secmaster man | man -l -
+  secmaster man > ~/.local/share/man/man1/secmaster.1
+  secmaster man workflows export | man -l -";
+
+const CONFIG_AFTER_HELP: &str = "\
+Examples:
+  secmaster config list
+  secmaster config list --profile prod";
+
 const COMPLETIONS_AFTER_HELP: &str = "\
 Examples:
   secmaster completions bash > ~/.local/share/bash-completion/completions/secmaster
   secmaster completions zsh > ~/.zfunc/_secmaster
   secmaster completions fish > ~/.config/fish/completions/secmaster.fish";
 
-/// Credentials and endpoint, the same for every command.
+/// Credentials, endpoint and profiles, the same for every command.
 macro_rules! settings_help {
     () => {
         "\
@@ -446,6 +552,12 @@ Credentials (the first one found is used; never from a flag):
   HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK     an access key pair; requests are signed
   HUAWEICLOUD_SDK_SECURITY_TOKEN             with the pair, for temporary credentials
   SECMASTER_AUTH_TOKEN                       an IAM token, sent as X-Auth-Token
+  the profile's token_file, or ak and sk     (with security_token for temporary credentials)
+
+Profiles: each setting comes from its flag, else its variable, else the profile (--profile NAME,
+else $SECMASTER_PROFILE, else the profile named default). The config file is $SECMASTER_CONFIG,
+else $XDG_CONFIG_HOME/secmaster/config.toml, else ~/.config/secmaster/config.toml. A file with
+secrets must be private to its owner (chmod 600). secmaster config list shows what is in effect.
 
 Endpoint: --endpoint URL, else the region's public endpoint, which
 HUAWEICLOUD_SDK_REGION_SECMASTER_<REGION> overrides (for example
@@ -465,6 +577,13 @@ Examples:
 
   # Every enabled workflow, as JSON with every field the service sent
   secmaster workflows list --project-id P --workspace-id W --all --enabled true --format json
+
+  # Ids and names of the SURVEY workflows, as CSV with a header line
+  secmaster workflows list --project-id P --workspace-id W --all --format csv \\
+      --query \"[?aop_type=='SURVEY'].{id: id, name: name}\"
+
+  # Every workflow whose name matches either word: one listing per name, merged by id
+  secmaster workflows list --project-id P --workspace-id W --all --name phishing --name malware
 
   # The enabled workflows' ids, one export of them all (to back up: secmaster backup create)
   secmaster workflows list --project-id P --workspace-id W --all --enabled true --format ids \\
@@ -492,6 +611,10 @@ Examples:
   # Move a workspace's workflows into another workspace
   secmaster workflows export --project-id P --workspace-id W1 --all -o flows.zip
   secmaster workflows import flows.zip --project-id P --workspace-id W2
+
+  # The same through a pipe, without a file of your own
+  secmaster workflows export --project-id P --workspace-id W1 --all -o - \\
+      | secmaster workflows import - --project-id P --workspace-id W2
 
 ",
     settings_help!(),
@@ -555,6 +678,30 @@ Examples:
     crate::exit::exit_code_table!()
 );
 
+const CONFIG_LIST_AFTER_HELP: &str = concat!(
+    "\
+Examples:
+  secmaster config list
+  secmaster config list --profile prod --workspace-id W
+
+Config file:
+  [profiles.default]
+  region = \"cn-north-4\"
+  project_id = \"0123456789abcdef0123456789abcdef\"
+  token_file = \"~/.secmaster-token\"    # relative paths: from the config file's directory
+
+  [profiles.prod]
+  endpoint = \"https://secmaster.example.com\"
+  project_id = \"...\"
+  workspace_id = \"...\"
+  ak = \"...\"
+  sk = \"...\"                             # security_token = \"...\" for temporary credentials
+
+",
+    settings_help!(),
+    crate::exit::exit_code_table!()
+);
+
 const API_AFTER_HELP: &str = concat!(
     "\
 Examples:
@@ -605,6 +752,7 @@ mod tests {
             WORKSPACES_LIST_AFTER_HELP,
             WORKSPACES_SHOW_AFTER_HELP,
             API_AFTER_HELP,
+            CONFIG_LIST_AFTER_HELP,
         ] {
             assert!(help.ends_with(crate::exit::exit_code_table!()));
         }

@@ -3,8 +3,11 @@
 use std::fmt;
 use std::path::Path;
 
+use secmaster_client::reqwest::StatusCode;
 use secmaster_client::untrusted::escape;
-use secmaster_client::{Error, ErrorKind};
+use secmaster_client::{ApiError, Error, ErrorKind};
+
+use crate::stderr;
 
 /// The command succeeded.
 pub const OK: u8 = 0;
@@ -42,7 +45,9 @@ Exit codes:
   2    usage error: bad arguments (for api: a parameter or value the API document does not
        allow), missing settings (credentials, project id, workspace id, region or endpoint), no
        workflow ids, a list longer than the API can page through, an id that --format ids cannot
-       print as one line, an unknown region or a bad endpoint URL
+       print as one line, an unknown region or a bad endpoint URL, an unknown profile, a config
+       file whose text cannot be used (an unknown key, a bad value) or that holds secrets others
+       can read
   3    authentication or authorisation refused (HTTP 401 or 403, which is also the answer for a
        workspace that does not exist)
   4    any other error answer from the service (HTTP 400, 404, 429, 5xx, ...)
@@ -124,6 +129,46 @@ impl Failure {
         !matches!(self, Failure::ClosedPipe | Failure::Different)
     }
 
+    /// The service's answer, when it refused.
+    fn api_error(&self) -> Option<&ApiError> {
+        match self {
+            Failure::Client(error) => error.api_error(),
+            Failure::NoSuchWorkspace { error, .. } => error.api_error(),
+            Failure::Backup(secmaster_backup::Error::Export { error, .. }) => error.api_error(),
+            _ => None,
+        }
+    }
+
+    /// What to do about a refusal whose cause the gateway's code tells
+    /// (docs/official-sdk.md lists the codes).
+    pub fn hint(&self) -> Option<&'static str> {
+        let api = self.api_error()?;
+        if api.status() != StatusCode::UNAUTHORIZED {
+            return None;
+        }
+        let message = api.message().unwrap_or_default().to_ascii_lowercase();
+        let says = |words: &[&str]| words.iter().any(|w| message.contains(w));
+        Some(match api.code() {
+            Some("APIGW.0307") => TOKEN_EXPIRED,
+            Some("APIGW.0301") if says(&["x-sdk-date", "signature expired", "clock"]) => CLOCK_SKEW,
+            Some("APIGW.0301") if says(&["token expire", "expired token"]) => TOKEN_EXPIRED,
+            Some("APIGW.0301") if says(&["token"]) => TOKEN_WRONG,
+            Some("APIGW.0301")
+                if says(&[
+                    "aksk",
+                    "access key",
+                    "secretkey",
+                    "ak not exist",
+                    "signature",
+                ]) =>
+            {
+                KEY_WRONG
+            }
+            Some("APIGW.0301") => CREDENTIALS_WRONG,
+            _ => return None,
+        })
+    }
+
     /// The process exit code.
     pub fn exit_code(&self) -> u8 {
         match self {
@@ -176,6 +221,53 @@ impl From<secmaster_backup::Error> for Failure {
     }
 }
 
+const TOKEN_EXPIRED: &str = "the IAM token has expired (tokens last 24 hours): get a new one, or use \
+     an access key pair (HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK), which does not expire";
+const TOKEN_WRONG: &str = "the IAM token was not accepted: it may have expired (tokens last 24 \
+     hours), be cut short, or belong to another account or region";
+const KEY_WRONG: &str = "check HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK: the secret key must be the \
+     one of that access key, with no stray spaces (after 5 failures in a row the gateway locks a key \
+     for 5 minutes); signatures also fail when this machine's clock is more than 15 minutes off";
+const CLOCK_SKEW: &str = "the gateway refuses signatures more than 15 minutes from its own clock: \
+     set this machine's clock right (date -u shows it in UTC)";
+const CREDENTIALS_WRONG: &str = "check the credentials: an IAM token lasts 24 hours; an access key's \
+     secret key must be its own; signatures fail when this machine's clock is more than 15 minutes off";
+
+/// Prints a failure: one line, `error: ...`; a line `hint: ...` when
+/// there is something to do about it; and, for `--format json`, one JSON
+/// object. A closed pipe prints nothing.
+pub fn report(failure: &Failure, json: bool) {
+    if !failure.is_shown() {
+        return;
+    }
+    stderr::line(format_args!("error: {failure}"));
+    if let Some(hint) = failure.hint() {
+        stderr::line(format_args!("hint: {hint}"));
+    }
+    if json {
+        stderr::line(failure.to_json());
+    }
+}
+
+impl Failure {
+    /// `{"error": {"status", "code", "message", "request_id", "exit"}}` on
+    /// one line: the service's status, code and request id when it
+    /// answered (else null), the error line's text, the exit code.
+    pub fn to_json(&self) -> String {
+        let api = self.api_error();
+        let object = serde_json::json!({
+            "error": {
+                "status": api.map(|a| a.status().as_u16()),
+                "code": api.and_then(ApiError::code),
+                "message": self.to_string(),
+                "request_id": api.and_then(ApiError::request_id),
+                "exit": self.exit_code(),
+            }
+        });
+        crate::format::json_safe(&object.to_string())
+    }
+}
+
 impl From<Error> for Failure {
     fn from(e: Error) -> Self {
         Failure::Client(e)
@@ -186,7 +278,7 @@ impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let text = match self {
             Failure::Usage(m) | Failure::Io(m) => m.clone(),
-            Failure::Interrupted(_, left) => format!("interrupted; {left}"),
+            Failure::Interrupted(_, what) => (*what).to_owned(),
             Failure::Backup(e) => e.to_string(),
             Failure::Unfinished(m) => m.clone(),
             Failure::Different => "the two differ".to_owned(),

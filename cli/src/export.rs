@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use secmaster_client::ListAllOptions;
+use secmaster_client::untrusted::escape;
 
 use crate::cli::ExportArgs;
 use crate::exit::Failure;
@@ -44,6 +45,7 @@ pub async fn run(args: ExportArgs, env: Lookup<'_>) -> Result<(), Failure> {
     let session = Session::resolve(&args.connection, env)?;
     let (client, project, workspace) =
         (&session.client, &session.project_id, &session.workspace_id);
+    let session = &session;
     tracing::debug!(target: "secmaster", ids = ids.len(), all = args.all, "exporting workflows");
     let destination = Destination {
         output: args.output.as_deref(),
@@ -53,16 +55,19 @@ pub async fn run(args: ExportArgs, env: Lookup<'_>) -> Result<(), Failure> {
     };
     let request = async {
         let ids = if args.all {
-            let query = crate::list::query(&args.filters);
-            let all = client
-                .list_all_workflows(project, workspace, &query, ListAllOptions::default())
-                .await?;
-            let ids: Vec<String> = all.items.into_iter().filter_map(|w| w.id).collect();
+            let (all, _) =
+                crate::list::list_all(session, &args.filters, None, ListAllOptions::default())
+                    .await?;
+            let ids: Vec<String> = all.into_iter().filter_map(|w| w.id).collect();
             if ids.is_empty() {
+                let shown = escape(workspace);
                 let why = if filters.is_empty() {
-                    "the workspace has no workflows".to_owned()
+                    format!("workspace \"{shown}\" has no workflows")
                 } else {
-                    format!("no workflow matches {}", filters.join(", "))
+                    format!(
+                        "no workflow of workspace \"{shown}\" matches {}",
+                        filters.join(", ")
+                    )
                 };
                 return Err(Failure::Usage(format!("{why}; nothing was written")));
             }
@@ -71,7 +76,8 @@ pub async fn run(args: ExportArgs, env: Lookup<'_>) -> Result<(), Failure> {
         } else {
             ids
         };
-        Ok(client.export_workflows(project, workspace, &ids).await?)
+        let file = client.export_workflows(project, workspace, &ids).await?;
+        Ok((file, Some(ids.len())))
     };
     file_answer::save(destination, request)
         .await

@@ -15,6 +15,10 @@ use crate::output::{self, Output};
 use crate::progress::Progress;
 use crate::signals::Signals;
 use crate::stderr;
+use crate::summary;
+
+/// What an interrupted download says.
+const INTERRUPTED: &str = "interrupted; the partial download was removed and nothing was saved";
 
 /// Where the file goes, as the command line said.
 pub struct Destination<'a> {
@@ -29,10 +33,11 @@ pub struct Destination<'a> {
 }
 
 /// Sends `request` once `to` is ready, and saves or prints the file it
-/// answers with.
+/// answers with. The request also says how many workflows it asked for,
+/// when it knows: the summary line counts them.
 pub async fn save(
     to: Destination<'_>,
-    request: impl Future<Output = Result<WorkflowFile, Failure>>,
+    request: impl Future<Output = Result<(WorkflowFile, Option<usize>), Failure>>,
 ) -> Result<(), Failure> {
     // Listen before the temporary file exists, so that no signal can end the
     // process with the file left behind. Standard output and devices have
@@ -46,7 +51,7 @@ pub async fn save(
     // (the output exists, the directory is not writable).
     let output = Output::prepare(to.output, to.force)?;
     let work = async {
-        let file = request.await?;
+        let (file, workflows) = request.await?;
         tracing::debug!(
             target: "secmaster",
             request_id = %escape(file.request_id().unwrap_or("-")),
@@ -54,7 +59,7 @@ pub async fn save(
             content_disposition = %escape(file.content_disposition().unwrap_or("-")),
             "the file is arriving"
         );
-        receive(file, output, &to).await
+        receive(file, workflows, output, &to).await
     };
     let Some(mut signals) = signals else {
         return work.await;
@@ -62,13 +67,16 @@ pub async fn save(
     tokio::select! {
         result = work => result,
         // Dropping `work` drops the temporary file, which removes it.
-        signal = signals.recv() => Err(Failure::Interrupted(signal, crate::signals::DOWNLOAD_REMOVED)),
+        signal = signals.recv() => Err(Failure::Interrupted(signal, INTERRUPTED)),
     }
 }
 
-/// Saves or prints the body, then says what was done.
+/// Saves or prints the body, then says what was done: `exported 25
+/// workflows (28,408 bytes) to backup.json` when the number of `workflows`
+/// asked for is known, else `saved 28408 bytes to backup.json`.
 async fn receive(
     mut file: WorkflowFile,
+    workflows: Option<usize>,
     output: Output,
     to: &Destination<'_>,
 ) -> Result<(), Failure> {
@@ -77,20 +85,20 @@ async fn receive(
         .map(|id| format!(" (request id {})", escape(id)))
         .unwrap_or_default();
     let progress = Progress::new(!to.quiet, file.content_length());
-    let (what, bytes) = match output {
+    let (verb, bytes, place) = match output {
         Output::Stdout(out) => {
             let what = "standard output";
             let bytes = output::stream_to(&mut file, out, what, &progress).await?;
-            (format!("wrote {bytes} bytes to {what}"), bytes)
+            ("wrote", bytes, what.to_owned())
         }
         Output::Device(path, out) => {
             let what = shown(&path);
             let bytes = output::stream_to(&mut file, out, &what, &progress).await?;
-            (format!("wrote {bytes} bytes to {what}"), bytes)
+            ("wrote", bytes, what)
         }
         Output::File(path, part) => {
             let bytes = output::save(file, part, &path, to.force, &progress).await?;
-            (format!("saved {bytes} bytes to {}", shown(&path)), bytes)
+            ("saved", bytes, shown(&path))
         }
         Output::Directory(dir, part) => {
             let name = file_name(&file, &to.fallback_name);
@@ -99,12 +107,20 @@ async fn receive(
                 return Err(output::exists_failure(&path));
             }
             let bytes = output::save(file, part, &path, to.force, &progress).await?;
-            (format!("saved {bytes} bytes to {}", shown(&path)), bytes)
+            ("saved", bytes, shown(&path))
         }
     };
     drop(progress);
     tracing::debug!(target: "secmaster", bytes, "done");
     if !to.quiet {
+        let what = match workflows {
+            Some(n) => format!(
+                "exported {} ({} bytes) to {place}",
+                summary::count(n as u64, "workflow"),
+                summary::thousands(bytes)
+            ),
+            None => format!("{verb} {bytes} bytes to {place}"),
+        };
         stderr::line(format_args!("{what}{request_id}"));
     }
     Ok(())

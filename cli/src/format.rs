@@ -1,7 +1,8 @@
-//! Printing what the service answered: aligned columns for people, JSON
-//! with every field for programs, or bare ids for pipes. Every string from
-//! the service is escaped on the way out (JSON stays valid: the escapes are
-//! JSON's own).
+//! Printing what the service answered: aligned columns for people; JSON
+//! or YAML with every field, or a line per record (TSV, CSV), for programs;
+//! bare ids for pipes; in any of them, what `--query` made of the JSON.
+//! Every string from the service is escaped on the way out (JSON and YAML
+//! stay valid: the escapes are their own).
 
 use std::fs::File;
 use std::io::{BufWriter, IsTerminal, Write};
@@ -10,10 +11,12 @@ use secmaster_client::operation::Operation;
 use secmaster_client::types::{AopWorkflowInfo, Workspace};
 use secmaster_client::untrusted::{escape, is_unsafe};
 use serde::Serialize;
+use serde_json::Value;
 use unicode_width::UnicodeWidthStr;
 
-use crate::cli::{Format, ObjectFormat};
+use crate::cli::Format;
 use crate::exit::Failure;
+use crate::query::Query;
 
 /// A table column: its header, and how to read its value from a row.
 pub type Column<T> = (&'static str, fn(&T) -> String);
@@ -60,16 +63,27 @@ pub fn table<T>(out: &mut impl Write, columns: &[Column<T>], rows: &[T]) -> std:
         .map(|row| columns.iter().map(|(_, read)| read(row)).collect())
         .collect();
     let headers: Vec<String> = columns.iter().map(|(h, _)| (*h).to_owned()).collect();
-    let widths: Vec<usize> = (0..columns.len())
+    aligned(out, Some(&headers), &rows)
+}
+
+/// Cells (escaped already) in aligned columns, after the header if any.
+fn aligned(
+    out: &mut impl Write,
+    headers: Option<&Vec<String>>,
+    rows: &[Vec<String>],
+) -> std::io::Result<()> {
+    let columns = headers.into_iter().chain(rows).map(Vec::len).max();
+    let widths: Vec<usize> = (0..columns.unwrap_or(0))
         .map(|i| {
-            std::iter::once(&headers)
-                .chain(&rows)
-                .map(|r| r[i].width())
+            headers
+                .into_iter()
+                .chain(rows)
+                .filter_map(|r| r.get(i).map(|cell| cell.width()))
                 .max()
                 .unwrap_or(0)
         })
         .collect();
-    for row in std::iter::once(&headers).chain(&rows) {
+    for row in headers.into_iter().chain(rows) {
         let mut line = String::new();
         for (i, cell) in row.iter().enumerate() {
             if i + 1 == row.len() {
@@ -107,45 +121,264 @@ pub fn fields(out: &mut impl Write, object: &impl Serialize) -> std::io::Result<
 
 /// Prints `items` on standard output (`out`) in `format`: the table's
 /// `columns`, a JSON array, or the ids `id` reads (`what` names the
-/// objects in a refusal; see [`crate::ids::listable`]).
+/// objects in a refusal; see [`crate::ids::listable`]); with a `query`,
+/// what it makes of the JSON array.
 pub fn print_list<T: Serialize>(
     out: File,
     items: &[T],
-    format: Format,
+    (format, query): (Format, Option<&Query>),
     columns: &[Column<T>],
     what: &str,
     id: fn(&T) -> Option<&str>,
 ) -> Result<(), Failure> {
     let terminal = out.is_terminal();
     let mut out = BufWriter::new(out);
-    let written = match format {
-        Format::Table => table(&mut out, columns, items),
-        Format::Json => json(&mut out, &items),
-        Format::Ids => ids(
+    let written = match (format, query) {
+        (Format::Table, None) => table(&mut out, columns, items),
+        (Format::Json, None) => json(&mut out, &items),
+        (Format::Ids, None) => ids(
             &mut out,
             &crate::ids::listable(what, items.iter().map(id))?,
             terminal,
         ),
+        (format, query) => {
+            let value = queried(to_value(&items)?, query)?;
+            if format == Format::Ids {
+                let listed = crate::ids::listable(what, ids_in(&value)?)?;
+                ids(&mut out, &listed, terminal)
+            } else {
+                print_value(&mut out, &value, format, Records::Many)
+            }
+        }
     };
     written
         .and_then(|()| out.flush())
         .map_err(|e| Failure::io("cannot write to standard output", &e))
 }
 
-/// Prints one object on standard output (`out`) in `format`.
+/// Prints one object on standard output (`out`) in `format` (not
+/// [`Format::Ids`]); with a `query`, what it makes of the object's JSON.
 pub fn print_object(
     out: File,
     object: &impl Serialize,
-    format: ObjectFormat,
+    (format, query): (Format, Option<&Query>),
 ) -> Result<(), Failure> {
     let mut out = BufWriter::new(out);
-    let written = match format {
-        ObjectFormat::Table => fields(&mut out, object),
-        ObjectFormat::Json => json(&mut out, object),
+    let written = match (format, query) {
+        (Format::Table, None) => fields(&mut out, object),
+        (Format::Json, None) => json(&mut out, object),
+        (format, query) => {
+            let value = queried(to_value(object)?, query)?;
+            print_value(&mut out, &value, format, Records::One)
+        }
     };
     written
         .and_then(|()| out.flush())
         .map_err(|e| Failure::io("cannot write to standard output", &e))
+}
+
+fn to_value(object: &impl Serialize) -> Result<Value, Failure> {
+    serde_json::to_value(object).map_err(|e| {
+        Failure::Client(secmaster_client::Error::Unexpected(format!(
+            "the service's answer cannot be shown as JSON: {e}"
+        )))
+    })
+}
+
+fn queried(value: Value, query: Option<&Query>) -> Result<Value, Failure> {
+    match query {
+        Some(query) => query.apply(value),
+        None => Ok(value),
+    }
+}
+
+/// Whether a JSON value is one record (what `show` prints, and what a
+/// query made of it) or a list of them (what `list` prints, and what a
+/// query made of that).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Records {
+    One,
+    Many,
+}
+
+/// Any JSON value in `format`. For a table, TSV and CSV, the value is
+/// taken as [`rows`] of `records`; a table shows an object as `field
+/// value` lines.
+pub fn print_value(
+    out: &mut impl Write,
+    value: &Value,
+    format: Format,
+    records: Records,
+) -> std::io::Result<()> {
+    match format {
+        Format::Json => json(out, value),
+        Format::Yaml => yaml(out, value),
+        Format::Table if value.is_object() => fields(out, value),
+        Format::Table => {
+            let (headers, rows) = rows(value, records);
+            let cell = |v: &Value| match v {
+                Value::Null => "-".to_owned(),
+                v => escape(&text_of(v)).into_owned(),
+            };
+            let rows: Vec<Vec<String>> =
+                rows.iter().map(|r| r.iter().map(cell).collect()).collect();
+            let headers = headers.map(|h| h.iter().map(|k| escape(k).into_owned()).collect());
+            aligned(out, headers.as_ref(), &rows)
+        }
+        Format::Tsv => {
+            let (_, rows) = rows(value, records);
+            lines(out, None, &rows, '\t', tsv_cell)
+        }
+        Format::Csv => {
+            let (headers, rows) = rows(value, records);
+            lines(out, headers.as_deref(), &rows, ',', csv_cell)
+        }
+        // `print_list` prints ids itself; an object has none to print.
+        Format::Ids => Ok(()),
+    }
+}
+
+/// JSON as rows, and the header when the values have names. An object
+/// is one record, its keys the header. One record that is an array is a
+/// row of its items. Many records, an array: of objects, a row per object,
+/// under the header of their keys (every key of any of them, in the order
+/// first met; one an object lacks is null); else a row per item, of the
+/// item's own items when it is an array, of the item alone otherwise. A
+/// scalar is a row of one value; null is no row.
+pub fn rows(value: &Value, records: Records) -> (Option<Vec<String>>, Vec<Vec<Value>>) {
+    match value {
+        Value::Null => (None, Vec::new()),
+        Value::Object(object) => (
+            Some(object.keys().cloned().collect()),
+            vec![object.values().cloned().collect()],
+        ),
+        Value::Array(items) if records == Records::One => (None, vec![items.clone()]),
+        Value::Array(items) if !items.is_empty() && items.iter().all(Value::is_object) => {
+            let mut keys: Vec<String> = Vec::new();
+            for key in items
+                .iter()
+                .filter_map(Value::as_object)
+                .flat_map(|o| o.keys())
+            {
+                if !keys.contains(key) {
+                    keys.push(key.clone());
+                }
+            }
+            let rows = items
+                .iter()
+                .map(|item| keys.iter().map(|k| item[k].clone()).collect())
+                .collect();
+            (Some(keys), rows)
+        }
+        Value::Array(items) => {
+            let rows = items
+                .iter()
+                .map(|item| match item {
+                    Value::Array(cells) => cells.clone(),
+                    other => vec![other.clone()],
+                })
+                .collect();
+            (None, rows)
+        }
+        scalar => (None, vec![vec![scalar.clone()]]),
+    }
+}
+
+/// A value as a cell's text: a string as it is, null as nothing, anything
+/// else (numbers, booleans, arrays, objects) as compact JSON.
+fn text_of(value: &Value) -> String {
+    match value {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// A TSV cell: `\`, `\t`, `\n` and `\r` for a backslash, a tab and line
+/// breaks, so that the cell reads back exactly; other characters a terminal
+/// must not receive as `\u{1b}`.
+fn tsv_cell(value: &Value) -> String {
+    escape(&text_of(value).replace('\\', "\\\\")).into_owned()
+}
+
+/// A CSV cell, quoted as RFC 4180 says: in double quotes, doubled inside,
+/// when it holds a comma, a double quote or surrounding blanks. Line breaks,
+/// tabs and other characters a terminal must not receive appear as the
+/// table shows them (`\n`, `\u{1b}`).
+fn csv_cell(value: &Value) -> String {
+    let text = escape(&text_of(value)).into_owned();
+    if text.contains([',', '"']) || text.trim() != text {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text
+    }
+}
+
+/// One line per row, its cells separated by `separator`, after the header
+/// if there is one.
+fn lines(
+    out: &mut impl Write,
+    headers: Option<&[String]>,
+    rows: &[Vec<Value>],
+    separator: char,
+    cell: fn(&Value) -> String,
+) -> std::io::Result<()> {
+    let separator = separator.to_string();
+    if let Some(headers) = headers {
+        let headers: Vec<String> = headers
+            .iter()
+            .map(|h| cell(&Value::String(h.clone())))
+            .collect();
+        writeln!(out, "{}", headers.join(&separator))?;
+    }
+    for row in rows {
+        let cells: Vec<String> = row.iter().map(cell).collect();
+        writeln!(out, "{}", cells.join(&separator))?;
+    }
+    Ok(())
+}
+
+/// The ids in a query's result for `--format ids`: a list's strings, and
+/// the `id` of its objects (an item without one is left out, as one
+/// without an id is left out of a listing). Anything but a list cannot be
+/// printed as ids.
+fn ids_in(value: &Value) -> Result<Vec<Option<&str>>, Failure> {
+    let Value::Array(items) = value else {
+        return Err(Failure::Usage(format!(
+            "--format ids prints a list, and --query made {}",
+            kind_of(value)
+        )));
+    };
+    Ok(items
+        .iter()
+        .map(|item| match item {
+            Value::String(id) => Some(id.as_str()),
+            other => other.get("id").and_then(Value::as_str),
+        })
+        .collect())
+}
+
+fn kind_of(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// `value` as YAML. YAML escapes a character a terminal must not receive
+/// only inside double quotes, and serde_yaml leaves some (the bidirectional
+/// controls) unquoted: a document that holds one is written in YAML's JSON
+/// style instead ([`json`], which YAML reads as the same document).
+pub fn yaml(out: &mut impl Write, value: &impl Serialize) -> std::io::Result<()> {
+    let text = serde_yaml::to_string(value).map_err(std::io::Error::other)?;
+    if text.chars().any(|c| c != '\n' && is_unsafe(c)) {
+        return json(out, value);
+    }
+    out.write_all(text.as_bytes())
 }
 
 /// `value` as pretty JSON and a line break.
@@ -172,7 +405,7 @@ pub fn ids(out: &mut impl Write, ids: &[&str], escaped: bool) -> std::io::Result
 /// `\uXXXX`. serde_json escapes C0 controls already; DEL, C1 and the
 /// bidirectional controls can only stand inside strings, where the escape
 /// means the same character.
-fn json_safe(text: &str) -> String {
+pub fn json_safe(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         // Line breaks outside strings are pretty-printing; inside strings
@@ -270,6 +503,97 @@ mod tests {
         };
         assert_eq!(printed(false), "a\u{202e}b\nc\u{1b}[2J\n");
         assert_eq!(printed(true), "a\\u{202e}b\nc\\u{1b}[2J\n");
+    }
+
+    #[test]
+    fn json_values_as_rows() {
+        use serde_json::json;
+        let many = |v: Value| rows(&v, Records::Many);
+        assert_eq!(
+            many(json!([{"b": 1, "a": 2}, {"c": [3]}])),
+            (
+                Some(vec!["a".into(), "b".into(), "c".into()]),
+                vec![
+                    vec![json!(2), json!(1), Value::Null],
+                    vec![Value::Null, Value::Null, json!([3])]
+                ]
+            )
+        );
+        assert_eq!(
+            many(json!(["x", ["y", 1], {"z": 2}])),
+            (
+                None,
+                vec![
+                    vec![json!("x")],
+                    vec![json!("y"), json!(1)],
+                    vec![json!({"z": 2})]
+                ]
+            )
+        );
+        assert_eq!(many(json!([])), (None, vec![]));
+        assert_eq!(many(Value::Null), (None, vec![]));
+        assert_eq!(many(json!(7)), (None, vec![vec![json!(7)]]));
+        assert_eq!(
+            rows(&json!(["x", 1]), Records::One),
+            (None, vec![vec![json!("x"), json!(1)]])
+        );
+    }
+
+    #[test]
+    fn yaml_writes_what_it_cannot_escape_in_its_json_style() {
+        let mut out = Vec::new();
+        yaml(&mut out, &serde_json::json!({"name": "plain", "n": [1]})).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "n:\n- 1\nname: plain\n");
+        let hostile = serde_json::json!({"name": "a\u{202e}b\u{1b}[2J"});
+        let mut out = Vec::new();
+        yaml(&mut out, &hostile).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(!text.chars().any(|c| c != '\n' && is_unsafe(c)), "{text}");
+        let read: Value = serde_yaml::from_str(&text).unwrap();
+        assert_eq!(read, hostile);
+    }
+
+    /// A TSV cell read back: the escapes [`tsv_cell`] writes undone.
+    fn unescape_tsv(cell: &str) -> String {
+        let mut out = String::new();
+        let mut chars = cell.chars();
+        while let Some(c) = chars.next() {
+            if c != '\\' {
+                out.push(c);
+                continue;
+            }
+            match chars.next() {
+                Some('t') => out.push('\t'),
+                Some('n') => out.push('\n'),
+                Some('r') => out.push('\r'),
+                Some('\\') => out.push('\\'),
+                Some('u') => {
+                    let code: String = chars.by_ref().skip(1).take_while(|c| *c != '}').collect();
+                    out.push(char::from_u32(u32::from_str_radix(&code, 16).unwrap()).unwrap());
+                }
+                other => panic!("unexpected escape {other:?} in {cell:?}"),
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1000))]
+        /// Any text: a TSV cell is one safe cell that reads back exactly;
+        /// a CSV cell is one safe RFC 4180 field.
+        #[test]
+        fn cells_are_one_safe_field(text in "\\PC*|[a,\"\\\\ \t\r\n\u{1b}\u{202e}\u{85}]{0,12}") {
+            let value = Value::String(text.clone());
+            let tsv = tsv_cell(&value);
+            proptest::prop_assert!(!tsv.chars().any(is_unsafe), "{}", tsv);
+            proptest::prop_assert_eq!(unescape_tsv(&tsv), text.clone());
+            let csv = csv_cell(&value);
+            proptest::prop_assert!(!csv.chars().any(is_unsafe), "{}", csv);
+            match csv.strip_prefix('"').and_then(|c| c.strip_suffix('"')) {
+                Some(inner) => proptest::prop_assert!(!inner.replace("\"\"", "").contains('"')),
+                None => proptest::prop_assert!(!csv.contains([',', '"'])),
+            }
+        }
     }
 
     #[test]

@@ -1,58 +1,174 @@
 //! `secmaster workflows import`.
 
-use std::io::Write;
+use std::fs::File;
+use std::io::{BufRead, BufReader, IsTerminal};
 use std::path::Path;
 
 use secmaster_client::ImportFile;
+use secmaster_client::types::ImportWorkflowsResponse;
 use secmaster_client::untrusted::escape;
+use serde::Deserialize;
+use serde::de::IgnoredAny;
 
 use crate::cli::{ImportArgs, ObjectFormat};
 use crate::exit::{Failure, shown};
 use crate::format;
 use crate::output::stdout_file;
+use crate::query::Query;
 use crate::session::Session;
 use crate::settings::Lookup;
+use crate::signals::Signals;
+use crate::spool::Spool;
 use crate::stderr;
+use crate::summary;
 
 pub async fn run(args: ImportArgs, env: Lookup<'_>) -> Result<(), Failure> {
+    if args.query.is_some() && args.format == ObjectFormat::Table {
+        return Err(Failure::Usage(
+            "--query applies to the answer printed with --format json, yaml, tsv or csv; the \
+             table format prints a summary line only"
+                .into(),
+        ));
+    }
+    let query = Query::given(args.query.as_deref())?;
+    let stdin = reads_stdin(&args.file);
+    if stdin {
+        if args.connection.service.token_file.as_deref() == Some(Path::new("-")) {
+            return Err(Failure::Usage(
+                "the file to import and --token-file cannot both read standard input".into(),
+            ));
+        }
+        if std::io::stdin().is_terminal() {
+            return Err(Failure::Usage(
+                "standard input is a terminal: pipe an export into it (secmaster workflows \
+                 export ... -o - | secmaster workflows import - ...), or name the file"
+                    .into(),
+            ));
+        }
+    }
     let session = Session::resolve(&args.connection, env)?;
     // Before the upload: a refusal afterwards would report a failed import
     // that happened, and a caller that retries would import twice.
     let out = match args.format {
-        ObjectFormat::Json => Some(stdout_file()?),
         ObjectFormat::Table => None,
+        _ => Some(stdout_file()?),
     };
-    uploadable(&args.file)?;
+    let to = Answer {
+        out,
+        format: args.format,
+        query,
+        quiet: args.connection.service.quiet,
+    };
+    let imported = if stdin {
+        // Caught before the copy exists, so that no signal can end the
+        // process with the copy left behind.
+        let mut signals = Signals::new()?;
+        let work = async {
+            let spool = Spool::stdin().await?;
+            import(&session, spool.path(), "standard input", to).await
+        };
+        tokio::select! {
+            result = work => result,
+            signal = signals.recv() => Err(Failure::Interrupted(signal, INTERRUPTED)),
+        }
+    } else {
+        uploadable(&args.file)?;
+        import(&session, &args.file, &shown(&args.file), to).await
+    };
+    imported.map_err(|f| f.of_workspace(&session.workspace_id))
+}
+
+/// What an interrupted import from standard input says.
+const INTERRUPTED: &str = "interrupted; the copy of standard input was removed. If the upload \
+     had begun, the service may have imported the workflows: secmaster workflows list shows them";
+
+/// How the service's answer is printed.
+struct Answer {
+    /// Standard output, checked before the upload; `None` for the table
+    /// format, which prints a summary on standard error.
+    out: Option<File>,
+    format: ObjectFormat,
+    query: Option<Query>,
+    quiet: bool,
+}
+
+/// Checks the file at `path` (`name` in messages), uploads it, and says
+/// what the service answered.
+async fn import(session: &Session, path: &Path, name: &str, to: Answer) -> Result<(), Failure> {
+    refuse_non_export(path, name)?;
     let answer = session
         .client
         .import_workflows(
             &session.project_id,
             &session.workspace_id,
-            &ImportFile::path(&args.file),
+            &ImportFile::path(path),
         )
-        .await
-        .map_err(|e| Failure::from(e).of_workspace(&session.workspace_id))?;
+        .await?;
+    let Some(out) = to.out else {
+        if !to.quiet {
+            stderr::line(summary_line(&answer, name, &session.workspace_id));
+        }
+        return Ok(());
+    };
+    // The import happened: a query that cannot be applied to the answer
+    // must not look like a failed import, which a caller would retry.
+    let mut value = serde_json::to_value(&answer).map_err(|e| {
+        Failure::Client(secmaster_client::Error::Unexpected(format!(
+            "the service's answer cannot be shown as JSON: {e}"
+        )))
+    })?;
+    if let Some(query) = &to.query {
+        match query.apply(value.clone()) {
+            Ok(found) => value = found,
+            Err(why) => stderr::line(format_args!(
+                "warning: the import was done, but {why}; the whole answer follows"
+            )),
+        }
+    }
+    format::print_object(out, &value, (to.format.into(), None))
+}
+
+/// `imported 25 workflows from flows.json into workspace W (request id
+/// ...)`: the count is the service's, from its message (`imported N
+/// workflows`); without one, only what was sent and where.
+fn summary_line(answer: &ImportWorkflowsResponse, name: &str, workspace: &str) -> String {
     let request_id = answer
         .request_id
         .as_deref()
         .map(escape)
         .unwrap_or("-".into());
-    match out {
-        Some(out) => {
-            let mut out = std::io::BufWriter::new(out);
-            format::json(&mut out, &answer)
-                .and_then(|()| out.flush())
-                .map_err(|e| Failure::io("cannot write to standard output", &e))?;
+    let what = match answer.message.as_deref().and_then(imported_count) {
+        Some(n) => format!("{} from {name}", summary::count(n, "workflow")),
+        None => name.to_owned(),
+    };
+    format!(
+        "imported {what} into workspace \"{}\" (request id {request_id})",
+        escape(workspace)
+    )
+}
+
+/// The number in the service's `imported N workflows` (also `1
+/// workflow`, in any case, with surrounding blanks), else `None`.
+fn imported_count(message: &str) -> Option<u64> {
+    let words: Vec<&str> = message.split_whitespace().collect();
+    match words.as_slice() {
+        [imported, n, workflows]
+            if imported.eq_ignore_ascii_case("imported")
+                && (workflows.eq_ignore_ascii_case("workflows")
+                    || workflows.eq_ignore_ascii_case("workflow")) =>
+        {
+            n.parse().ok()
         }
-        None if !args.connection.service.quiet => {
-            stderr::line(format_args!(
-                "imported {} (request id {request_id})",
-                shown(&args.file)
-            ));
-        }
-        None => {}
+        _ => None,
     }
-    Ok(())
+}
+
+/// True for `-` and the names of standard input itself.
+fn reads_stdin(path: &Path) -> bool {
+    matches!(
+        path.to_str(),
+        Some("-" | "/dev/stdin" | "/dev/fd/0" | "/proc/self/fd/0")
+    )
 }
 
 /// Refuses, before anything is sent, a file the upload cannot stream: one
@@ -66,5 +182,193 @@ pub fn uploadable(path: &Path) -> Result<(), Failure> {
             shown(path)
         ))),
         Err(e) => Err(Failure::io(format!("cannot read {}", shown(path)), &e)),
+    }
+}
+
+/// Refuses, before anything is sent, a file that is clearly not an
+/// export (see [`not_an_export`]); `name` names it.
+fn refuse_non_export(path: &Path, name: &str) -> Result<(), Failure> {
+    let read = File::open(path).and_then(|f| not_an_export(BufReader::new(f)));
+    match read.map_err(|e| Failure::io(format!("cannot read {name}"), &e))? {
+        None => Ok(()),
+        Some(what) => Err(Failure::Io(format!(
+            "{name} is not an export file: it {what}; import takes a file that secmaster \
+             workflows export wrote"
+        ))),
+    }
+}
+
+/// What a file clearly not an export holds, said after "it": nothing (or
+/// only white space); a JSON array of records with ids, as `list --format
+/// json` prints; a JSON answer of the API (an object with `data` and
+/// `request_id`), as `secmaster api` prints. The service's export format
+/// is not documented, so anything else is for the service to judge. Read
+/// as a stream: memory stays small whatever the size.
+pub fn not_an_export(mut reader: impl BufRead) -> std::io::Result<Option<String>> {
+    /// A record of a listing: an object with an id (its other fields are
+    /// skipped, and nothing of it is kept).
+    #[derive(Deserialize)]
+    struct Record {
+        #[serde(rename = "id")]
+        _id: IgnoredAny,
+    }
+    /// The API's answer around what it sends.
+    #[derive(Deserialize)]
+    struct Envelope {
+        #[serde(rename = "data")]
+        _data: IgnoredAny,
+        #[serde(rename = "request_id")]
+        _request_id: IgnoredAny,
+    }
+    Ok(match first_character(&mut reader)? {
+        None => Some("is empty".to_owned()),
+        Some(b'[') => serde_json::from_reader::<_, Vec<Record>>(reader)
+            .ok()
+            .map(|records| match records.len() {
+                0 => "holds an empty JSON array, as secmaster workflows list --format json \
+                      prints for no workflows"
+                    .to_owned(),
+                n => format!(
+                    "holds a JSON array of {}, as secmaster workflows list --format json \
+                     prints them",
+                    summary::count(n as u64, "record")
+                ),
+            }),
+        Some(b'{') => serde_json::from_reader::<_, Envelope>(reader)
+            .ok()
+            .map(|_| {
+                "holds an answer of the API (an object with data and request_id), as secmaster \
+             api prints them"
+                    .to_owned()
+            }),
+        Some(_) => None,
+    })
+}
+
+/// The first byte after a UTF-8 byte-order mark and white space, left
+/// unread; `None` when there is none.
+fn first_character(reader: &mut impl BufRead) -> std::io::Result<Option<u8>> {
+    if reader.fill_buf()?.starts_with(b"\xef\xbb\xbf") {
+        reader.consume(3);
+    }
+    loop {
+        let buffer = reader.fill_buf()?;
+        if buffer.is_empty() {
+            return Ok(None);
+        }
+        match buffer.iter().position(|b| !b.is_ascii_whitespace()) {
+            Some(i) => {
+                let first = buffer[i];
+                reader.consume(i);
+                return Ok(Some(first));
+            }
+            None => {
+                let n = buffer.len();
+                reader.consume(n);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn judged(text: &str) -> Option<String> {
+        not_an_export(text.as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn listings_and_answers_are_not_exports() {
+        assert_eq!(judged("").as_deref(), Some("is empty"));
+        assert_eq!(judged(" \n\t\r\n").as_deref(), Some("is empty"));
+        assert_eq!(judged("\u{feff}\n").as_deref(), Some("is empty"));
+        let listing = r#"[{"id": "a", "name": "x"}, {"id": "b", "x": [1, {"y": null}]}]"#;
+        assert!(
+            judged(listing)
+                .unwrap()
+                .contains("a JSON array of 2 records"),
+            "{listing}"
+        );
+        assert!(
+            judged("\u{feff} [ ]")
+                .unwrap()
+                .contains("an empty JSON array")
+        );
+        let answer = r#"{"code": "0", "data": [], "request_id": "r", "total": 0}"#;
+        assert!(judged(answer).unwrap().contains("an answer of the API"));
+    }
+
+    #[test]
+    fn anything_else_is_for_the_service_to_judge() {
+        for text in [
+            r#"{"format": "secmaster-sim-export/1", "workflows": [{"id": "a"}]}"#,
+            "PK\u{3}\u{4} a zip",
+            "[1, 2]",
+            r#"[{"id": "a"}, {"name": "no id"}]"#,
+            r#"[{"id": "a"}] trailing"#,
+            r#"{"data": []}"#,
+            "- id: a\n  name: yaml\n",
+            "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\
+             [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[",
+        ] {
+            assert_eq!(judged(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn counts_from_the_services_message() {
+        assert_eq!(imported_count("imported 25 workflows"), Some(25));
+        assert_eq!(imported_count(" Imported 1 workflow "), Some(1));
+        for other in [
+            "imported",
+            "imported x workflows",
+            "imported -1 workflows",
+            "done",
+            "",
+        ] {
+            assert_eq!(imported_count(other), None, "{other}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+        /// Any bytes: judged without a panic, an export or one of the
+        /// three things said.
+        #[test]
+        fn any_file_is_judged(bytes in prop::collection::vec(any::<u8>(), 0..200)) {
+            if let Some(what) = not_an_export(bytes.as_slice()).unwrap() {
+                prop_assert!(
+                    what == "is empty" || what.starts_with("holds "),
+                    "{}", what
+                );
+            }
+        }
+
+        /// JSON-like text made of the characters that matter: never a panic.
+        #[test]
+        fn json_like_text_is_judged(text in "[ \\[\\]{}\":,a-z0-9\u{feff}]{0,80}") {
+            let _ = not_an_export(text.as_bytes()).unwrap();
+        }
+
+        /// Any listing of records with ids is refused, whatever they hold.
+        #[test]
+        fn any_listing_is_refused(ids in prop::collection::vec(any::<String>(), 0..5)) {
+            let records: Vec<serde_json::Value> =
+                ids.iter().map(|id| serde_json::json!({"id": id, "name": id})).collect();
+            let text = serde_json::to_string_pretty(&records).unwrap();
+            prop_assert!(judged(&text).is_some());
+        }
+
+        /// Any message: a count only from `imported N workflows`.
+        #[test]
+        fn any_message_gives_a_count_or_none(message in any::<String>(), n in any::<u64>()) {
+            if let Some(count) = imported_count(&message) {
+                prop_assert!(message.to_ascii_lowercase().contains("imported"));
+                prop_assert!(message.contains(&count.to_string()));
+            }
+            prop_assert_eq!(imported_count(&format!("imported {n} workflows")), Some(n));
+        }
     }
 }

@@ -12,6 +12,8 @@ mod backup;
 mod backup_cli;
 mod cli;
 mod closed_at_start;
+mod config;
+mod config_file;
 mod diff;
 mod exit;
 mod export;
@@ -21,13 +23,16 @@ mod format;
 mod ids;
 mod import;
 mod list;
+mod man;
 mod output;
 mod progress;
+mod query;
 mod restore;
 mod session;
 mod settings;
 mod show;
 mod signals;
+mod spool;
 mod stderr;
 mod summary;
 mod workspaces;
@@ -37,13 +42,13 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
 
-use crate::backup_cli::Backup;
-use crate::cli::{Cli, Command, Workflows, Workspaces};
+use crate::backup_cli::{Backup, ReportFormat};
+use crate::cli::{Cli, Command, Config, Format, ServiceArgs, Workflows, Workspaces};
 use crate::exit::Failure;
 
 fn main() -> ExitCode {
-    let outcome = match Cli::try_parse() {
-        Ok(cli) => run(cli),
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
         // Usage errors: clap prints them on standard error and exits 2.
         Err(e) if e.use_stderr() => e.exit(),
         // Help and version: through the checked standard output, so that a
@@ -54,50 +59,44 @@ fn main() -> ExitCode {
                 true => text.ansi().to_string(),
                 false => text.to_string(),
             };
-            print_stdout(text.as_bytes())
+            return exit_code(print_stdout(text.as_bytes()), false);
         }
     };
+    let json = json_errors(&cli.command);
+    exit_code(run(cli), json)
+}
+
+/// The exit code of `outcome`, after the one report of a failure.
+fn exit_code(outcome: Result<(), Failure>, json: bool) -> ExitCode {
     match outcome {
         Ok(()) => ExitCode::from(exit::OK),
         Err(failure) => {
-            if failure.is_shown() {
-                stderr::line(format_args!("error: {failure}"));
-            }
+            exit::report(&failure, json);
             ExitCode::from(failure.exit_code())
         }
     }
 }
 
-/// Runs one command. Every failure comes back here, to the one printer in
-/// `main`.
+/// Runs one command. Every failure comes back to `main`, to the one
+/// printer, [`exit::report`].
 fn run(cli: Cli) -> Result<(), Failure> {
-    let verbose = match &cli.command {
+    let service = match &cli.command {
         Command::Completions { shell } => {
             // Into memory first: `generate` panics on a write error.
             let mut script = Vec::new();
             clap_complete::generate(*shell, &mut Cli::command(), "secmaster", &mut script);
             return print_stdout(&script);
         }
-        Command::Workflows(workflows) => match workflows.as_ref() {
-            Workflows::List(a) => a.connection.service.verbose,
-            Workflows::Show(a) => a.connection.service.verbose,
-            Workflows::Import(a) => a.connection.service.verbose,
-            Workflows::Export(a) => a.connection.service.verbose,
-            Workflows::Diff(a) => a.connection.service.verbose,
-        },
-        Command::Workspaces(workspaces) => match workspaces.as_ref() {
-            Workspaces::List(a) => a.connection.service.verbose,
-            Workspaces::Show(a) => a.connection.service.verbose,
-        },
-        Command::Api(a) => a.connection.service.verbose,
-        Command::Backup(backup) => match backup.as_ref() {
-            Backup::Create(a) => a.connection.service.verbose,
-            Backup::Describe(_) | Backup::Verify(_) => false,
-        },
-        Command::Restore(a) => a.connection.service.verbose,
+        Command::Man { command } => return print_stdout(&man::page(command)?),
+        command => service_args(command),
     };
-    if verbose {
-        init_tracing();
+    if let Some(service) = service {
+        if service.dry_run && !matches!(cli.command, Command::Restore(_)) {
+            return Err(no_dry_run(&cli.command));
+        }
+        if service.verbose {
+            init_tracing();
+        }
     }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -118,6 +117,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 Workspaces::Show(args) => workspaces::show(args, env).await,
             },
             Command::Api(args) => api::run(*args, env).await,
+            Command::Config(config) => match *config {
+                Config::List(args) => config::list(args, env),
+            },
             Command::Backup(backup) => match *backup {
                 Backup::Create(args) => backup::create(args, env).await,
                 Backup::Describe(args) => backup::describe(args),
@@ -125,9 +127,91 @@ fn run(cli: Cli) -> Result<(), Failure> {
             },
             Command::Restore(args) => restore::run(*args, env).await,
             // Printed above, with no runtime.
-            Command::Completions { .. } => Ok(()),
+            Command::Completions { .. } | Command::Man { .. } => Ok(()),
         }
     })
+}
+
+/// The connection flags of a command that calls the service.
+fn service_args(command: &Command) -> Option<&ServiceArgs> {
+    Some(match command {
+        Command::Workflows(workflows) => match workflows.as_ref() {
+            Workflows::List(a) => &a.connection.service,
+            Workflows::Show(a) => &a.connection.service,
+            Workflows::Import(a) => &a.connection.service,
+            Workflows::Export(a) => &a.connection.service,
+            Workflows::Diff(a) => &a.connection.service,
+        },
+        Command::Workspaces(workspaces) => match workspaces.as_ref() {
+            Workspaces::List(a) => &a.connection.service,
+            Workspaces::Show(a) => &a.connection.service,
+        },
+        Command::Api(a) => &a.connection.service,
+        Command::Config(config) => match config.as_ref() {
+            Config::List(a) => &a.service,
+        },
+        Command::Backup(backup) => match backup.as_ref() {
+            Backup::Create(a) => &a.connection.service,
+            Backup::Describe(_) | Backup::Verify(_) => return None,
+        },
+        Command::Restore(a) => &a.connection.service,
+        Command::Completions { .. } | Command::Man { .. } => return None,
+    })
+}
+
+/// Whether a failure is also reported as a JSON object: under `--format
+/// json`.
+fn json_errors(command: &Command) -> bool {
+    let format = match command {
+        Command::Workflows(workflows) => match workflows.as_ref() {
+            Workflows::List(a) => a.format,
+            Workflows::Show(a) => a.format.into(),
+            Workflows::Import(a) => a.format.into(),
+            Workflows::Export(_) => return false,
+            Workflows::Diff(a) => return a.format == ReportFormat::Json,
+        },
+        Command::Workspaces(workspaces) => match workspaces.as_ref() {
+            Workspaces::List(a) => a.format,
+            Workspaces::Show(a) => a.format.into(),
+        },
+        Command::Backup(backup) => match backup.as_ref() {
+            Backup::Describe(a) => return a.format == ReportFormat::Json,
+            Backup::Create(_) | Backup::Verify(_) => return false,
+        },
+        Command::Restore(a) => return a.format == ReportFormat::Json,
+        Command::Api(_)
+        | Command::Config(_)
+        | Command::Completions { .. }
+        | Command::Man { .. } => return false,
+    };
+    format == Format::Json
+}
+
+/// `--dry-run`, which no command has: what each command does instead.
+fn no_dry_run(command: &Command) -> Failure {
+    let instead = match command {
+        Command::Workflows(workflows) => match workflows.as_ref() {
+            Workflows::Import(_) => {
+                "import checks the file before anything is sent (it must be readable, not empty \
+                 and not a listing); secmaster workflows list shows what a workspace holds"
+            }
+            Workflows::Export(_) => {
+                "secmaster workflows list --all, with the same filters, lists what export --all \
+                 would export"
+            }
+            _ => "this command only reads, and changes nothing",
+        },
+        Command::Api(_) => {
+            "secmaster api checks every argument against the API document before sending, and \
+             refuses with exit 2 what the document does not allow"
+        }
+        Command::Backup(_) => {
+            "a backup changes nothing on the service, and writes only into a directory that was \
+             new or empty; restore --dry-run shows what a restore would do"
+        }
+        _ => "this command only reads, and changes nothing",
+    };
+    Failure::Usage(format!("there is no --dry-run option: {instead}"))
 }
 
 /// Writes `bytes` to the checked standard output.

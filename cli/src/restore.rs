@@ -48,7 +48,7 @@ pub async fn run(args: RestoreArgs, env: Lookup<'_>) -> Result<(), Failure> {
             Existing::Duplicate => secmaster_backup::Existing::Duplicate,
         })
         .selection(selection)
-        .dry_run(args.dry_run)
+        .dry_run(args.connection.service.dry_run)
         .concurrency(usize::from(args.concurrency));
     if let Some(source) = &args.from_workspace {
         options = options.from_workspace(source);
@@ -56,7 +56,7 @@ pub async fn run(args: RestoreArgs, env: Lookup<'_>) -> Result<(), Failure> {
     let quiet = args.connection.service.quiet;
     let target = &session.workspace_id;
     let mut signals = Signals::new()?;
-    let bar = Progress::counting(!quiet && !args.dry_run);
+    let bar = Progress::counting(!quiet && !args.connection.service.dry_run);
     let hear = |step: Step| match step {
         Step::Total(n) => bar.set_total(n as u64),
         _ => bar.advance(1),
@@ -75,8 +75,8 @@ pub async fn run(args: RestoreArgs, env: Lookup<'_>) -> Result<(), Failure> {
         signal = signals.recv() => {
             return Err(Failure::Interrupted(
                 signal,
-                "what was imported so far stays in the target; the same restore run again \
-                 imports the rest",
+                "interrupted; what was imported so far stays in the target, and the same \
+                 restore run again imports the rest",
             ));
         }
     };
@@ -100,7 +100,7 @@ pub async fn run(args: RestoreArgs, env: Lookup<'_>) -> Result<(), Failure> {
     .map(|o| report.count(o));
     if !quiet {
         let target = escape(target);
-        if args.dry_run {
+        if args.connection.service.dry_run {
             stderr::line(format_args!(
                 "dry run: {planned} to restore into {target}, {skipped} skipped; nothing was imported"
             ));

@@ -1,11 +1,12 @@
-//! Connection flags and the environment resolved into a ready client: the
-//! one place every command gets its client, project and workspace from.
+//! Connection settings (flags, the environment, the profile) resolved into a
+//! ready client: the one place every command gets its client, project and
+//! workspace from.
 
 use secmaster_client::SecMasterClient;
 
-use crate::cli::{ConnectionArgs, ServiceArgs};
+use crate::cli::ConnectionArgs;
 use crate::exit::Failure;
-use crate::settings::{self, Lookup};
+use crate::settings::{Lookup, Settings, Target};
 
 /// A client, and the project and workspace the command works in.
 pub struct Session {
@@ -18,16 +19,10 @@ impl Session {
     /// Resolves every setting; when some are missing or wrong, one error
     /// names all of them, not one per run.
     pub fn resolve(args: &ConnectionArgs, env: Lookup<'_>) -> Result<Self, Failure> {
-        let project = settings::project_id(args.project_id.as_deref(), env);
-        let workspace = args
-            .workspace_id
-            .as_deref()
-            .map(str::trim)
-            .filter(|w| !w.is_empty())
-            .map(str::to_owned)
-            .ok_or_else(|| Failure::Usage("no workspace id: pass --workspace-id".into()));
-        let (client, [project_id, workspace_id]) =
-            connect(&args.service, env, [project, workspace])?;
+        let settings = Settings::for_workspace(args, env)?;
+        let wanted = [settings.project_id(), settings.workspace_id()];
+        let (client, [project_id, workspace_id]) = connect(&settings, env, wanted)?;
+        check_project_id(&project_id, &settings);
         Ok(Session {
             client,
             project_id,
@@ -36,36 +31,61 @@ impl Session {
     }
 }
 
-/// A client for `service` (endpoint and credentials), and the command's own
-/// `settings` (a project, a workspace) once all are known. When some are
-/// missing or wrong, one error names all of them.
+/// A client for the settings' endpoint and credentials, and the command's
+/// own `wanted` settings (a project, a workspace) once all are known. When
+/// some are missing or wrong, one error names all of them.
 pub fn connect<T: Default, const N: usize>(
-    service: &ServiceArgs,
+    settings: &Settings,
     env: Lookup<'_>,
-    settings: [Result<T, Failure>; N],
+    wanted: [Result<T, Failure>; N],
 ) -> Result<(SecMasterClient, [T; N]), Failure> {
-    let endpoint = settings::endpoint(service.endpoint.as_deref(), service.region.as_deref(), env);
-    let credentials = settings::credentials(service.token_file.as_deref(), env);
+    let endpoint = settings.endpoint(env);
+    let credentials = settings.credentials(env);
     let mut failures = Vec::new();
-    let values = settings.map(|setting| {
+    let values = wanted.map(|setting| {
         setting.unwrap_or_else(|f| {
             failures.push(f);
             T::default()
         })
     });
-    let (endpoint, (credentials, source)) = match (endpoint, credentials) {
+    let (endpoint, credentials) = match (endpoint, credentials) {
         (Ok(e), Ok(c)) if failures.is_empty() => (e, c),
         (e, c) => {
             failures.extend([e.err(), c.err()].into_iter().flatten());
             return Err(one_failure(failures));
         }
     };
-    tracing::debug!(target: "secmaster", %endpoint, credentials = ?source, "settings");
+    let source = settings.credentials.as_ref().map(|c| c.source.to_string());
+    tracing::debug!(target: "secmaster", %endpoint, ?credentials, ?source, "settings");
     let client = SecMasterClient::builder()
-        .endpoint(endpoint)
+        .endpoint(endpoint.as_str())?
         .credentials(credentials)
         .build()?;
     Ok((client, values))
+}
+
+/// Warns when requests go to a region's endpoint (not an endpoint URL,
+/// from `--endpoint` or a profile) and `project` does not look like a
+/// Huawei Cloud project id: 32 hexadecimal characters. The account id, the
+/// project's name or a workspace id given by mistake would otherwise only
+/// be refused by the service, or not at all. A warning, not a refusal: the
+/// service decides.
+pub fn check_project_id(project: &str, settings: &Settings) {
+    let region = settings
+        .target
+        .as_ref()
+        .is_some_and(|t| matches!(t.value, Target::Region(_)));
+    if region && !looks_like_project_id(project) {
+        crate::stderr::line(format_args!(
+            "warning: the project id \"{}\" does not look like one (32 hexadecimal characters, \
+             listed under My Credentials > API Credentials in the console)",
+            secmaster_client::untrusted::escape(project)
+        ));
+    }
+}
+
+fn looks_like_project_id(project: &str) -> bool {
+    project.len() == 32 && project.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// One failure for several: an I/O error (an unreadable token file) as it
@@ -91,6 +111,7 @@ fn one_failure(mut failures: Vec<Failure>) -> Failure {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cli::ServiceArgs;
 
     fn args() -> ConnectionArgs {
         ConnectionArgs {
@@ -100,6 +121,8 @@ mod tests {
                 region: None,
                 endpoint: None,
                 token_file: None,
+                dry_run: false,
+                profile: None,
                 quiet: false,
                 verbose: false,
             },
@@ -131,10 +154,27 @@ mod tests {
             "HUAWEICLOUD_SDK_SECURITY_TOKEN" => Some("bad\ntoken".to_owned()),
             _ => None,
         };
-        let Err(err) = crate::settings::credentials(None, &lookup) else {
+        let settings = Settings::for_workspace(&args(), &lookup).unwrap();
+        let Err(err) = settings.credentials(&lookup) else {
             panic!("a token with a line break was accepted")
         };
         assert!(!err.to_string().contains("--token-file"), "{err}");
+    }
+
+    #[test]
+    fn project_ids_are_32_hexadecimal_characters() {
+        assert!(looks_like_project_id("0123456789abcdef0123456789ABCDEF"));
+        for unlikely in [
+            "",
+            "P",
+            "0123456789abcdef0123456789abcde",
+            "0123456789abcdef0123456789abcdef0",
+            "0123456789abcdef-123456789abcdef",
+            "cn-north-4",
+            "0123456789abcdef0123456789abcdeg",
+        ] {
+            assert!(!looks_like_project_id(unlikely), "{unlikely}");
+        }
     }
 
     #[test]

@@ -4,10 +4,12 @@ use crate::cli::ShowArgs;
 use crate::exit::Failure;
 use crate::format;
 use crate::output::stdout_file;
+use crate::query::Query;
 use crate::session::Session;
 use crate::settings::Lookup;
 
 pub async fn run(args: ShowArgs, env: Lookup<'_>) -> Result<(), Failure> {
+    let query = Query::given(args.query.as_deref())?;
     let session = Session::resolve(&args.connection, env)?;
     let out = stdout_file()?;
     let answer = session
@@ -24,5 +26,5 @@ pub async fn run(args: ShowArgs, env: Lookup<'_>) -> Result<(), Failure> {
             "the service's answer holds no workflow".into(),
         )));
     };
-    format::print_object(out, &workflow, args.format)
+    format::print_object(out, &workflow, (args.format.into(), query.as_ref()))
 }

@@ -4,9 +4,6 @@
 
 use crate::exit::Failure;
 
-/// What an interrupted download leaves.
-pub const DOWNLOAD_REMOVED: &str = "the partial download was removed and nothing was saved";
-
 #[cfg(unix)]
 pub struct Signals {
     interrupt: Option<tokio::signal::unix::Signal>,

@@ -25,6 +25,19 @@ pub fn count(n: u64, noun: &str) -> String {
     }
 }
 
+/// `28408` as `28,408`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
 /// What one page showed: `workflows 1-10 of 15; --all lists every page`
 /// when pages are left unread, else how many there are. `noun` is
 /// singular; the page started at `start` and held `shown`.
@@ -100,5 +113,15 @@ mod tests {
         assert!(left_unread(0, 10, Some(11)));
         assert!(!left_unread(0, 10, Some(10)) && !left_unread(10, 0, Some(11)));
         assert!(!left_unread(0, 10, None));
+        for (n, text) in [
+            (0, "0"),
+            (999, "999"),
+            (1000, "1,000"),
+            (28408, "28,408"),
+            (1234567, "1,234,567"),
+            (u64::MAX, "18,446,744,073,709,551,615"),
+        ] {
+            assert_eq!(thousands(n), text);
+        }
     }
 }

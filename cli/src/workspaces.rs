@@ -7,35 +7,37 @@ use crate::cli::{ProjectArgs, WorkspacesListArgs, WorkspacesShowArgs};
 use crate::exit::Failure;
 use crate::format;
 use crate::output::stdout_file;
+use crate::query::Query;
 use crate::session;
-use crate::settings::{self, Lookup};
+use crate::settings::{Lookup, Settings};
 use crate::summary;
 
 pub async fn list(args: WorkspacesListArgs, env: Lookup<'_>) -> Result<(), Failure> {
+    let query = Query::given(args.query.as_deref())?;
     let (client, project_id) = connect(&args.connection, env)?;
     let out = stdout_file()?;
-    let mut query = WorkspaceQuery::new();
-    query.name = args.name.clone();
-    query.offset = args.offset.unwrap_or(0);
+    let mut request = WorkspaceQuery::new();
+    request.name = args.name.clone();
+    request.offset = args.offset.unwrap_or(0);
     let (workspaces, note, unread) = if args.all {
         let mut options = ListAllOptions::default();
         options.page_size = args.limit;
         let all = client
-            .list_all_workspaces(&project_id, &query, options)
+            .list_all_workspaces(&project_id, &request, options)
             .await?;
         let note = summary::all("workspace", all.items.len() as u64, all.pages);
         (all.items, note, false)
     } else {
         if let Some(limit) = args.limit {
-            query.limit = limit;
+            request.limit = limit;
         }
-        let page = client.list_workspaces(&project_id, &query).await?;
+        let page = client.list_workspaces(&project_id, &request).await?;
         // The document types the count as a number.
         let total = page
             .count
             .filter(|c| *c >= 0.0 && c.fract() == 0.0)
             .map(|c| c as u64);
-        let (start, shown) = (u64::from(query.offset), page.workspaces.len() as u64);
+        let (start, shown) = (u64::from(request.offset), page.workspaces.len() as u64);
         let note = summary::page("workspace", start, shown, total);
         (
             page.workspaces,
@@ -46,7 +48,7 @@ pub async fn list(args: WorkspacesListArgs, env: Lookup<'_>) -> Result<(), Failu
     format::print_list(
         out,
         &workspaces,
-        args.format,
+        (args.format, query.as_ref()),
         &format::WORKSPACES,
         "workspace",
         |w| w.id.as_deref(),
@@ -56,6 +58,7 @@ pub async fn list(args: WorkspacesListArgs, env: Lookup<'_>) -> Result<(), Failu
 }
 
 pub async fn show(args: WorkspacesShowArgs, env: Lookup<'_>) -> Result<(), Failure> {
+    let query = Query::given(args.query.as_deref())?;
     let (client, project_id) = connect(&args.connection, env)?;
     let out = stdout_file()?;
     let workspace_id = args.workspace_id.trim();
@@ -68,12 +71,13 @@ pub async fn show(args: WorkspacesShowArgs, env: Lookup<'_>) -> Result<(), Failu
             "the service's answer holds no workspace".into(),
         )));
     };
-    format::print_object(out, &workspace, args.format)
+    format::print_object(out, &workspace, (args.format.into(), query.as_ref()))
 }
 
 /// A client and the project: these commands need no workspace.
 fn connect(args: &ProjectArgs, env: Lookup<'_>) -> Result<(SecMasterClient, String), Failure> {
-    let project = settings::project_id(args.project_id.as_deref(), env);
-    let (client, [project_id]) = session::connect(&args.service, env, [project])?;
+    let settings = Settings::for_project(args, env)?;
+    let (client, [project_id]) = session::connect(&settings, env, [settings.project_id()])?;
+    session::check_project_id(&project_id, &settings);
     Ok((client, project_id))
 }

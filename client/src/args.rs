@@ -109,9 +109,16 @@ pub(crate) fn check(op: &Operation, args: &Args) -> Result<Target, Error> {
             continue;
         };
         check_value(p.kind, value).map_err(|why| refuse(format!("parameter {}: {why}", p.name)))?;
+        // A whole number goes out as it reads: `+1` and `007` as `1`, `7`.
+        let value = match p.kind {
+            ValueKind::Integer { .. } => value
+                .parse::<i64>()
+                .map_or(value.to_owned(), |n| n.to_string()),
+            _ => value.to_owned(),
+        };
         match p.location {
             Location::Path => values.push((p.name, value)),
-            Location::Query => query.push((p.name.to_owned(), value.to_owned())),
+            Location::Query => query.push((p.name.to_owned(), value)),
         }
     }
     let mut path = String::with_capacity(op.path.len());
@@ -123,7 +130,7 @@ pub(crate) fn check(op: &Operation, args: &Args) -> Result<Target, Error> {
         let value = values
             .iter()
             .find(|(n, _)| *n == name)
-            .map(|(_, v)| *v)
+            .map(|(_, v)| v.as_str())
             .ok_or_else(|| refuse(format!("the path names {name:?}, which is not a parameter")))?;
         let segment = path_value::encode(name, value).map_err(|e| match e {
             Error::InvalidInput(message) => refuse(message),
@@ -205,10 +212,12 @@ mod tests {
     #[test]
     fn a_good_call_gives_the_encoded_path_and_the_query_in_document_order() {
         let args = base()
-            .set("limit", 100)
+            .set("limit", "+100")
             .set("order", "ASC")
-            .set("offset", 0);
+            .set("offset", "000");
         let target = check(&LIST_WORKFLOWS, &args).unwrap();
+        assert_eq!(target.query[0], ("offset".to_owned(), "0".to_owned()));
+        assert_eq!(target.query[1], ("limit".to_owned(), "100".to_owned()));
         assert_eq!(target.path, "/v1/p%201/workspaces/w%2F1/soc/workflows");
         let names: Vec<_> = target.query.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(names, ["offset", "limit", "order"]);

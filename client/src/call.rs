@@ -30,6 +30,11 @@ use crate::operation::{Operation, Repeat};
 use crate::retry::{is_retryable_status, jitter, retry_after};
 use crate::untrusted;
 
+/// The longest URL the HTTP stack takes (`http::Uri` refuses 65,534 bytes
+/// and more); past it the transport would fail with the whole URL in its
+/// message.
+const MAX_URL: usize = 65_533;
+
 /// A request body, made anew for each attempt.
 pub(crate) enum Payload<'a> {
     None,
@@ -206,6 +211,13 @@ impl SecMasterClient {
             ));
         }
         let url = reqwest::Url::parse(&url).map_err(|e| Error::InvalidInput(e.to_string()))?;
+        if url.as_str().len() > MAX_URL {
+            return Err(Error::InvalidInput(format!(
+                "{}: the request's URL would be {} bytes; at most {MAX_URL} can be sent",
+                op.id,
+                url.as_str().len()
+            )));
+        }
         let method = reqwest::Method::from_bytes(op.method.as_str().as_bytes())
             .expect("the table's methods are valid");
         let mut request = reqwest::Request::new(method, url);

@@ -15,10 +15,24 @@ use crate::transport::{Timeouts, http_client};
 /// [`export_workflows`](Self::export_workflows),
 /// [`import_workflows`](Self::import_workflows),
 /// [`list_workflows`](Self::list_workflows),
-/// [`list_all_workflows`](Self::list_all_workflows) and
-/// [`show_workflow`](Self::show_workflow). Every one signs each attempt
+/// [`list_all_workflows`](Self::list_all_workflows),
+/// [`show_workflow`](Self::show_workflow), and for workspaces
+/// [`list_workspaces`](Self::list_workspaces),
+/// [`list_all_workspaces`](Self::list_all_workspaces) and
+/// [`show_workspace`](Self::show_workspace); [`execute`](Self::execute)
+/// sends any operation of the document. Every one signs each attempt
 /// afresh, applies the [`Timeouts`] and [`RetryPolicy`], and fails with one
-/// [`Error`].
+/// [`Error`]. [`workspace`](Self::workspace) gives the workflow operations
+/// of one workspace without repeating its IDs.
+///
+/// # The project
+///
+/// A project given to an operation is used as given. One left out (an
+/// empty `project_id` for a typed method, none in the [`Args`](crate::Args)
+/// of [`execute`](Self::execute) or [`list_all`](Self::list_all)) is the
+/// client's default, set with [`SecMasterClientBuilder::project_id`] or
+/// `HUAWEICLOUD_SDK_PROJECT_ID`. With neither, the operation is refused
+/// before anything is sent: [`Error::InvalidInput`] naming `project_id`.
 ///
 /// # Example
 ///
@@ -28,17 +42,18 @@ use crate::transport::{Timeouts, http_client};
 /// # async fn run() -> Result<(), secmaster_client::Error> {
 /// // Region, credentials and project from HUAWEICLOUD_SDK_* variables.
 /// let client = SecMasterClient::builder().from_env()?.build()?;
-/// let project = client.project_id().unwrap_or("0123456789abcdef0123456789abcdef").to_owned();
 /// let workspace = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d";
 ///
+/// // "": the client's default project.
 /// let all = client
-///     .list_all_workflows(&project, workspace, &ListQuery::new().enabled(true), ListAllOptions::default())
+///     .list_all_workflows("", workspace, &ListQuery::new().enabled(true), ListAllOptions::default())
 ///     .await?;
 /// for workflow in &all.items {
 ///     println!("{} {}", workflow.id.as_deref().unwrap_or("-"), workflow.name.as_deref().unwrap_or("-"));
 /// }
+/// // A project of its own.
 /// if let Some(id) = all.items.first().and_then(|w| w.id.as_deref()) {
-///     let shown = client.show_workflow(&project, workspace, id).await?;
+///     let shown = client.show_workflow("0123456789abcdef0123456789abcdef", workspace, id).await?;
 ///     println!("{:?}", shown.data);
 /// }
 /// # Ok(())
@@ -71,7 +86,7 @@ pub(crate) type RetryObserver = Arc<dyn Fn(&Error) + Send + Sync>;
 /// # fn main() -> Result<(), secmaster_client::Error> {
 /// let client = SecMasterClient::builder()
 ///     // Or .region("cn-north-4")?, or .from_env()?
-///     .endpoint_url("http://127.0.0.1:8080")?
+///     .endpoint("http://127.0.0.1:8080")?
 ///     .credentials(Credentials::access_key("<AK>", "<SK>")?)
 ///     .project_id("0123456789abcdef0123456789abcdef")
 ///     .timeouts(Timeouts::default().first_byte(Duration::from_secs(300)))
@@ -79,7 +94,12 @@ pub(crate) type RetryObserver = Arc<dyn Fn(&Error) + Send + Sync>;
 ///     .build()?;
 /// assert_eq!(client.endpoint().as_str(), "http://127.0.0.1:8080");
 ///
-/// // Missing settings are an error when building, not when calling.
+/// assert_eq!(client.project_id(), Some("0123456789abcdef0123456789abcdef"));
+///
+/// // Text that is not an endpoint is an error at once; missing settings are
+/// // an error when building, not when calling.
+/// assert!(SecMasterClient::builder().endpoint("127.0.0.1:8080").is_err());
+/// assert!(SecMasterClient::builder().region("mars-1").is_err());
 /// let missing = SecMasterClient::builder().region("cn-north-4")?.build();
 /// assert!(matches!(missing, Err(secmaster_client::Error::Config(_))));
 /// # Ok(())
@@ -97,22 +117,30 @@ pub struct SecMasterClientBuilder {
 
 impl SecMasterClientBuilder {
     /// Sends requests to the public endpoint of `region` (for example
-    /// `cn-north-4`).
+    /// `cn-north-4`). An unknown region is [`Error::Config`], listing the
+    /// known ones.
+    ///
+    /// Like [`Self::endpoint`], it checks its text at once: the two take a
+    /// string and return a `Result` alike.
     pub fn region(mut self, region: &str) -> Result<Self, Error> {
         self.endpoint = Some(Endpoint::region(region)?);
         Ok(self)
     }
 
-    /// Sends requests to `url` (scheme, host, optional port and path prefix).
-    pub fn endpoint_url(mut self, url: &str) -> Result<Self, Error> {
+    /// Sends requests to `url`: scheme, host, optional port and path prefix
+    /// (a private endpoint, a tunnel, a local `secmaster-sim` at
+    /// `http://127.0.0.1:8080`). A URL that is not one is [`Error::Config`]
+    /// (see [`Endpoint::url`]). To reuse an [`Endpoint`] already made, pass
+    /// [`Endpoint::as_str`].
+    pub fn endpoint(mut self, url: &str) -> Result<Self, Error> {
         self.endpoint = Some(Endpoint::url(url)?);
         Ok(self)
     }
 
-    /// Sends requests to `endpoint`.
-    pub fn endpoint(mut self, endpoint: Endpoint) -> Self {
-        self.endpoint = Some(endpoint);
-        self
+    /// The former name of [`Self::endpoint`].
+    #[deprecated(note = "renamed to `endpoint`, which takes the URL as text")]
+    pub fn endpoint_url(self, url: &str) -> Result<Self, Error> {
+        self.endpoint(url)
     }
 
     /// Takes the endpoint, credentials and project ID from the environment:
@@ -138,11 +166,16 @@ impl SecMasterClientBuilder {
         self
     }
 
-    /// A default project for the caller's own use, read back with
-    /// [`SecMasterClient::project_id`] (`from_env` sets it from
-    /// `HUAWEICLOUD_SDK_PROJECT_ID`). Operations take their project as an
-    /// argument and do not read it. With access-key credentials every request
-    /// carries the project of its path as `X-Project-Id`.
+    /// The project every operation uses when its caller names none: a typed
+    /// method given an empty `project_id`, [`SecMasterClient::execute`] and
+    /// [`SecMasterClient::list_all`] given [`Args`](crate::Args) without
+    /// one, and [`SecMasterClient::workspace`]. `from_env` sets it from
+    /// `HUAWEICLOUD_SDK_PROJECT_ID`; [`SecMasterClient::project_id`] reads it
+    /// back. With access-key credentials every request carries the project
+    /// of its path as `X-Project-Id`.
+    ///
+    /// [`Self::build`] refuses one that cannot be sent as a path segment
+    /// (empty, `.` or `..`) with [`Error::Config`].
     pub fn project_id(mut self, project_id: &str) -> Self {
         self.project_id = Some(project_id.to_owned());
         self
@@ -234,17 +267,24 @@ impl SecMasterClientBuilder {
     /// Checks the settings and builds the client.
     ///
     /// [`Error::Config`] when the endpoint or the credentials are missing,
-    /// when the retry policy allows no attempt, and when the endpoint is
+    /// when the default project cannot be sent (empty, `.` or `..`), when
+    /// the retry policy allows no attempt, and when the endpoint is
     /// `https` but the crate was built without a TLS feature (`rustls`,
     /// `native-tls`) and no client of your own was given
     /// ([`Self::http_client`]).
     pub fn build(self) -> Result<SecMasterClient, Error> {
         let endpoint = self.endpoint.ok_or_else(|| {
-            Error::Config("no endpoint: call .region(..) or .endpoint_url(..)".into())
+            Error::Config("no endpoint: call .region(..) or .endpoint(..)".into())
         })?;
         let credentials = self
             .credentials
             .ok_or_else(|| Error::Config("no credentials: call .credentials(..)".into()))?;
+        if let Some(project_id) = &self.project_id
+            && let Err(Error::InvalidInput(why)) =
+                crate::path_value::check("project_id", project_id)
+        {
+            return Err(Error::Config(format!("the default project: {why}")));
+        }
         if self.retry.max_attempts == 0 {
             return Err(Error::Config(
                 "the retry policy allows no attempt at all".into(),
@@ -271,6 +311,7 @@ impl std::fmt::Debug for SecMasterClientBuilder {
         f.debug_struct("SecMasterClientBuilder")
             .field("endpoint", &self.endpoint)
             .field("credentials", &self.credentials)
+            .field("project_id", &self.project_id)
             .field("timeouts", &self.timeouts)
             .field("retry", &self.retry)
             .field("own_http_client", &self.http.is_some())
@@ -283,6 +324,7 @@ impl std::fmt::Debug for SecMasterClient {
         f.debug_struct("SecMasterClient")
             .field("endpoint", &self.endpoint)
             .field("credentials", &self.credentials)
+            .field("project_id", &self.project_id)
             .field("timeouts", &self.timeouts)
             .field("retry", &self.retry)
             .finish_non_exhaustive()
@@ -300,7 +342,8 @@ impl SecMasterClient {
         &self.endpoint
     }
 
-    /// The default project set with the builder or `HUAWEICLOUD_SDK_PROJECT_ID`.
+    /// The default project set with the builder or `HUAWEICLOUD_SDK_PROJECT_ID`:
+    /// the one operations use when their caller names none.
     pub fn project_id(&self) -> Option<&str> {
         self.project_id.as_deref()
     }
@@ -324,7 +367,7 @@ mod tests {
 
     fn builder(url: &str) -> SecMasterClientBuilder {
         SecMasterClient::builder()
-            .endpoint_url(url)
+            .endpoint(url)
             .unwrap()
             .credentials(Credentials::token("t").unwrap())
     }

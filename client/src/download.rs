@@ -136,6 +136,52 @@ impl WorkflowFile {
         })
     }
 
+    /// The most [`Self::bytes`] reads into memory: 64 MiB. An export of a
+    /// few hundred workflows is a few hundred KiB.
+    pub const MAX_IN_MEMORY: u64 = 64 * 1024 * 1024;
+
+    /// The whole file, in memory: for small files. One larger than
+    /// [`Self::MAX_IN_MEMORY`] is refused with [`Error::InvalidInput`], before
+    /// reading when its `Content-Length` says so, else once that much has
+    /// arrived; stream it instead ([`Self::save_to_path`], [`Self::write_to`],
+    /// [`Self::next_chunk`]). Like them it checks the idle limit and the
+    /// length, and refuses a file already partly read.
+    ///
+    /// ```no_run
+    /// # async fn run(client: secmaster_client::SecMasterClient) -> Result<(), secmaster_client::Error> {
+    /// let file = client.export_workflows("<project_id>", "<workspace_id>", &["<workflow_id>"]).await?;
+    /// let bytes = file.bytes().await?;
+    /// println!("{} bytes", bytes.len());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn bytes(self) -> Result<Bytes, Error> {
+        self.bytes_up_to(Self::MAX_IN_MEMORY).await
+    }
+
+    /// [`Self::bytes`] with a cap of `limit` bytes.
+    async fn bytes_up_to(mut self, limit: u64) -> Result<Bytes, Error> {
+        self.check_unread()?;
+        let too_large = |size: Option<u64>| {
+            let size = size.map_or_else(String::new, |n| format!("{n} bytes, "));
+            Error::InvalidInput(format!(
+                "the file is {size}more than bytes() holds in memory ({limit} bytes); \
+                 stream it with save_to_path, write_to or next_chunk"
+            ))
+        };
+        if let Some(expected) = self.expected.filter(|&n| n > limit) {
+            return Err(too_large(Some(expected)));
+        }
+        let mut whole = Vec::new();
+        while let Some(chunk) = self.next_chunk().await? {
+            if (whole.len() + chunk.len()) as u64 > limit {
+                return Err(too_large(None));
+            }
+            whole.extend_from_slice(&chunk);
+        }
+        Ok(Bytes::from(whole))
+    }
+
     /// Writes the whole file to `out` and flushes it. Returns the byte count.
     /// A file already partly read with [`Self::next_chunk`] is refused: what
     /// is left would not be the file.
@@ -209,7 +255,7 @@ impl WorkflowFile {
         if self.received > 0 || self.finished {
             return Err(Error::InvalidInput(format!(
                 "{} bytes of the file were already read with next_chunk; \
-                 write_to and save_to_path need it unread",
+                 write_to, save_to_path and bytes need it unread",
                 self.received
             )));
         }
@@ -296,4 +342,42 @@ impl std::fmt::Debug for WorkflowFile {
 
 fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     crate::untrusted::header_text(headers, name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(body: &'static [u8], content_length: Option<usize>) -> WorkflowFile {
+        let mut response = http::Response::builder();
+        if let Some(length) = content_length {
+            response = response.header(CONTENT_LENGTH, length);
+        }
+        let response = reqwest::Response::from(response.body(body).unwrap());
+        WorkflowFile::new(response, Duration::from_secs(5))
+    }
+
+    /// A file over the cap is refused: at once when its length is
+    /// announced, as soon as the cap is passed when it is not.
+    #[tokio::test]
+    async fn bytes_refuses_a_file_over_its_cap() {
+        let body = b"0123456789a";
+        let whole = file(body, Some(body.len())).bytes_up_to(11).await.unwrap();
+        assert_eq!(&whole[..], body);
+        let unannounced = file(body, None).bytes_up_to(11).await.unwrap();
+        assert_eq!(&unannounced[..], body);
+
+        let refused = file(body, Some(body.len())).bytes_up_to(10).await;
+        let message = refused.unwrap_err().to_string();
+        assert!(
+            message.contains("the file is 11 bytes, more than bytes() holds in memory (10 bytes)"),
+            "{message}"
+        );
+        let refused = file(body, None).bytes_up_to(10).await;
+        let message = refused.unwrap_err().to_string();
+        assert!(
+            message.contains("the file is more than bytes() holds in memory (10 bytes)"),
+            "{message}"
+        );
+    }
 }

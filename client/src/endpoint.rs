@@ -35,18 +35,25 @@ pub struct Endpoint(String);
 
 impl Endpoint {
     /// The public endpoint of a SecMaster region. An unknown region is an
-    /// error that lists the known ones.
+    /// error that suggests the nearest known ones and lists them all,
+    /// sorted.
     pub fn region(region: &str) -> Result<Self, Error> {
         if REGIONS.contains(&region) {
-            Ok(Endpoint(
+            return Ok(Endpoint(
                 crate::regions::URL_TEMPLATE.replace("{region}", region),
-            ))
-        } else {
-            Err(Error::Config(format!(
-                "unknown SecMaster region {region:?}; known regions: {}",
-                REGIONS.join(", ")
-            )))
+            ));
         }
+        let mut known = REGIONS;
+        known.sort_unstable();
+        let nearest = nearest_regions(region);
+        let known = known.join(", ");
+        Err(Error::Config(match nearest.as_slice() {
+            [] => format!("unknown SecMaster region {region:?}; known regions: {known}"),
+            some => format!(
+                "unknown SecMaster region {region:?}; did you mean {}? Known regions: {known}",
+                some.join(" or ")
+            ),
+        }))
     }
 
     /// Any `http` or `https` URL, for example a private endpoint or a local
@@ -138,6 +145,42 @@ pub(crate) fn redact(url: &str) -> String {
     crate::untrusted::escape(&format!("{scheme}{authority}{path}{more}")).into_owned()
 }
 
+/// The known regions nearest to `region` (by edit distance, ignoring
+/// case and `_` for `-`), sorted; none when even the nearest needs more
+/// than three edits.
+fn nearest_regions(region: &str) -> Vec<&'static str> {
+    let typed: Vec<char> = region.to_lowercase().replace('_', "-").chars().collect();
+    let distances: Vec<(usize, &str)> = REGIONS
+        .iter()
+        .map(|known| (edit_distance(&typed, known), *known))
+        .collect();
+    let Some(best) = distances.iter().map(|(d, _)| *d).min().filter(|d| *d <= 3) else {
+        return Vec::new();
+    };
+    let mut nearest: Vec<&str> = distances
+        .into_iter()
+        .filter_map(|(d, known)| (d == best).then_some(known))
+        .collect();
+    nearest.sort_unstable();
+    nearest
+}
+
+/// Levenshtein distance: the fewest insertions, deletions and substitutions
+/// that turn `a` into `b`.
+fn edit_distance(a: &[char], b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitute = previous[j] + usize::from(ca != cb);
+            current.push(substitute.min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -166,6 +209,53 @@ mod tests {
         for bare in ["127.0.0.1:8080", "localhost:8080"] {
             let err = Endpoint::url(bare).unwrap_err().to_string();
             assert!(err.contains("no scheme: it starts with http://"), "{err}");
+        }
+    }
+
+    #[test]
+    fn unknown_regions_suggest_the_nearest_and_list_all_sorted() {
+        let err = Endpoint::region("cn-nort-4").unwrap_err().to_string();
+        assert!(
+            err.starts_with(
+                "configuration error: unknown SecMaster region \"cn-nort-4\"; did you mean \
+                 cn-north-4? Known regions: af-north-1, af-south-1, ap-southeast-1,"
+            ),
+            "{err}"
+        );
+        assert!(err.ends_with("sa-brazil-1, tr-west-1"), "{err}");
+        let err = Endpoint::region("CN_NORTH_4").unwrap_err().to_string();
+        assert!(err.contains("did you mean cn-north-4?"), "{err}");
+        let err = Endpoint::region("ap-southeast-7").unwrap_err().to_string();
+        assert!(
+            err.contains(
+                "did you mean ap-southeast-1 or ap-southeast-2 or ap-southeast-3 or \
+                 ap-southeast-4 or ap-southeast-5?"
+            ),
+            "{err}"
+        );
+        let err = Endpoint::region("mars-1").unwrap_err().to_string();
+        assert!(
+            err.starts_with("configuration error: unknown SecMaster region \"mars-1\"; known regions: af-north-1,"),
+            "{err}"
+        );
+        assert_eq!(edit_distance(&['a', 'b'], "ba"), 2);
+        assert_eq!(edit_distance(&[], "abc"), 3);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(500))]
+        /// Any text: a known region's endpoint, or an error whose
+        /// suggestions are known regions.
+        #[test]
+        fn any_region_is_known_or_gets_known_suggestions(region in "[a-zA-Z0-9_-]{0,20}|\\PC{0,20}") {
+            match Endpoint::region(&region) {
+                Ok(_) => proptest::prop_assert!(REGIONS.contains(&region.as_str())),
+                Err(_) => {
+                    for suggested in nearest_regions(&region) {
+                        proptest::prop_assert!(REGIONS.contains(&suggested));
+                    }
+                }
+            }
         }
     }
 

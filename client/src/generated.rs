@@ -90,6 +90,87 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    ///One version of a workflow: its topology and settings, its state of publication, and who made and changed it. Times are plain strings; no format is given for them.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct AopWorkflowVersionInfo {
+        ///Workflow type: general (NORMAL), investigation (SURVEY), containment (HEMOSTASIS) or mitigation (EASE).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub aop_type: ::std::option::Option<::std::string::String>,
+        ///ID of the workflow this is a version of.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub aopworkflow_id: ::std::option::Option<::std::string::String>,
+        ///When the version was created.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub create_time: ::std::option::Option<::std::string::String>,
+        ///ID of the creator.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub creator_id: ::std::option::Option<::std::string::String>,
+        ///Name of the creator.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub creator_name: ::std::option::Option<::std::string::String>,
+        ///ID of the workflow's data class.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub dataclass_id: ::std::option::Option<::std::string::String>,
+        ///Name of the workflow's data class.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub dataclass_name: ::std::option::Option<::std::string::String>,
+        ///Description of the version.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///Whether the version is enabled.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enabled: ::std::option::Option<bool>,
+        ///ID of the workflow version.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///The workflow's input, as text.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub input: ::std::option::Option<::std::string::String>,
+        ///ID of the last modifier.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub modifier_id: ::std::option::Option<::std::string::String>,
+        ///Name of the last modifier.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub modifier_name: ::std::option::Option<::std::string::String>,
+        ///Name of the version.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///The workflow's output, as text.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub output: ::std::option::Option<::std::string::String>,
+        ///ID of the owner.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub owner_id: ::std::option::Option<::std::string::String>,
+        ///ID of the tenant's project.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub project_id: ::std::option::Option<::std::string::String>,
+        ///Where the version stands: a draft (pending_submit), waiting for review (pending_approval), being published (publishing), failed to publish (publish_failed), published but not active (not_activated), active (activated), or turned down in review (rejected).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<::std::string::String>,
+        ///Parameter settings of the workflow's topology, as text.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub taskconfig: ::std::option::Option<::std::string::String>,
+        ///The workflow's topology, Base64-encoded.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub taskflow: ::std::option::Option<::std::string::String>,
+        ///How the topology is written. The official SDK knows one value, JSON.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub taskflow_type: ::std::option::Option<::std::string::String>,
+        ///When the version was last updated.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub update_time: ::std::option::Option<::std::string::String>,
+        ///Version label of the workflow.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub version: ::std::option::Option<::std::string::String>,
+        ///ID of the workflow version; the reference describes it exactly as it describes id.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub version_id: ::std::option::Option<::std::string::String>,
+        ///ID of the workspace.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub workspace_id: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
     ///Error details. The service itself answers `code` and `message`; the API gateway names the same facts `error_code` and `error_msg`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ErrorBody {
@@ -369,6 +450,26 @@ pub mod types {
         pub code: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<AopWorkflowInfo>,
+        ///Result message.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        ///ID of the request.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub request_id: ::std::option::Option<::std::string::String>,
+        ///Whether the request succeeded.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub success: ::std::option::Option<bool>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///One workflow version's details.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ShowWorkflowVersionResponse {
+        ///Result code.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub code: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<AopWorkflowVersionInfo>,
         ///Result message.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,

@@ -3,7 +3,8 @@
 //! # How the crate is laid out
 //!
 //! Everything most callers need is at the top level: [`SecMasterClient`]
-//! and its [`SecMasterClientBuilder`], [`Credentials`], [`Endpoint`],
+//! and its [`SecMasterClientBuilder`], [`WorkspaceClient`] (one workspace's
+//! workflows), [`Credentials`], [`Endpoint`],
 //! [`RetryPolicy`] and [`Timeouts`], the operations' inputs
 //! ([`ListQuery`], [`WorkspaceQuery`], [`ListAllOptions`], [`ImportFile`]) and outputs
 //! ([`WorkflowFile`], [`ListAll`], [`types`]), and the one error type,
@@ -72,6 +73,7 @@ pub mod save;
 pub use secmaster_signer as signer;
 mod transport;
 pub mod untrusted;
+mod workspace;
 
 pub use args::Args;
 pub use auth::{Credentials, Secret};
@@ -86,6 +88,7 @@ pub use ops::{
 };
 pub use retry::{RetryPolicy, is_retryable_status, retry_after};
 pub use save::Overwrite;
+pub use workspace::WorkspaceClient;
 
 /// The reqwest this crate is built on. Its types are part of this API
 /// ([`SecMasterClientBuilder::http_client`] takes a `reqwest::Client`,

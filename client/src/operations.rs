@@ -7,6 +7,7 @@ use crate::operation::*;
 pub static OPERATIONS: &[&Operation] = &[
     &LIST_WORKFLOWS,
     &SHOW_WORKFLOW,
+    &SHOW_WORKFLOW_VERSION,
     &IMPORT_WORKFLOWS,
     &EXPORT_WORKFLOWS,
     &LIST_WORKSPACES,
@@ -195,6 +196,52 @@ pub static SHOW_WORKFLOW: Operation = Operation {
                 max_length: None,
             },
             description: "ID of the workflow.",
+        },
+    ],
+    body: Body::None,
+    answer: Answer::Json { envelope: true },
+    repeat: Repeat::Safe,
+    paging: None,
+};
+/// `GET /v1/{project_id}/workspaces/{workspace_id}/soc/workflows/versions/{version_id}`: Show a workflow version.
+pub static SHOW_WORKFLOW_VERSION: Operation = Operation {
+    id: "show_workflow_version",
+    method: Method::Get,
+    path: "/v1/{project_id}/workspaces/{workspace_id}/soc/workflows/versions/{version_id}",
+    summary: "Show a workflow version",
+    parameters: &[
+        Parameter {
+            name: "project_id",
+            location: Location::Path,
+            required: true,
+            kind: ValueKind::Text {
+                allowed: &[],
+                min_length: None,
+                max_length: None,
+            },
+            description: "ID of the project the workspace belongs to. It can be looked up through the IAM API or in the console.",
+        },
+        Parameter {
+            name: "workspace_id",
+            location: Location::Path,
+            required: true,
+            kind: ValueKind::Text {
+                allowed: &[],
+                min_length: None,
+                max_length: None,
+            },
+            description: "ID of the SecMaster workspace.",
+        },
+        Parameter {
+            name: "version_id",
+            location: Location::Path,
+            required: true,
+            kind: ValueKind::Text {
+                allowed: &[],
+                min_length: None,
+                max_length: None,
+            },
+            description: "ID of the workflow version.",
         },
     ],
     body: Body::None,

@@ -25,6 +25,7 @@ pub enum Overwrite {
     Never,
     /// Replace it in one step (`rename`), keeping its permissions and, where
     /// the process may, its owner.
+    #[doc(alias = "Always")]
     Replace,
 }
 

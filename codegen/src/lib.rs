@@ -22,7 +22,7 @@ mod regions;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 
-use openapiv3::{Components, OpenAPI, Operation, ReferenceOr, RequestBody};
+use openapiv3::{Components, OpenAPI, Operation, ReferenceOr};
 use proc_macro2::TokenStream;
 use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle};
 
@@ -196,15 +196,7 @@ pub fn generatable(spec: &OpenAPI) -> (OpenAPI, Vec<String>) {
 }
 
 fn has_ungenerated_body(op: &Operation, components: Option<&Components>) -> bool {
-    let body: Option<&RequestBody> = match &op.request_body {
-        None => None,
-        Some(ReferenceOr::Item(body)) => Some(body),
-        Some(ReferenceOr::Reference { reference }) => reference
-            .strip_prefix("#/components/requestBodies/")
-            .and_then(|name| components?.request_bodies.get(name))
-            .and_then(|body| body.as_item()),
-    };
-    body.is_some_and(|body| {
+    operations::request_body(op, components).is_some_and(|body| {
         body.content.keys().any(|media_type| {
             let essence = media_type.split(';').next().unwrap_or_default().trim();
             UNGENERATED_REQUEST_MEDIA_TYPES
@@ -221,7 +213,13 @@ fn run_progenitor(
     display_name: &str,
     step: impl FnOnce() -> Result<TokenStream, progenitor::Error>,
 ) -> Result<TokenStream, CodegenError> {
-    match catch_unwind(AssertUnwindSafe(step)) {
+    // The panic becomes the error below; the default hook would print it,
+    // with a backtrace, before that error.
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let outcome = catch_unwind(AssertUnwindSafe(step));
+    std::panic::set_hook(hook);
+    match outcome {
         Ok(Ok(tokens)) => Ok(tokens),
         Ok(Err(e)) => Err(CodegenError::Generate {
             file: display_name.to_owned(),
@@ -284,7 +282,7 @@ paths:
       operationId: upload
       requestBody:
         content:
-          "Multipart/Form-Data; boundary=x": {schema: {type: object}}
+          "Multipart/Form-Data; boundary=x": {schema: {type: object, properties: {f: {type: string, format: binary}}}}
       responses: {"200": {description: ok}}
   /b:
     put:
@@ -295,7 +293,7 @@ components:
   requestBodies:
     Form:
       content:
-        multipart/form-data: {schema: {type: object}}
+        multipart/form-data: {schema: {type: object, properties: {f: {type: string, format: binary}}}}
 "##;
 
     fn real_document() -> String {

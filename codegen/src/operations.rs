@@ -106,7 +106,8 @@ pub fn operations(spec: &OpenAPI, display_name: &str) -> Result<Vec<OperationInf
                 file: display_name.to_owned(),
                 message: format!("operation {id}: {message}"),
             };
-            let parameters = parameters(item, op, components).map_err(fail)?;
+            let parameters = parameters(item, op, components).map_err(&fail)?;
+            check_template(path, &parameters).map_err(&fail)?;
             let answer = answer(op, components);
             let paging = paging(&parameters, op, components);
             let safe_mark = op
@@ -114,9 +115,36 @@ pub fn operations(spec: &OpenAPI, display_name: &str) -> Result<Vec<OperationInf
                 .get("x-safe-to-repeat")
                 .and_then(|v| v.as_bool())
                 .unwrap_or(false);
+            let body = body(op, components);
+            if body
+                == (BodyInfo::Multipart {
+                    file_field: String::new(),
+                })
+            {
+                return Err(fail(
+                    "its multipart body has no file field (a `format: binary` property)".into(),
+                ));
+            }
+            if !id.starts_with(|c: char| c.is_ascii_alphabetic()) {
+                return Err(fail("the operationId must start with a letter".into()));
+            }
+            if let Some(other) = out
+                .iter()
+                .find(|o: &&OperationInfo| const_name(&o.id) == const_name(&id))
+            {
+                return Err(fail(if other.id == id {
+                    "the operationId is used again".to_owned()
+                } else {
+                    format!(
+                        "the operationId gives the same name as {} ({})",
+                        other.id,
+                        const_name(&id)
+                    )
+                }));
+            }
             out.push(OperationInfo {
                 summary: op.summary.clone().unwrap_or_default(),
-                body: body(op, components),
+                body,
                 repeat_safe: method == "GET" || method == "HEAD" || safe_mark,
                 id,
                 method,
@@ -130,6 +158,36 @@ pub fn operations(spec: &OpenAPI, display_name: &str) -> Result<Vec<OperationInf
     Ok(out)
 }
 
+/// Every `{name}` of the path is closed and is a path parameter, and every
+/// path parameter is in the path: else the table could not fill the path.
+fn check_template(path: &str, parameters: &[ParameterInfo]) -> Result<(), String> {
+    let mut named = Vec::new();
+    let mut rest = path;
+    while let Some(open) = rest.find('{') {
+        let close = rest[open..]
+            .find('}')
+            .ok_or_else(|| format!("the path {path} opens a {{ it does not close"))?;
+        named.push(&rest[open + 1..open + close]);
+        rest = &rest[open + close + 1..];
+    }
+    for name in &named {
+        if !parameters.iter().any(|p| p.in_path && p.name == *name) {
+            return Err(format!(
+                "the path names {{{name}}}, which is not a path parameter"
+            ));
+        }
+    }
+    for p in parameters.iter().filter(|p| p.in_path) {
+        if !named.contains(&p.name.as_str()) {
+            return Err(format!(
+                "path parameter {} is not in the path {path}",
+                p.name
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn parameters(
     item: &PathItem,
     op: &Operation,
@@ -138,8 +196,12 @@ fn parameters(
     let mut out: Vec<ParameterInfo> = Vec::new();
     // The operation's own entries override the path item's of the same name.
     for p in item.parameters.iter().chain(&op.parameters) {
-        let p = resolve_parameter(p, components)
-            .ok_or_else(|| "a parameter $ref that does not resolve".to_owned())?;
+        let p = resolve_parameter(p, components).ok_or_else(|| match p {
+            ReferenceOr::Reference { reference } => {
+                format!("the parameter $ref {reference} does not resolve")
+            }
+            ReferenceOr::Item(_) => "a parameter that does not resolve".to_owned(),
+        })?;
         let (data, in_path) = match p {
             Parameter::Path { parameter_data, .. } => (parameter_data, true),
             Parameter::Query { parameter_data, .. } => (parameter_data, false),
@@ -159,6 +221,12 @@ fn parameters(
             description: data.description.clone().unwrap_or_default(),
         };
         match out.iter_mut().find(|q| q.name == info.name) {
+            Some(slot) if slot.in_path != info.in_path => {
+                return Err(format!(
+                    "parameter {} is both in the path and in the query; the table names parameters by name alone",
+                    info.name
+                ));
+            }
             Some(slot) => *slot = info,
             None => out.push(info),
         }
@@ -237,15 +305,22 @@ fn value_kind(schema: &ReferenceOr<Schema>, components: Option<&Components>) -> 
     }
 }
 
-fn body(op: &Operation, components: Option<&Components>) -> BodyInfo {
-    let body: Option<&RequestBody> = match &op.request_body {
-        None => None,
-        Some(ReferenceOr::Item(body)) => Some(body),
-        Some(ReferenceOr::Reference { reference }) => reference
+/// The operation's request body, its `$ref` followed.
+pub(crate) fn request_body<'a>(
+    op: &'a Operation,
+    components: Option<&'a Components>,
+) -> Option<&'a RequestBody> {
+    match op.request_body.as_ref()? {
+        ReferenceOr::Item(body) => Some(body),
+        ReferenceOr::Reference { reference } => reference
             .strip_prefix("#/components/requestBodies/")
             .and_then(|name| components?.request_bodies.get(name))
             .and_then(ReferenceOr::as_item),
-    };
+    }
+}
+
+fn body(op: &Operation, components: Option<&Components>) -> BodyInfo {
+    let body = request_body(op, components);
     let Some((media_type, content)) = body.and_then(|b| b.content.iter().next()) else {
         return BodyInfo::None;
     };
@@ -400,7 +475,9 @@ pub fn render(ops: &[OperationInfo], display_name: &str) -> String {
             if op.summary.is_empty() {
                 String::new()
             } else {
-                format!(": {}.", op.summary)
+                // One line, whatever the document's summary holds.
+                let summary: Vec<&str> = op.summary.split_whitespace().collect();
+                format!(": {}.", summary.join(" "))
             },
             const_name(&op.id),
             op.id,
@@ -497,5 +574,61 @@ fn value_kind_source(kind: &ValueInfo) -> String {
         ValueInfo::Number => "ValueKind::Number".to_owned(),
         ValueInfo::Boolean => "ValueKind::Boolean".to_owned(),
         ValueInfo::Other => "ValueKind::Other".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(paths: &str) -> Result<Vec<OperationInfo>, String> {
+        let text = format!(
+            "openapi: 3.0.3\ninfo: {{title: t, version: '1'}}\npaths:\n{paths}\ncomponents:\n  parameters:\n    p: {{name: p, in: path, required: true, schema: {{type: string}}}}\n"
+        );
+        let spec = crate::parse_document(&text, "doc").map_err(|e| e.to_string())?;
+        operations(&spec, "doc").map_err(|e| e.to_string())
+    }
+
+    const OK: &str = "  /a/{p}:\n    get:\n      operationId: show_a\n      summary: \"Show\\nan a\"\n      parameters: [{$ref: '#/components/parameters/p'}]\n      responses: {'200': {description: ok}}\n";
+
+    #[test]
+    fn a_well_formed_operation_is_read() {
+        let ops = table(OK).unwrap();
+        assert_eq!(ops[0].id, "show_a");
+        assert!(render(&ops, "doc").contains("/// `GET /a/{p}`: Show an a.\n"));
+    }
+
+    #[test]
+    fn what_the_table_could_not_serve_is_refused_naming_the_operation() {
+        let cases = [
+            (OK.replace("/a/{p}", "/a/{p"), "operation show_a: the path /a/{p opens a { it does not close"),
+            (OK.replace("/a/{p}", "/a/{p}/{q}"), "the path names {q}, which is not a path parameter"),
+            (OK.replace("/a/{p}", "/a"), "path parameter p is not in the path /a"),
+            (
+                OK.replace("parameters/p'", "parameters/nowhere'"),
+                "the parameter $ref #/components/parameters/nowhere does not resolve",
+            ),
+            (
+                OK.replace("parameters: [{$ref: '#/components/parameters/p'}]", "parameters: [{$ref: '#/components/parameters/p'}, {name: p, in: query, schema: {type: string}}]"),
+                "parameter p is both in the path and in the query",
+            ),
+            (OK.replace("show_a", "1show"), "operation 1show: the operationId must start with a letter"),
+            (format!("{OK}  /b/{{p}}:\n{}", OK.lines().skip(1).collect::<Vec<_>>().join("\n")), "operation show_a: the operationId is used again"),
+            (
+                format!("{OK}  /b/{{p}}:\n{}", OK.lines().skip(1).collect::<Vec<_>>().join("\n").replace("show_a", "show-a")),
+                "operation show-a: the operationId gives the same name as show_a (SHOW_A)",
+            ),
+            (
+                OK.replace("responses:", "requestBody: {content: {multipart/form-data: {schema: {type: object, properties: {f: {type: string}}}}}}\n      responses:"),
+                "its multipart body has no file field",
+            ),
+        ];
+        for (paths, expected) in cases {
+            let err = table(&paths).unwrap_err();
+            assert!(
+                err.contains(expected),
+                "{err:?} lacks {expected:?}\n{paths}"
+            );
+        }
     }
 }

@@ -75,11 +75,16 @@ pub fn read(text: &str) -> Result<Vec<Operation>, ContractError> {
                 responses.push((*code, media_specs(&response.content, components)));
             }
             let statuses = responses.iter().map(|(code, _)| *code).collect();
+            let id = op
+                .operation_id
+                .clone()
+                .unwrap_or_else(|| format!("{method} {template}"));
+            // Faults and log records name operations by id.
+            if operations.iter().any(|o: &Operation| o.id == id) {
+                return Err(ContractError(format!("operationId {id} is used twice")));
+            }
             operations.push(Operation {
-                id: op
-                    .operation_id
-                    .clone()
-                    .unwrap_or_else(|| format!("{method} {template}")),
+                id,
                 method,
                 template: template.clone(),
                 segments: segments(template),

@@ -6,8 +6,9 @@
 //! first `x-known-values` entry, else `"example"`; integers take their
 //! default, else their first `enum` value, else 0 moved into
 //! `minimum..=maximum`; numbers are 0, booleans their default or false, and
-//! what the simulator cannot express (`oneOf`, ...) is null. A documented
-//! example wins over all of this. A value has at most as many nodes as its
+//! what the simulator cannot express (`oneOf`, ...) is null; an answer in
+//! the service's envelope says `"success": true`. A documented example wins
+//! over all of this. A value has at most as many nodes as its
 //! shape (arrays get one item), and shapes are bounded in depth when read,
 //! so a document cannot make one grow without end.
 
@@ -64,7 +65,16 @@ pub fn answer(op: &Operation) -> Synthesised {
 fn body(media: &MediaSpec) -> Vec<u8> {
     match (&media.example, media.is_json()) {
         (Some(example), true) => example.to_string().into_bytes(),
-        (None, true) => value(&media.shape).to_string().into_bytes(),
+        (None, true) => {
+            let mut answer = value(&media.shape);
+            // The service's envelope: a success answer says so. A made-up
+            // `false` would be the service refusing, which clients rightly
+            // report as an error.
+            if let Some(success @ Value::Bool(_)) = answer.get_mut("success") {
+                *success = Value::Bool(true);
+            }
+            answer.to_string().into_bytes()
+        }
         (Some(Value::String(text)), false) => text.clone().into_bytes(),
         (Some(example), false) => example.to_string().into_bytes(),
         (None, false) => FILE_BYTES.to_vec(),

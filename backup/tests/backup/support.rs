@@ -28,7 +28,7 @@ pub async fn start(builder: SimulatorBuilder) -> Simulator {
 
 pub fn client(sim: &Simulator) -> SecMasterClient {
     SecMasterClient::builder()
-        .endpoint_url(&sim.base_url())
+        .endpoint(&sim.base_url())
         .unwrap()
         .credentials(Credentials::token(TOKEN).unwrap())
         .build()

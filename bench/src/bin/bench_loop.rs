@@ -65,7 +65,7 @@ async fn run(
     }
     .map_err(|e| e.to_string())?;
     let client = SecMasterClient::builder()
-        .endpoint_url(endpoint)
+        .endpoint(endpoint)
         .map_err(|e| e.to_string())?
         .credentials(credentials)
         .retry(RetryPolicy::none())

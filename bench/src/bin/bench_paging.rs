@@ -60,7 +60,7 @@ fn main() -> ExitCode {
 
 async fn run(args: &Args) -> Result<String, String> {
     let client = SecMasterClient::builder()
-        .endpoint_url(&args.endpoint)
+        .endpoint(&args.endpoint)
         .map_err(|e| e.to_string())?
         .credentials(Credentials::token(TOKEN).map_err(|e| e.to_string())?)
         .retry(RetryPolicy::none())

@@ -199,12 +199,13 @@ fn project_and_workspace_come_from_name_value_the_flags_or_the_environment() {
     let refusals: [(&[&str], &str); 4] = [
         (
             &["list_workflows", "--project-id", PROJECT],
-            "no workspace id: pass --workspace-id or give workspace_id=ID",
+            "no workspace id: pass --workspace-id, set SECMASTER_WORKSPACE_ID, give workspace_id \
+             in a profile, or give workspace_id=ID",
         ),
         (
             &["list_workflows", "--workspace-id", WORKSPACE],
-            "no project id: pass --project-id, set HUAWEICLOUD_SDK_PROJECT_ID, or give \
-             project_id=ID",
+            "no project id: pass --project-id, set HUAWEICLOUD_SDK_PROJECT_ID, give project_id \
+             in a profile, or give project_id=ID",
         ),
         (
             &[
@@ -290,7 +291,7 @@ fn a_file_answer_goes_through_the_export_save_path() {
 
     // Refused before sending: no output named, an existing file, no body,
     // a body that is not JSON, -o for an answer in JSON.
-    let refusals: [(&[&str], i32, &str); 6] = [
+    let refusals: [(&[&str], i32, &str); 8] = [
         (
             &["--body", r#"{"id":["a"]}"#],
             2,
@@ -314,7 +315,17 @@ fn a_file_answer_goes_through_the_export_save_path() {
         (
             &["--body", r#"{"id": ["#, "-o", "new.bin"],
             2,
-            "the body is not JSON: EOF while parsing a list at line 1 column 8",
+            "--body is not JSON: EOF while parsing a list at line 1 column 8",
+        ),
+        (
+            &["--body", "@", "-o", "new.bin"],
+            2,
+            "--body @ names no file",
+        ),
+        (
+            &["--body", " ", "-o", "new.bin"],
+            2,
+            "--body is empty: a JSON body is needed",
         ),
         (
             &["--body", "@missing.json", "-o", "new.bin"],
@@ -399,6 +410,33 @@ fn an_upload_from_a_file_or_standard_input() {
     );
     assert!(stderr.contains("can read standard input"), "{stderr}");
     assert_eq!(sim.requests().len(), 2, "nothing more was sent");
+}
+
+// A zip file from standard input was refused as "not UTF-8 text".
+#[test]
+fn an_upload_from_standard_input_is_sent_byte_for_byte() {
+    let sim = start(sim());
+    let dir = Scratch::new("api-upload-binary");
+    let zip: Vec<u8> = b"PK\x03\x04\xff\xfe\x00\x80 not text\r\n--\r\n".to_vec();
+    let mut cmd = api(dir.path(), &sim);
+    cmd.args([
+        "import_workflows",
+        "project_id=P",
+        "workspace_id=W2",
+        "uploadFile=@-",
+    ])
+    .write_stdin(zip.clone());
+    // The simulator reads only its own export format: it refuses these
+    // bytes, after they arrived whole.
+    let (_, stderr) = run(&mut cmd, 4);
+    assert!(stderr.contains("uploadFile is not a"), "{stderr}");
+    let requests = sim.requests();
+    assert_eq!(requests.len(), 1);
+    let body = &requests[0].body;
+    assert!(
+        body.windows(zip.len()).any(|w| w == zip.as_slice()),
+        "the upload holds the bytes as read"
+    );
 }
 
 #[test]

@@ -246,7 +246,8 @@ fn an_unknown_workspace_or_none_is_refused_and_nothing_is_left() {
         2,
     );
     assert!(
-        said.contains("--workspace-id W, or --all-workspaces"),
+        said.contains("no workspace id: pass --workspace-id")
+            && said.contains("; or --all-workspaces"),
         "{said}"
     );
     let (_, said) = run(

@@ -114,21 +114,29 @@ pub fn entries(dir: &Path) -> Vec<String> {
 }
 
 /// The caller's variables that the command would read: credentials,
-/// project, region and endpoint overrides. The simulator accepts only the
-/// credentials a test gives, so none may leak in.
+/// project, region and endpoint overrides, the config file, the profile and
+/// the workspace. The simulator accepts only the credentials a test gives,
+/// so none may leak in.
 pub fn settings_variables() -> Vec<String> {
     std::env::vars()
         .map(|(name, _)| name)
-        .filter(|name| name.starts_with("HUAWEICLOUD_SDK_") || name == "SECMASTER_AUTH_TOKEN")
+        .filter(|name| name.starts_with("HUAWEICLOUD_SDK_") || name.starts_with("SECMASTER_"))
         .collect()
 }
 
-/// A process (`sh`, the binary itself) without [`settings_variables`].
+/// Where the tests' commands look for the config file: nowhere that
+/// exists, so that the caller's profiles stay out ([`profiles`](crate::profiles)
+/// tests point it at their own).
+pub const NO_CONFIG_HOME: &str = "/nonexistent/secmaster-cli-tests";
+
+/// A process (`sh`, the binary itself) without [`settings_variables`] and
+/// without the caller's config file.
 pub fn process(program: impl AsRef<std::ffi::OsStr>) -> std::process::Command {
     let mut cmd = std::process::Command::new(program);
     for name in settings_variables() {
         cmd.env_remove(name);
     }
+    cmd.env("XDG_CONFIG_HOME", NO_CONFIG_HOME);
     cmd
 }
 
@@ -183,7 +191,7 @@ pub fn workflows_process(dir: &Path, sim: &Simulator, command: &str) -> std::pro
     workflows_process_in(dir, sim, command, WORKSPACE)
 }
 
-fn workflows_process_in(
+pub fn workflows_process_in(
     dir: &Path,
     sim: &Simulator,
     command: &str,
@@ -267,6 +275,20 @@ pub fn run(cmd: &mut Command, code: i32) -> (std::process::Output, String) {
 /// Runs `cmd`, asserts exit code 0, returns standard output.
 pub fn success(cmd: &mut Command) -> String {
     stdout_of(&run(cmd, 0).0)
+}
+
+/// The table's rows, split at runs of two or more spaces.
+pub fn rows(table: &str) -> Vec<Vec<String>> {
+    table
+        .lines()
+        .map(|line| {
+            line.split("  ")
+                .map(str::trim)
+                .filter(|cell| !cell.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+        .collect()
 }
 
 /// `secmaster ARGS...` against `sim` as a plain process, with [`TOKEN`] and

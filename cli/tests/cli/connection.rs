@@ -44,7 +44,9 @@ fn a_401_from_the_gateway_is_an_auth_failure() {
         stderr,
         format!(
             "error: HTTP 401 Unauthorized, code APIGW.0301: Incorrect IAM authentication \
-             information: the X-Auth-Token is not the one configured (request id {})\n",
+             information: the X-Auth-Token is not the one configured (request id {})\n\
+             hint: the IAM token was not accepted: it may have expired (tokens last 24 hours), \
+             be cut short, or belong to another account or region\n",
             request_ids(&sim)[0]
         )
     );
@@ -328,4 +330,227 @@ fn an_endpoint_without_a_scheme_says_so() {
         stderr.contains("no scheme: it starts with http://"),
         "{stderr}"
     );
+}
+
+/// The gateway's 401 answers, each with what to do about it.
+#[test]
+fn refused_credentials_get_a_hint() {
+    let gateway = |code: &str, message: &str| {
+        let body = serde_json::json!({"error_code": code, "error_msg": message}).to_string();
+        secmaster_sim::testing::answer(
+            "list_workflows",
+            401,
+            &body,
+            &[("Content-Type", "application/json")],
+        )
+    };
+    for (code, message, hint) in [
+        (
+            "APIGW.0307",
+            "The token must be updated",
+            "hint: the IAM token has expired (tokens last 24 hours): get a new one",
+        ),
+        (
+            "APIGW.0301",
+            "Incorrect IAM authentication information: token expires, expires_at: 2026-11-28",
+            "hint: the IAM token has expired",
+        ),
+        (
+            "APIGW.0301",
+            "Incorrect IAM authentication information: decrypt token fail",
+            "hint: the IAM token was not accepted",
+        ),
+        (
+            "APIGW.0301",
+            "Incorrect IAM authentication information: verify aksk signature fail",
+            "hint: check HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK: the secret key must be the one",
+        ),
+        (
+            "APIGW.0301",
+            "Incorrect IAM authentication information: Get secretKey failed,ak:X,err:ak not exist",
+            "hint: check HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK",
+        ),
+        (
+            "APIGW.0301",
+            "Incorrect app authentication information: signature expired, signature \
+             time:20230527T000431Z,server time:20230527T020608Z",
+            "hint: the gateway refuses signatures more than 15 minutes from its own clock",
+        ),
+        (
+            "APIGW.0301",
+            "Incorrect IAM authentication information",
+            "hint: check the credentials: an IAM token lasts 24 hours;",
+        ),
+    ] {
+        let sim = start(sim().fault(gateway(code, message)));
+        let dir = Scratch::new("hints");
+        let (_, stderr) = run(&mut workflows(dir.path(), &sim, "list"), 3);
+        let lines: Vec<&str> = stderr.lines().collect();
+        assert_eq!(lines.len(), 2, "{stderr}");
+        assert!(
+            lines[0].starts_with(&format!("error: HTTP 401 Unauthorized, code {code}")),
+            "{stderr}"
+        );
+        assert!(lines[1].starts_with(hint), "{message}: {stderr}");
+    }
+    // Not a 401: no hint.
+    let sim = start(sim().fault(secmaster_sim::testing::fault("list_workflows=403")));
+    let dir = Scratch::new("hints-403");
+    let (_, stderr) = run(&mut workflows(dir.path(), &sim, "list"), 3);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}
+
+/// The simulator's own refusals, as the gateway makes them: a key pair
+/// whose secret is wrong, and a clock too far off.
+#[test]
+fn a_wrong_secret_key_and_a_wrong_clock_get_their_hints() {
+    let sim = start(
+        secmaster_sim::Simulator::builder()
+            .access_key(AK, SK)
+            .seed(PROJECT, WORKSPACE, 1),
+    );
+    let dir = Scratch::new("hints-keys");
+    let (_, stderr) = run(
+        workflows(dir.path(), &sim, "list")
+            .env_remove("SECMASTER_AUTH_TOKEN")
+            .env("HUAWEICLOUD_SDK_AK", AK)
+            .env("HUAWEICLOUD_SDK_SK", "not-the-secret"),
+        3,
+    );
+    assert!(
+        stderr.contains("\nhint: check HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK"),
+        "{stderr}"
+    );
+    let skewed = serde_json::json!({
+        "error_code": "APIGW.0301",
+        "error_msg": "Incorrect IAM authentication information: X-Sdk-Date 20261128T000000Z is \
+                      1000 s behind the gateway's clock, more than the 900 s allowed",
+    });
+    let sim = start(crate::common::sim().fault(secmaster_sim::testing::answer(
+        "list_workflows",
+        401,
+        &skewed.to_string(),
+        &[("Content-Type", "application/json")],
+    )));
+    let (_, stderr) = run(&mut workflows(dir.path(), &sim, "list"), 3);
+    assert!(
+        stderr.contains("\nhint: the gateway refuses signatures more than 15 minutes from its own clock: set this machine's clock right"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_unknown_region_suggests_the_nearest() {
+    let dir = Scratch::new("region-typo");
+    let (_, stderr) = run(
+        secmaster(dir.path())
+            .env("SECMASTER_AUTH_TOKEN", TOKEN)
+            .args(["workflows", "list", "--region", "cn-nort-4"])
+            .args(["--project-id", PROJECT, "--workspace-id", WORKSPACE]),
+        2,
+    );
+    assert!(
+        stderr.contains(
+            "unknown SecMaster region \"cn-nort-4\"; did you mean cn-north-4? Known regions: \
+             af-north-1, af-south-1, ap-southeast-1, ap-southeast-2,"
+        ),
+        "{stderr}"
+    );
+    let (_, stderr) = run(
+        secmaster(dir.path())
+            .env("SECMASTER_AUTH_TOKEN", TOKEN)
+            .args([
+                "workspaces",
+                "list",
+                "--region",
+                "moon-base-1",
+                "--project-id",
+                PROJECT,
+            ]),
+        2,
+    );
+    assert!(
+        stderr.contains("unknown SecMaster region \"moon-base-1\"; known regions: af-north-1,"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_project_id_that_does_not_look_like_one_is_a_warning() {
+    const HEX: &str = "0123456789abcdef0123456789abcdef";
+    let sim = start(sim().seed(HEX, WORKSPACE, 2).seed(PROJECT, WORKSPACE, 2));
+    let dir = Scratch::new("project-warning");
+    let in_region = |project: &str, command: &[&str]| {
+        let mut cmd = secmaster(dir.path());
+        cmd.env("SECMASTER_AUTH_TOKEN", TOKEN)
+            .env(
+                "HUAWEICLOUD_SDK_REGION_SECMASTER_CN_NORTH_4",
+                sim.base_url(),
+            )
+            .args(command)
+            .args(["--region", "cn-north-4", "--project-id", project, "--quiet"]);
+        cmd
+    };
+    let list = ["workflows", "list", "--workspace-id", WORKSPACE];
+    for command in [
+        &list[..],
+        &["workspaces", "list"],
+        &["api", "list_workspaces", "offset=0", "limit=10"],
+    ] {
+        let (output, stderr) = run(&mut in_region(PROJECT, command), 0);
+        assert_eq!(
+            stderr,
+            "warning: the project id \"P\" does not look like one (32 hexadecimal characters, \
+             listed under My Credentials > API Credentials in the console)\n",
+            "{command:?}"
+        );
+        assert!(!output.stdout.is_empty(), "a warning, not a refusal");
+        let (_, stderr) = run(&mut in_region(HEX, command), 0);
+        assert!(stderr.is_empty(), "{command:?}: {stderr}");
+    }
+    // With --endpoint (a simulator, a private endpoint): ids of any shape.
+    let (_, stderr) = run(workflows(dir.path(), &sim, "list").arg("--quiet"), 0);
+    assert!(stderr.is_empty(), "{stderr}");
+}
+
+// `import FILE --dry-run` got clap's "tip: to pass '--dry-run' as a value,
+// use '-- --dry-run'", which would import a file of that name.
+#[test]
+fn dry_run_is_no_option_and_says_what_to_do() {
+    let sim = start(sim());
+    let dir = Scratch::new("dry-run");
+    fs::write(dir.join("flows.json"), b"{}").unwrap();
+    for (command, instead) in [
+        (
+            &["import", "flows.json"][..],
+            "import checks the file before anything is sent",
+        ),
+        (
+            &["export", "--all"],
+            "secmaster workflows list --all, with the same filters",
+        ),
+        (&["list"], "this command only reads"),
+        (&["show", "some-id"], "this command only reads"),
+    ] {
+        let (_, stderr) = run(
+            workflows(dir.path(), &sim, command[0])
+                .args(&command[1..])
+                .arg("--dry-run"),
+            2,
+        );
+        assert!(
+            stderr.starts_with(&format!("error: there is no --dry-run option: {instead}")),
+            "{command:?}: {stderr}"
+        );
+        assert!(!stderr.contains("tip:"), "{stderr}");
+    }
+    let (_, stderr) = run(
+        api(dir.path(), &sim).args(["list_workspaces", "--dry-run"]),
+        2,
+    );
+    assert!(
+        stderr.starts_with("error: there is no --dry-run option: secmaster api checks every"),
+        "{stderr}"
+    );
+    assert!(sim.requests().is_empty());
 }

@@ -37,7 +37,7 @@ fn success_writes_the_exact_bytes() {
     let request = &requests[0];
     assert!(
         stderr.contains(&format!(
-            "saved 300000 bytes to out.bin (request id {})",
+            "exported 2 workflows (300,000 bytes) to out.bin (request id {})",
             request.request_id
         )),
         "{stderr}"
@@ -165,7 +165,11 @@ fn standard_output_mode() {
         0,
     );
     assert_eq!(output.stdout, export_pattern(70_000));
-    assert!(stderr_of(&output).contains("wrote 70000 bytes to standard output"));
+    assert!(
+        stderr_of(&output).contains("exported 1 workflow (70,000 bytes) to standard output"),
+        "{}",
+        stderr_of(&output)
+    );
     assert!(dir.entries().is_empty());
 }
 
@@ -180,7 +184,7 @@ fn a_device_is_written_to_and_never_replaced() {
         0,
     );
     assert!(
-        stderr.contains("wrote 10000 bytes to /dev/null"),
+        stderr.contains("exported 1 workflow (10,000 bytes) to /dev/null"),
         "{stderr}"
     );
     let kind = fs::symlink_metadata("/dev/null").unwrap().file_type();
@@ -382,11 +386,11 @@ fn all_over_an_empty_list_is_an_error_and_writes_nothing() {
     for (output, why) in [
         (
             nothing_matches,
-            "error: no workflow matches --name; nothing was written",
+            "error: no workflow of workspace \"W\" matches --name; nothing was written",
         ),
         (
             empty_workspace,
-            "error: the workspace has no workflows; nothing was written",
+            "error: workspace \"empty\" has no workflows; nothing was written",
         ),
     ] {
         let stderr = stderr_of(&output);
@@ -404,6 +408,41 @@ fn all_over_an_empty_list_is_an_error_and_writes_nothing() {
         ],
         "a list each, no export"
     );
+}
+
+#[test]
+fn all_with_several_names_exports_what_any_matches_and_counts_it() {
+    let sim = start(sim().seed(PROJECT, WORKSPACE, 12).export_size(5000));
+    let dir = Scratch::new("all-names");
+    let (_, stderr) = run(
+        export(dir.path(), &sim).args([
+            "--all",
+            "--name",
+            "workflow-001",
+            "--name",
+            "workflow-0003",
+            "--name",
+            "workflow-0011",
+            "-o",
+            "some.bin",
+        ]),
+        0,
+    );
+    let requests = sim.requests();
+    assert!(
+        stderr.starts_with("exported 4 workflows (5,000 bytes) to some.bin (request id "),
+        "{stderr}"
+    );
+    let export = requests.last().unwrap();
+    let body: serde_json::Value = serde_json::from_slice(&export.body).unwrap();
+    let mut ids: Vec<String> = serde_json::from_value(body["id"].clone()).unwrap();
+    ids.sort();
+    let mut expected: Vec<String> = [10, 11, 12, 3]
+        .iter()
+        .map(|i| secmaster_sim::workflow::seeded(PROJECT, WORKSPACE, *i).id)
+        .collect();
+    expected.sort();
+    assert_eq!(ids, expected, "each once");
 }
 
 #[test]

@@ -1,5 +1,5 @@
 //! Help texts (snapshots in tests/snapshots/, one `.snap` file per command
-//! line), the version, and shell completions.
+//! line), the version, the manual page and shell completions.
 //!
 //! After changing a help text on purpose, accept the new text and review it:
 //! `INSTA_UPDATE=always cargo test -p secmaster-cli --test cli help::`, then
@@ -8,7 +8,7 @@
 use crate::common::{Scratch, secmaster, shell, stderr_of};
 
 /// Snapshot name and command line.
-const CASES: [(&str, &[&str]); 20] = [
+const CASES: [(&str, &[&str]); 23] = [
     ("secmaster", &["--help"]),
     ("secmaster-short", &["-h"]),
     ("workflows", &["workflows", "--help"]),
@@ -23,6 +23,9 @@ const CASES: [(&str, &[&str]); 20] = [
     ("workspaces-list", &["workspaces", "list", "--help"]),
     ("workspaces-show", &["workspaces", "show", "--help"]),
     ("api", &["api", "--help"]),
+    ("config", &["config", "--help"]),
+    ("config-list", &["config", "list", "--help"]),
+    ("man", &["man", "--help"]),
     ("backup", &["backup", "--help"]),
     ("backup-create", &["backup", "create", "--help"]),
     ("backup-describe", &["backup", "describe", "--help"]),
@@ -84,12 +87,15 @@ help_snapshots! {
     workspaces_list_help: 11;
     workspaces_show_help: 12;
     api_help: 13;
-    backup_help: 14;
-    backup_create_help: 15;
-    backup_describe_help: 16;
-    backup_verify_help: 17;
-    restore_help: 18;
-    diff_help: 19;
+    config_help: 14;
+    config_list_help: 15;
+    man_help: 16;
+    backup_help: 17;
+    backup_create_help: 18;
+    backup_describe_help: 19;
+    backup_verify_help: 20;
+    restore_help: 21;
+    diff_help: 22;
 }
 
 #[test]
@@ -103,7 +109,7 @@ fn help_does_not_depend_on_the_terminal_width() {
 
 #[test]
 fn every_command_help_lists_the_exit_codes() {
-    let commands: [&[&str]; 12] = [
+    let commands: [&[&str]; 13] = [
         &["workflows", "list"],
         &["workflows", "show"],
         &["workflows", "import"],
@@ -111,6 +117,7 @@ fn every_command_help_lists_the_exit_codes() {
         &["workspaces", "list"],
         &["workspaces", "show"],
         &["api"],
+        &["config", "list"],
         &["backup", "create"],
         &["backup", "describe"],
         &["backup", "verify"],
@@ -132,14 +139,84 @@ fn every_command_help_lists_the_exit_codes() {
     }
 }
 
+/// The package's version, and the commit when built from a git checkout
+/// (as these tests are, when git is there to ask).
 #[test]
 fn version() {
     let dir = Scratch::new("version");
     let output = secmaster(dir.path()).arg("--version").output().unwrap();
     assert_eq!(output.status.code(), Some(0));
+    let text = String::from_utf8(output.stdout).unwrap();
+    let plain = format!("secmaster {}\n", env!("CARGO_PKG_VERSION"));
+    let head = std::process::Command::new("git")
+        .args(["-C", env!("CARGO_MANIFEST_DIR"), "rev-parse", "HEAD"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8(o.stdout).unwrap().trim().to_owned());
+    let Some(head) = head else {
+        assert_eq!(text, plain);
+        return;
+    };
+    let commit = text
+        .strip_prefix(&format!("secmaster {} (", env!("CARGO_PKG_VERSION")))
+        .and_then(|rest| rest.strip_suffix(")\n"))
+        .unwrap_or_else(|| panic!("no commit in {text:?}"));
+    assert!(
+        commit.len() >= 7 && head.starts_with(commit),
+        "{commit} is not HEAD ({head})"
+    );
+}
+
+#[test]
+fn the_manual_page_is_roff_naming_every_command() {
+    let dir = Scratch::new("man");
+    let page = |args: &[&str]| {
+        let output = secmaster(dir.path())
+            .arg("man")
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let root = page(&[]);
+    assert!(root.contains("\n.TH secmaster 1 "), "{root}");
+    assert!(
+        root.contains("\n.SH NAME\nsecmaster \\- Command\\-line client"),
+        "{root}"
+    );
+    for command in [
+        "workflows",
+        "workspaces",
+        "api",
+        "config",
+        "man",
+        "completions",
+    ] {
+        assert!(
+            root.contains(&format!("\nsecmaster\\-{command}(1)\n")),
+            "{command}"
+        );
+    }
+    // A command's own page: its options, and the settings' help.
+    let export = page(&["workflows", "export"]);
+    assert!(
+        export.contains("\n.TH secmaster-workflows-export 1 "),
+        "{export}"
+    );
+    for text in ["\\-\\-ids\\-file", "\\-\\-profile", "SECMASTER_PROFILE"] {
+        assert!(export.contains(text), "{text}: {export}");
+    }
+    let output = secmaster(dir.path())
+        .args(["man", "workflow"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
     assert_eq!(
-        String::from_utf8(output.stdout).unwrap(),
-        format!("secmaster {}\n", env!("CARGO_PKG_VERSION"))
+        stderr_of(&output),
+        "error: no command \"workflow\" here: there are workflows, workspaces, backup, restore, \
+         api, config, man, completions, help\n"
     );
 }
 

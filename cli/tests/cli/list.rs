@@ -19,20 +19,6 @@ fn as_json(flows: &[Workflow]) -> Value {
     serde_json::to_value(flows).unwrap()
 }
 
-/// The table's rows, split at runs of two or more spaces.
-fn rows(table: &str) -> Vec<Vec<String>> {
-    table
-        .lines()
-        .map(|line| {
-            line.split("  ")
-                .map(str::trim)
-                .filter(|cell| !cell.is_empty())
-                .map(str::to_owned)
-                .collect()
-        })
-        .collect()
-}
-
 #[test]
 fn one_page_as_a_table() {
     let sim = start(sim().seed(PROJECT, WORKSPACE, 15));
@@ -242,7 +228,7 @@ fn an_unknown_filter_value_is_a_usage_error() {
         &["--aop-type", "normal"][..],
         &["--limit", "101"],
         &["--offset", "10001"],
-        &["--format", "yaml"],
+        &["--format", "xml"],
         &["--limit", "-1"],
         &["--offset", "-5"],
     ] {
@@ -308,4 +294,92 @@ fn a_reader_that_stops_early_ends_the_command_quietly() {
     let output = bash.output().unwrap();
     assert_eq!(stdout_of(&output), "141\n", "{}", stderr_of(&output));
     assert_eq!(std::fs::read_to_string(dir.join("err.txt")).unwrap(), "");
+}
+
+/// The API takes one name a request: several `--name` are listed one
+/// after another and merged by id, in the order of the names.
+#[test]
+fn several_names_are_one_listing_each_merged_by_id() {
+    let sim = start(sim().seed(PROJECT, WORKSPACE, 25));
+    let dir = Scratch::new("list-names");
+    let (output, note) = run(
+        workflows(dir.path(), &sim, "list").args([
+            "--all",
+            "--format",
+            "json",
+            "--name",
+            "workflow-002",
+            "--name",
+            "workflow-0001",
+            "--name",
+            "workflow-00",
+            "--name",
+            "workflow-002",
+        ]),
+        0,
+    );
+    assert!(note.is_empty(), "{note}");
+    let listed: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let names: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["name"].as_str().unwrap())
+        .collect();
+    // Each name's matches in the service's order (newest first), then the
+    // next name's that were not listed yet.
+    let mut expected: Vec<String> = (20..=25)
+        .rev()
+        .map(|i| format!("workflow-{i:04}"))
+        .collect();
+    expected.push("workflow-0001".into());
+    expected.extend((2..=19).rev().map(|i| format!("workflow-{i:04}")));
+    assert_eq!(names, expected);
+    // One listing per name given, a repeated name once.
+    let queried: Vec<String> = sim.requests().into_iter().map(|r| r.query).collect();
+    assert_eq!(queried.len(), 3, "{queried:?}");
+    for (query, name) in queried
+        .iter()
+        .zip(["workflow-002", "workflow-0001", "workflow-00"])
+    {
+        assert!(
+            query.split('&').any(|p| p == format!("name={name}")),
+            "{query}"
+        );
+    }
+    let (_, note) = run(
+        workflows(dir.path(), &sim, "list").args(["--all", "--name", "0001", "--name", "0002"]),
+        0,
+    );
+    assert_eq!(note, "2 workflows (2 pages)\n");
+}
+
+#[test]
+fn several_names_need_all_and_take_no_offset() {
+    let sim = start(sim().seed(PROJECT, WORKSPACE, 5));
+    let dir = Scratch::new("list-names-usage");
+    let (_, stderr) = run(
+        workflows(dir.path(), &sim, "list").args(["--name", "a", "--name", "b"]),
+        2,
+    );
+    assert!(
+        stderr.contains("add --all to list every workflow that matches any"),
+        "{stderr}"
+    );
+    let (_, stderr) = run(
+        workflows(dir.path(), &sim, "list")
+            .args(["--all", "--offset", "2", "--name", "a", "--name", "b"]),
+        2,
+    );
+    assert!(
+        stderr.contains("--offset cannot apply to several --name"),
+        "{stderr}"
+    );
+    assert!(sim.requests().is_empty());
+    // One name is one request, paged as ever.
+    let (_, note) = run(
+        workflows(dir.path(), &sim, "list").args(["--name", "workflow-000", "--limit", "2"]),
+        0,
+    );
+    assert_eq!(note, "workflows 1-2 of 5; --all lists every page\n");
 }

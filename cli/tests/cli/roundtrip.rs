@@ -40,7 +40,7 @@ fn back_up_and_restore(sim: &Simulator, credentials: &[(&str, &str)]) {
     let dir = Scratch::new("roundtrip");
     let backup = sh(dir.path(), sim, BACKUP, credentials);
     assert!(
-        stderr_of(&backup).contains("saved "),
+        stderr_of(&backup).contains("exported 150 workflows ("),
         "{}",
         stderr_of(&backup)
     );
@@ -104,6 +104,75 @@ fn with_a_token() {
     let sim = start(sim().seed(PROJECT, WORKSPACE, 150));
     back_up_and_restore(&sim, &[("SECMASTER_AUTH_TOKEN", TOKEN)]);
     assert_authenticated(&sim, "token");
+}
+
+/// A copy without a file of one's own: the export streamed into the import
+/// through a pipe, into a workspace made for it. Signed with an access key
+/// pair, so that both ends sign (the upload with an unsigned payload).
+#[test]
+fn export_to_a_pipe_into_import_from_standard_input() {
+    let sim = start(
+        Simulator::builder()
+            .strict(true)
+            .access_key(AK, SK)
+            .seed(PROJECT, WORKSPACE, 25),
+    );
+    // The simulator refuses workspaces that were not made, as the service
+    // does: this one is made first.
+    sim.add_workspace(secmaster_sim::Workspace::seeded(PROJECT, "copy"))
+        .unwrap();
+    let dir = Scratch::new("pipe");
+    let tmp = Scratch::new("pipe-tmp");
+    let script = "\"$0\" workflows export --endpoint \"$E\" --project-id P --workspace-id W --all \
+         -o - | \"$0\" workflows import - --endpoint \"$E\" --project-id P --workspace-id copy";
+    let mut cmd = shell(dir.path(), script);
+    cmd.env("E", sim.base_url())
+        .env("TMPDIR", tmp.path())
+        .env("HUAWEICLOUD_SDK_AK", AK)
+        .env("HUAWEICLOUD_SDK_SK", SK);
+    let output = cmd.output().unwrap();
+    let stderr = stderr_of(&output);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let ids = request_ids(&sim);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("exported 25 workflows (")
+                && l.ends_with(&format!(
+                    " bytes) to standard output (request id {})",
+                    ids[1]
+                ))),
+        "{stderr}"
+    );
+    assert!(
+        lines.contains(
+            &format!(
+                "imported 25 workflows from standard input into workspace \"copy\" (request id {})",
+                ids[2]
+            )
+            .as_str()
+        ),
+        "{stderr}"
+    );
+    let mut copied: Vec<String> = sim
+        .workflows(PROJECT, "copy")
+        .into_iter()
+        .map(|w| w.name)
+        .collect();
+    copied.sort();
+    let mut names: Vec<String> = sim
+        .workflows(PROJECT, WORKSPACE)
+        .into_iter()
+        .map(|w| w.name)
+        .collect();
+    names.sort();
+    assert_eq!(copied, names);
+    assert!(
+        tmp.entries().is_empty(),
+        "the copy of standard input is gone"
+    );
+    assert_authenticated(&sim, &format!("signature by {AK}"));
 }
 
 /// A simulator holding one workflow under each of `ids`.

@@ -14,20 +14,6 @@ fn listed(sim: &Simulator) -> Vec<Workspace> {
     spaces
 }
 
-/// The table's rows, split at runs of two or more spaces.
-fn rows(table: &str) -> Vec<Vec<String>> {
-    table
-        .lines()
-        .map(|line| {
-            line.split("  ")
-                .map(str::trim)
-                .filter(|cell| !cell.is_empty())
-                .map(str::to_owned)
-                .collect()
-        })
-        .collect()
-}
-
 /// `workspaces` as the command prints them in JSON: every field, but an
 /// empty list (`workspace_agency_list`) is left out, as the library's
 /// generated types leave it out.
@@ -185,7 +171,7 @@ fn bad_paging_values_are_usage_errors_before_any_request() {
         &["--limit", "-1"],
         &["--offset", "-5"],
         &["--offset", "x"],
-        &["--format", "yaml"],
+        &["--format", "xml"],
     ] {
         let (_, stderr) = run(workspaces(dir.path(), &sim, "list").args(args), 2);
         assert!(stderr.contains(&format!("for '{} <", args[0])), "{stderr}");

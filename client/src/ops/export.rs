@@ -5,7 +5,7 @@ use crate::error::Error;
 use crate::operations::EXPORT_WORKFLOWS;
 use crate::ops::{Answered, Input};
 use crate::types::ExportWorkflowsRequest;
-use crate::{Args, SecMasterClient, path_value};
+use crate::{Args, SecMasterClient};
 
 impl SecMasterClient {
     /// Exports the workflows `ids` of a workspace. On success the file has
@@ -18,17 +18,18 @@ impl SecMasterClient {
     /// 64 KiB) that says `"success": false` is an [`Error::Api`], not a file.
     ///
     /// Refused before sending: an empty `ids`, an empty ID, and a project or
-    /// workspace ID that cannot be sent as one path segment (empty, `.` or
-    /// `..`). Any other characters are percent-encoded and stay inside
-    /// their segment.
+    /// workspace ID that cannot be sent as one path segment (`.`, `..`, an
+    /// empty workspace). Any other characters are percent-encoded and stay
+    /// inside their segment.
+    ///
+    /// An empty `project_id` is the client's default project
+    /// ([`SecMasterClientBuilder::project_id`](crate::SecMasterClientBuilder::project_id)).
     pub async fn export_workflows<S: AsRef<str>>(
         &self,
         project_id: &str,
         workspace_id: &str,
         ids: &[S],
     ) -> Result<WorkflowFile, Error> {
-        path_value::check("project_id", project_id)?;
-        path_value::check("workspace_id", workspace_id)?;
         if ids.is_empty() {
             return Err(Error::InvalidInput("no workflow IDs to export".into()));
         }

@@ -79,6 +79,10 @@ impl ImportFile {
     pub fn path(path: impl Into<PathBuf>) -> Self {
         ImportFile::Path(path.into())
     }
+    /// The same as [`ImportFile::path`].
+    pub fn from_path(path: impl Into<PathBuf>) -> Self {
+        ImportFile::path(path)
+    }
     /// Bytes in memory under the file name `name`.
     pub fn bytes(name: impl Into<String>, bytes: impl Into<Bytes>) -> Self {
         ImportFile::Bytes {
@@ -103,6 +107,9 @@ impl SecMasterClient {
     /// changed meanwhile, or it is a `/proc` file) cuts the request off
     /// before its end: [`Error::FileChanged`]. A read that fails is
     /// [`Error::Io`] naming the file.
+    ///
+    /// An empty `project_id` is the client's default project
+    /// ([`SecMasterClientBuilder::project_id`](crate::SecMasterClientBuilder::project_id)).
     pub async fn import_workflows(
         &self,
         project_id: &str,

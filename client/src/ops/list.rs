@@ -152,6 +152,9 @@ impl SecMasterClient {
     /// not name are kept in each object's `extra`. `request_id` is the
     /// body's, else the `X-Request-Id` header.
     ///
+    /// An empty `project_id` is the client's default project
+    /// ([`SecMasterClientBuilder::project_id`](crate::SecMasterClientBuilder::project_id)).
+    ///
     /// To fetch every page, see [`SecMasterClient::list_all_workflows`].
     pub async fn list_workflows(
         &self,
@@ -171,6 +174,9 @@ impl SecMasterClient {
     /// API can page to (it takes no offset past 10,000), so narrow the
     /// query with filters then. Fails with [`Error::Unexpected`] when the
     /// pages hold fewer workflows than the service's `total` promised.
+    ///
+    /// An empty `project_id` is the client's default project
+    /// ([`SecMasterClientBuilder::project_id`](crate::SecMasterClientBuilder::project_id)).
     pub async fn list_all_workflows(
         &self,
         project_id: &str,

@@ -112,6 +112,9 @@ impl SecMasterClient {
     /// [`Error::Unexpected`] when the pages hold fewer items than the
     /// service's total promised.
     ///
+    /// Arguments without a `project_id` take the client's default project,
+    /// as for [`SecMasterClient::execute`].
+    ///
     /// ```no_run
     /// use secmaster_client::{Args, ListAllOptions, SecMasterClient, operations};
     ///
@@ -327,17 +330,19 @@ impl<T: DeserializeOwned> Listed<T> {
         }
     }
 
-    /// Adds a page's items that were not listed before (an item without
-    /// an id is always new). Returns whether there was one; fails when an
-    /// item does not decode as `T`.
+    /// Adds a page's items that were not listed before: by id, or, for an
+    /// item without one, by its whole content (else a service repeating
+    /// id-less items could keep the pager asking for ever). Returns
+    /// whether there was one; fails when an item does not decode as `T`.
     fn add(&mut self, page: Vec<Value>) -> Result<bool, Error> {
         self.pages += 1;
         let before = self.items.len();
         for item in page {
-            let new = match item.get(ID).and_then(Value::as_str) {
-                Some(id) => self.seen.insert(id.to_owned()),
-                None => true,
+            let key = match item.get(ID).and_then(Value::as_str) {
+                Some(id) => format!("id {id}"),
+                None => format!("item {item}"),
             };
+            let new = self.seen.insert(key);
             if new {
                 self.items.push(decode(item)?);
             }
@@ -503,6 +508,11 @@ mod tests {
         );
         assert_eq!(listed.items.len(), 3);
         assert_eq!(listed.pages, 4);
+        // Items without an id repeat by their content: a page of the same
+        // id-less items holds nothing new, so it ends the list.
+        assert!(!listed.add(vec![json!({"name": "no id"})]).unwrap());
+        assert!(listed.add(vec![json!({"name": "another"})]).unwrap());
+        assert_eq!(listed.items.len(), 4);
         // An item that is not what the document describes.
         let mut typed = Listed::<crate::types::Workspace>::new();
         let err = typed.add(vec![json!({"id": 7})]).unwrap_err();

@@ -16,6 +16,8 @@ pub use list::{ListQuery, MAX_LIMIT, MAX_OFFSET};
 pub use list_all::{DEFAULT_PAGE_SIZE, ListAll, ListAllOptions};
 pub use workspaces::WorkspaceQuery;
 
+use std::borrow::Cow;
+
 use bytes::Bytes;
 use reqwest::Response;
 use serde::de::DeserializeOwned;
@@ -56,6 +58,9 @@ pub enum Answered {
     Empty,
 }
 
+/// The parameter that takes the client's default project when a call gives none.
+const PROJECT_ID: &str = "project_id";
+
 /// A JSON answer (or a part of one) as `T`.
 pub(crate) fn decode<T: DeserializeOwned>(value: Value) -> Result<T, Error> {
     serde_json::from_value(value).map_err(|e| {
@@ -71,12 +76,17 @@ impl SecMasterClient {
     /// required ones), then it takes the same path as every other call
     /// (signing, time limits, retries as [`Operation::repeat`] allows).
     ///
+    /// Arguments without a `project_id` (or with an empty one) take the
+    /// client's default project ([`SecMasterClientBuilder::project_id`](crate::SecMasterClientBuilder::project_id));
+    /// with no default either, the call is refused with
+    /// [`Error::InvalidInput`] naming `project_id`.
+    ///
     /// ```no_run
     /// use secmaster_client::{Answered, Args, Input, SecMasterClient, operations};
     ///
     /// # async fn run(client: SecMasterClient) -> Result<(), secmaster_client::Error> {
+    /// // No project_id: the client's default.
     /// let args = Args::new()
-    ///     .set("project_id", "<project_id>")
     ///     .set("workspace_id", "<workspace_id>")
     ///     .set("limit", 5);
     /// if let Answered::Json(page) = client.execute(&operations::LIST_WORKFLOWS, &args, Input::None).await? {
@@ -112,10 +122,18 @@ impl SecMasterClient {
         input: Input,
         before_retry: &(dyn Fn(&Error) + Sync),
     ) -> Result<T, Error> {
+        // Checked before sending: a call made for nothing may still have
+        // changed something.
+        if !matches!(op.answer, Answer::Json { .. }) {
+            return Err(Error::InvalidInput(format!(
+                "{} does not answer in JSON: use execute",
+                op.id
+            )));
+        }
         match self.execute_observed(op, args, input, before_retry).await? {
             Answered::Json(value) => decode(value),
-            _ => Err(Error::InvalidInput(format!(
-                "{} does not answer in JSON",
+            _ => Err(Error::Unexpected(format!(
+                "{} did not answer in JSON",
                 op.id
             ))),
         }
@@ -128,7 +146,8 @@ impl SecMasterClient {
         input: Input,
         before_retry: &(dyn Fn(&Error) + Sync),
     ) -> Result<Answered, Error> {
-        let target = args::check(op, args)?;
+        let args = self.with_default_project(op, args)?;
+        let target = args::check(op, &args)?;
         let response = match (op.body, input) {
             (Body::None, Input::None) => {
                 self.send(op, &target, &Payload::None, before_retry).await?
@@ -156,6 +175,28 @@ impl SecMasterClient {
             }
         };
         self.answered(op, response).await
+    }
+
+    /// `args`, with the client's default project when the operation takes
+    /// a `project_id` and they give none, or an empty one.
+    fn with_default_project<'a>(
+        &self,
+        op: &Operation,
+        args: &'a Args,
+    ) -> Result<Cow<'a, Args>, Error> {
+        let given = args.get(PROJECT_ID).is_some_and(|p| !p.is_empty());
+        if given || op.parameter(PROJECT_ID).is_none() {
+            return Ok(Cow::Borrowed(args));
+        }
+        match self.project_id() {
+            Some(default) => Ok(Cow::Owned(args.clone().set(PROJECT_ID, default))),
+            None => Err(Error::InvalidInput(format!(
+                "{}: parameter {PROJECT_ID} is required: give one, or set the client's \
+                 default (SecMasterClientBuilder::project_id, or {})",
+                op.id,
+                crate::env::PROJECT_ID
+            ))),
+        }
     }
 
     /// The answer read as the table says.

@@ -9,6 +9,9 @@ use crate::{Args, SecMasterClient};
 impl SecMasterClient {
     /// One workflow, by ID; the workflow is the answer's `data`. Safe to
     /// retry. `request_id` is the body's, else the `X-Request-Id` header.
+    ///
+    /// An empty `project_id` is the client's default project
+    /// ([`SecMasterClientBuilder::project_id`](crate::SecMasterClientBuilder::project_id)).
     pub async fn show_workflow(
         &self,
         project_id: &str,

@@ -107,6 +107,9 @@ impl SecMasterClient {
     /// One page of the project's workspaces. Safe to retry. Fields the
     /// document does not name are kept in each object's `extra`.
     ///
+    /// An empty `project_id` is the client's default project
+    /// ([`SecMasterClientBuilder::project_id`](crate::SecMasterClientBuilder::project_id)).
+    ///
     /// To fetch every page, see [`SecMasterClient::list_all_workspaces`].
     pub async fn list_workspaces(
         &self,
@@ -122,6 +125,9 @@ impl SecMasterClient {
     /// `options.page_size`), through [`SecMasterClient::list_all`]. Fails
     /// with [`Error::Unexpected`] when the pages hold fewer workspaces than
     /// the service's `count` promised.
+    ///
+    /// An empty `project_id` is the client's default project
+    /// ([`SecMasterClientBuilder::project_id`](crate::SecMasterClientBuilder::project_id)).
     pub async fn list_all_workspaces(
         &self,
         project_id: &str,
@@ -135,6 +141,9 @@ impl SecMasterClient {
     /// One workspace, by ID; the workspace is the answer's `workspace`. A
     /// workspace that does not exist is answered with HTTP 403 and code
     /// `SecMaster.20010001` ([`Error::Api`]).
+    ///
+    /// An empty `project_id` is the client's default project
+    /// ([`SecMasterClientBuilder::project_id`](crate::SecMasterClientBuilder::project_id)).
     pub async fn show_workspace(
         &self,
         project_id: &str,

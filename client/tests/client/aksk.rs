@@ -11,7 +11,7 @@ use secmaster_client::{Credentials, Error, RetryPolicy, SecMasterClient, reqwest
 
 fn client(base_url: &str, credentials: Credentials) -> SecMasterClient {
     SecMasterClient::builder()
-        .endpoint_url(base_url)
+        .endpoint(base_url)
         .unwrap()
         .credentials(credentials)
         .retry(RetryPolicy::none())

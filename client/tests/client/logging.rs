@@ -88,7 +88,7 @@ async fn secrets_never_appear_in_debug_errors_or_logs() {
         .with_security_token(SECURITY_TOKEN)
         .unwrap();
     let client = SecMasterClient::builder()
-        .endpoint_url(&server.base_url())
+        .endpoint(&server.base_url())
         .unwrap()
         .credentials(credentials.clone())
         .retry(RetryPolicy::default().initial_backoff(std::time::Duration::from_millis(5)))

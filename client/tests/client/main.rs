@@ -4,9 +4,11 @@
 
 mod aksk;
 mod byo_client;
+mod default_project;
 mod end_to_end;
 mod errors;
 mod faults;
+mod file_bytes;
 mod logging;
 mod operations;
 mod pager;
@@ -14,3 +16,4 @@ mod path_values;
 mod signing_vectors;
 mod support;
 mod wire;
+mod workspace_client;

@@ -3,8 +3,8 @@
 //! simulator verifies it, and checked by the simulator against the document.
 
 use crate::support::{
-    PROJECT, WORKSPACE, aksk_builder, aksk_client, answer, assert_all_signed, fault,
-    signing_vectors, sim, start,
+    ID, PROJECT, WORKSPACE, aksk_builder, aksk_client, answer, assert_all_signed, fault,
+    signing_vectors, sim, start, token_client,
 };
 use secmaster_client::types::{AopType, Order, SortBy};
 use secmaster_client::{ImportFile, ListQuery, RetryPolicy};
@@ -410,4 +410,36 @@ async fn workspaces_are_listed_one_page_at_a_time_and_shown_by_id() {
         (403, Some("SecMaster.20010001"))
     );
     assert_all_signed(&server);
+}
+
+// A URL past what the HTTP stack takes failed as a network error (exit 5
+// in the CLI) whose message held the whole URL; execute_json on an
+// operation that answers with a file sent it before saying so.
+#[tokio::test]
+async fn what_cannot_be_sent_or_read_as_asked_is_refused_before_sending() {
+    use secmaster_client::{Args, Error, Input, operations};
+    let sim = start(sim().seed(PROJECT, WORKSPACE, 1)).await;
+    let client = token_client(&sim.base_url());
+    let args = Args::new()
+        .set("project_id", PROJECT)
+        .set("workspace_id", WORKSPACE);
+    let long = args.clone().set("name", "a".repeat(70_000));
+    let err = client
+        .execute(&operations::LIST_WORKFLOWS, &long, Input::None)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidInput(_)), "{err:?}");
+    let text = err.to_string();
+    assert!(text.contains("at most 65533 can be sent"), "{text}");
+    assert!(text.len() < 200, "the message does not carry the URL");
+    let err = client
+        .execute_json::<Value>(
+            &operations::EXPORT_WORKFLOWS,
+            &args,
+            Input::Json(serde_json::json!({"id": [ID]})),
+        )
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("does not answer in JSON"), "{err}");
+    assert!(sim.requests().is_empty(), "nothing was sent");
 }

@@ -82,7 +82,7 @@ pub fn max_in_flight(records: &[RequestRecord]) -> usize {
 /// A client builder signing with [`AK`]/[`SK`], without retries.
 pub fn aksk_builder(base_url: &str) -> SecMasterClientBuilder {
     SecMasterClient::builder()
-        .endpoint_url(base_url)
+        .endpoint(base_url)
         .expect("a valid URL")
         .credentials(Credentials::access_key(AK, SK).expect("a valid key pair"))
         .retry(RetryPolicy::none())
@@ -102,7 +102,7 @@ pub fn token_client(base_url: &str) -> SecMasterClient {
 /// Like [`token_client`], with other time limits.
 pub fn token_client_with(base_url: &str, timeouts: Timeouts) -> SecMasterClient {
     SecMasterClient::builder()
-        .endpoint_url(base_url)
+        .endpoint(base_url)
         .expect("a valid URL")
         .credentials(Credentials::token(TOKEN).expect("a valid token"))
         .timeouts(timeouts)

@@ -249,7 +249,8 @@ async fn bad_input_is_refused_before_sending() {
     for (project, workspace, ids, expected) in [
         (PROJECT, WORKSPACE, &none[..], "no workflow IDs"),
         (PROJECT, WORKSPACE, &[ID, ""][..], "workflow ID #2 is empty"),
-        ("", WORKSPACE, &[ID][..], "project_id is empty"),
+        // Empty is the client's default, and this client has none.
+        ("", WORKSPACE, &[ID][..], "parameter project_id is required"),
         (
             PROJECT,
             ".",

@@ -44,12 +44,7 @@ async fn query_parameters_are_checked_against_their_schemas() {
     // The tests' own document, so that this runs whatever state
     // openapi/secmaster.yaml is in; the embedded one is checked below too.
     for document in [TEST_DOCUMENT, document()] {
-        let sim = Simulator::builder()
-            .document(document)
-            .seed(PROJECT, WORKSPACE, 0)
-            .start()
-            .await
-            .unwrap();
+        let sim = serving(document).await;
         for (query, fragment) in [
             (
                 "?limit=0",
@@ -225,12 +220,7 @@ async fn accepted(
     content_type: &str,
     body: &[u8],
 ) -> u16 {
-    let sim = Simulator::builder()
-        .document(document)
-        .seed(PROJECT, WORKSPACE, 0)
-        .start()
-        .await
-        .unwrap();
+    let sim = serving(document).await;
     let response = client()
         .request(method.parse().unwrap(), url(&sim, WORKSPACE, tail))
         .header("content-type", content_type)
@@ -316,4 +306,30 @@ async fn an_unusable_document_is_refused_at_start() {
         .err()
         .unwrap();
     assert!(error.to_string().contains("dangling reference"), "{error}");
+    // Faults and the log name operations by id: one id for two operations
+    // would make them ambiguous.
+    let twice = TEST_DOCUMENT.replace("operationId: show_workflow", "operationId: list_workflows");
+    assert_ne!(twice, TEST_DOCUMENT);
+    let error = Simulator::builder()
+        .document(twice)
+        .start()
+        .await
+        .err()
+        .unwrap();
+    assert!(
+        error
+            .to_string()
+            .contains("operationId list_workflows is used twice"),
+        "{error}"
+    );
+}
+
+/// A simulator serving `document`, with the tests' empty workspace.
+async fn serving(document: &str) -> Simulator {
+    Simulator::builder()
+        .document(document)
+        .seed(PROJECT, WORKSPACE, 0)
+        .start()
+        .await
+        .unwrap()
 }

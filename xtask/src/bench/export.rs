@@ -209,7 +209,7 @@ fn once(
             return Err(format!("{what}: HTTP status was not 200: {text}"));
         }
         Tool::Curl | Tool::Sdk => number_after(text, "bytes="),
-        Tool::Cli => number_after(text, if to_file { "saved " } else { "wrote " }),
+        Tool::Cli => exported_bytes(text),
     };
     if reported != Some(size) {
         return Err(format!(
@@ -259,8 +259,22 @@ fn verify_pattern(path: &Path, size: u64) -> Result<(), String> {
     Ok(())
 }
 
+/// The byte count of the command's summary line, `exported 1 workflow
+/// (1,048,576 bytes) to x.bin (request id ...)`.
+fn exported_bytes(text: &str) -> Option<u64> {
+    let rest = &text[text.find("exported ")?..];
+    let bytes = &rest[rest.find('(')? + 1..rest.find(" bytes)")?];
+    bytes.replace(',', "").parse().ok()
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_summary_gives_the_bytes() {
+        let line = "exported 1 workflow (1,048,576 bytes) to x (request id r)";
+        assert_eq!(super::exported_bytes(line), Some(1_048_576));
+        assert_eq!(super::exported_bytes("saved 5 bytes"), None);
+    }
     use super::*;
 
     #[test]

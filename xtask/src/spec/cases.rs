@@ -224,6 +224,15 @@ impl Case {
         }
     }
 
+    #[cfg(test)]
+    pub fn new_for_tests(
+        operation: &'static str,
+        path: &[(&'static str, &str)],
+        expect: Json,
+    ) -> Case {
+        Case::new(operation, path, expect)
+    }
+
     /// The value of path parameter `name`.
     pub fn path_value(&self, name: &str) -> Option<&str> {
         self.path
@@ -359,7 +368,20 @@ pub fn cases(seeded: &[String]) -> Vec<Case> {
             ]),
         )]),
     );
-    vec![workspaces, workspace, filtered, page, show, export, import]
+    // The simulator has no behaviour for versions: its answer is made from
+    // the document, in the service's envelope.
+    let version = Case::new(
+        "show_workflow_version",
+        &[
+            ("project_id", PROJECT_ID),
+            ("workspace_id", WORKSPACE_ID),
+            ("version_id", "v-1"),
+        ],
+        Json::Obj(vec![("success", Json::Bool(true))]),
+    );
+    vec![
+        workspaces, workspace, filtered, page, show, version, export, import,
+    ]
 }
 
 /// The operations the cases call, in their order, once each.

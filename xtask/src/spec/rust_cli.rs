@@ -3,8 +3,10 @@
 //! per operation, credential and scenario against the simulator: with the
 //! token in `SECMASTER_AUTH_TOKEN`, and with the fake key pair in
 //! `HUAWEICLOUD_SDK_AK` / `HUAWEICLOUD_SDK_SK` (requests signed). Each
-//! case becomes a command line by the operation's entry in [`COMMANDS`];
-//! an operation without one fails the check before anything is run.
+//! case becomes a command line by the operation's entry in [`COMMANDS`], or,
+//! for a simple JSON GET without one, by `secmaster api` ([`generic_get`]);
+//! any other operation without an entry fails the check before anything is
+//! run.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -115,6 +117,8 @@ fn secmaster(exe: &Path, base_url: &str, auth: Auth, case: &Case, args: &[String
 enum Expect {
     /// `--format json` output listing exactly these ids, in this order.
     Listed(Vec<String>),
+    /// Output that contains each of these texts.
+    PrintsAll(Vec<String>),
     /// Output that contains this text.
     Prints(String),
     /// The export file, with these ids in the simulator's format.
@@ -152,14 +156,18 @@ fn list_workflows(case: &Case, _: &Path, _: Scenario) -> (Vec<String>, Expect) {
             name => args.extend([format!("--{}", name.replace('_', "-")), value]),
         }
     }
-    let ids = match case.expect.get("data") {
+    (args, Expect::Listed(listed_ids(case, "data")))
+}
+
+/// The ids of the items the case expects in the answer's array `items`.
+fn listed_ids(case: &Case, items: &str) -> Vec<String> {
+    match case.expect.get(items) {
         Some(Json::Arr(items)) => items
             .iter()
             .filter_map(|item| item.get("id").map(Json::scalar))
             .collect(),
         _ => Vec::new(),
-    };
-    (args, Expect::Listed(ids))
+    }
 }
 
 fn show_workflow(case: &Case, _: &Path, _: Scenario) -> (Vec<String>, Expect) {
@@ -209,14 +217,7 @@ fn list_workspaces(case: &Case, _: &Path, _: Scenario) -> (Vec<String>, Expect) 
             .iter()
             .map(|(name, value)| format!("{name}={}", value.scalar())),
     );
-    let ids = match case.expect.get("workspaces") {
-        Some(Json::Arr(items)) => items
-            .iter()
-            .filter_map(|item| item.get("id").map(Json::scalar))
-            .collect(),
-        _ => Vec::new(),
-    };
-    (args, Expect::Listed(ids))
+    (args, Expect::Listed(listed_ids(case, "workspaces")))
 }
 
 /// `api show_workspace`, which takes the workspace from `--workspace-id`
@@ -227,11 +228,56 @@ fn show_workspace(case: &Case, _: &Path, _: Scenario) -> (Vec<String>, Expect) {
     (args, Expect::Prints(format!("\"{id}\"")))
 }
 
-/// One line per operation (of `needed`) `secmaster` has no command for.
-fn no_way(needed: &[&str]) -> Vec<String> {
+/// Any simple JSON GET, with no code for it: `api OPERATION` with the
+/// case's path values (but the project and workspace, which go as flags)
+/// and query as `NAME=VALUE`; the answer must print every text and number
+/// the case expects, as JSON writes them.
+fn generic_get(case: &Case, _: &Path, _: Scenario) -> (Vec<String>, Expect) {
+    let mut args = strings(&["api", case.operation]);
+    let path = case
+        .path
+        .iter()
+        .filter(|(name, _)| !matches!(*name, "project_id" | "workspace_id"))
+        .map(|(name, value)| format!("{name}={value}"));
+    let query = case
+        .query
+        .iter()
+        .map(|(name, value)| format!("{name}={}", value.scalar()));
+    args.extend(path.chain(query));
+    let mut texts = Vec::new();
+    leaves(&case.expect, &mut texts);
+    (args, Expect::PrintsAll(texts))
+}
+
+fn leaves(json: &Json, out: &mut Vec<String>) {
+    match json {
+        Json::Str(s) => out.push(cases::json_string(s)),
+        Json::Int(n) => out.push(n.to_string()),
+        Json::Bool(b) => out.push(b.to_string()),
+        Json::Arr(items) => items.iter().for_each(|item| leaves(item, out)),
+        Json::Obj(fields) => fields.iter().for_each(|(_, value)| leaves(value, out)),
+    }
+}
+
+/// How `secmaster` calls `operation`: its entry in [`COMMANDS`], else
+/// [`generic_get`] when the document says it is a simple JSON GET.
+fn command_for(operation: &str, simple_gets: &[&str]) -> Option<CommandLine> {
+    COMMANDS
+        .iter()
+        .find(|(name, _)| *name == operation)
+        .map(|(_, command)| *command)
+        .or_else(|| {
+            simple_gets
+                .contains(&operation)
+                .then_some(generic_get as CommandLine)
+        })
+}
+
+/// One line per operation (of `needed`) `secmaster` has no way to call.
+fn no_way(needed: &[&str], simple_gets: &[&str]) -> Vec<String> {
     needed
         .iter()
-        .filter(|op| !COMMANDS.iter().any(|(name, _)| name == *op))
+        .filter(|op| command_for(op, simple_gets).is_none())
         .map(|op| {
             format!("rust_cli.rs: no way to call {op} (no secmaster command for it in COMMANDS)")
         })
@@ -245,7 +291,15 @@ pub fn calls(
     auth: Auth,
 ) -> Result<String, String> {
     let all = cases::cases(&built.seeded);
-    let missing = no_way(&coverage::needed(operations, &cases::operations()));
+    let simple_gets: Vec<&str> = operations
+        .iter()
+        .filter(|op| op.simple_get)
+        .map(|op| op.id.as_str())
+        .collect();
+    let missing = no_way(
+        &coverage::needed(operations, &cases::operations()),
+        &simple_gets,
+    );
     if !missing.is_empty() {
         return Err(missing.join("\n"));
     }
@@ -260,11 +314,8 @@ pub fn calls(
         let done = with_sim(&built.sim, &run, |base_url| {
             let mut done = Vec::new();
             for case in &all {
-                let (_, command_line) =
-                    COMMANDS
-                        .iter()
-                        .find(|(name, _)| *name == case.operation)
-                        .ok_or_else(|| format!("rust_cli.rs: no way to call {}", case.operation))?;
+                let command_line = command_for(case.operation, &simple_gets)
+                    .ok_or_else(|| format!("rust_cli.rs: no way to call {}", case.operation))?;
                 let (args, expect) = command_line(case, &run.files(), scenario);
                 let mut cmd = secmaster(&built.cli, base_url, auth, case, &args);
                 let what = describe(&cmd);
@@ -319,6 +370,11 @@ fn expect_success(what: &str, out: &Captured, expect: &Expect) -> Result<(), Str
                     "`{what}` must list exactly {ids:?}, in that order:\n{}",
                     out.combined()
                 ));
+            }
+        }
+        Expect::PrintsAll(texts) => {
+            if let Some(text) = texts.iter().find(|t| !out.stdout.contains(t.as_str())) {
+                return Err(format!("`{what}` printed no {text}:\n{}", out.combined()));
             }
         }
         Expect::Prints(text) => {
@@ -376,12 +432,31 @@ mod tests {
             "list_workspaces",
             "show_workspace",
         ];
-        assert_eq!(no_way(&document), Vec::<String>::new());
-        let found = no_way(&["list_workflows", "list_extra_things"]);
+        assert_eq!(no_way(&document, &[]), Vec::<String>::new());
+        let found = no_way(&["list_workflows", "list_extra_things"], &[]);
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(
             found[0].starts_with("rust_cli.rs: no way to call list_extra_things"),
             "{found:?}"
         );
+        // A simple JSON GET is called through `secmaster api`.
+        assert!(no_way(&["list_extra_things"], &["list_extra_things"]).is_empty());
+        let case = Case {
+            query: vec![("limit", Json::Int(5))],
+            ..Case::new_for_tests(
+                "list_extra_things",
+                &[("project_id", "p"), ("thing_id", "t 1")],
+                Json::Obj(vec![("name", Json::text("a\"b")), ("count", Json::Int(3))]),
+            )
+        };
+        let (args, expect) = generic_get(&case, Path::new("."), Scenario::Ok);
+        assert_eq!(
+            args,
+            ["api", "list_extra_things", "thing_id=t 1", "limit=5"]
+        );
+        match expect {
+            Expect::PrintsAll(texts) => assert_eq!(texts, ["\"a\\\"b\"", "3"]),
+            _ => panic!("a generic call expects texts"),
+        }
     }
 }
