@@ -44,7 +44,9 @@ impl Selection {
             patterns
                 .iter()
                 .map(|p| {
-                    glob::Pattern::new(p.as_ref()).map_err(|e| {
+                    // Names are not paths: `*` already matches `/`, so
+                    // `**` means no more than `*` and is read as it.
+                    glob::Pattern::new(&p.as_ref().replace("**", "*")).map_err(|e| {
                         Error::InvalidInput(format!("{:?} is not a glob pattern: {e}", p.as_ref()))
                     })
                 })
@@ -199,5 +201,13 @@ mod tests {
             Err(Error::InvalidInput(m)) => assert!(m.contains("\"[a\""), "{m}"),
             other => panic!("{other:?}"),
         }
+    }
+
+    // `a**` was refused with the glob crate's rule about path components.
+    #[test]
+    fn a_double_star_is_a_star_in_a_name() {
+        let selection = Selection::new(&["a**"], &[] as &[&str]).unwrap();
+        assert!(selection.takes("a/b c"));
+        assert!(!selection.takes("b"));
     }
 }

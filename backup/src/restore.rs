@@ -209,9 +209,60 @@ pub async fn restore(
     for (i, outcome, reason) in done.into_iter().flatten() {
         lines[i] = Some(line(&entries[i], outcome, reason));
     }
+    if lines
+        .iter()
+        .flatten()
+        .any(|l| l.outcome == Outcome::Restored)
+    {
+        let after = client
+            .list_all_workflows(project_id, target, &ListQuery::new(), listing)
+            .await?
+            .items;
+        let after = count_names(after.iter().filter_map(|w| w.name.as_deref()));
+        check_names(&mut lines, &in_target, &after);
+    }
     Ok(Report {
         workflows: lines.into_iter().flatten().collect(),
     })
+}
+
+/// The plan matches by the manifest's names, so every workflow it imported
+/// must now be in the target under that name: an export file that holds a
+/// workflow of another name (changed by hand, or renamed between the list
+/// and the export), or a service that renames on import, would otherwise be
+/// imported again by every run. Where a name has fewer copies than were
+/// there before plus those imported, its imports are failures.
+fn check_names(
+    lines: &mut [Option<ReportLine>],
+    before: &HashMap<&str, usize>,
+    after: &HashMap<&str, usize>,
+) {
+    let mut imported: HashMap<String, usize> = HashMap::new();
+    for l in lines
+        .iter()
+        .flatten()
+        .filter(|l| l.outcome == Outcome::Restored)
+    {
+        *imported.entry(l.name.clone()).or_default() += 1;
+    }
+    for l in lines.iter_mut().flatten() {
+        let Some(&n) = imported
+            .get(&l.name)
+            .filter(|_| l.outcome == Outcome::Restored)
+        else {
+            continue;
+        };
+        let was = before.get(l.name.as_str()).copied().unwrap_or(0);
+        let now = after.get(l.name.as_str()).copied().unwrap_or(0);
+        if now < was + n {
+            l.outcome = Outcome::Failed;
+            l.reason = Some(format!(
+                "imported, but the target holds {now} named so where {} were expected: the file \
+                 holds a workflow of another name, or the service renamed it",
+                was + n
+            ));
+        }
+    }
 }
 
 /// How many times each name occurs.
@@ -425,5 +476,44 @@ mod tests {
             last: Box::new(ClientError::Timeout(TimeoutPhase::Connect)),
         };
         assert!(!may_have_arrived(&gave_up));
+    }
+
+    // A file whose workflow is not the one its manifest names was reported
+    // restored, and imported again by every later run.
+    #[test]
+    fn an_import_that_did_not_add_its_name_is_a_failure() {
+        let line = |name: &str, outcome| {
+            Some(ReportLine {
+                name: name.into(),
+                source_id: "s".into(),
+                outcome,
+                reason: None,
+            })
+        };
+        let mut lines = vec![
+            line("a", Outcome::Restored),
+            line("b", Outcome::Restored),
+            line("b", Outcome::Restored),
+            line("c", Outcome::Skipped),
+        ];
+        let before = HashMap::from([("b", 1), ("c", 1)]);
+        // "a" arrived; only one of the two "b"s did (another name came in).
+        let after = HashMap::from([("a", 1), ("b", 2), ("c", 1), ("renamed", 1)]);
+        check_names(&mut lines, &before, &after);
+        let outcomes: Vec<Outcome> = lines.iter().flatten().map(|l| l.outcome).collect();
+        assert_eq!(
+            outcomes,
+            [
+                Outcome::Restored,
+                Outcome::Failed,
+                Outcome::Failed,
+                Outcome::Skipped
+            ]
+        );
+        let reason = lines[1].as_ref().unwrap().reason.as_deref().unwrap();
+        assert!(
+            reason.contains("holds 2 named so where 3 were expected"),
+            "{reason}"
+        );
     }
 }
