@@ -362,6 +362,12 @@ pub struct ImportArgs {
     #[arg(long, value_name = "EXPR")]
     pub query: Option<String>,
 
+    /// Send the file without first checking that it is not clearly something else (a listing of
+    /// workflows, an answer of the API): for an export that the check refuses by mistake (the
+    /// service's export format is not documented)
+    #[arg(long)]
+    pub no_check: bool,
+
     #[command(flatten)]
     pub connection: ConnectionArgs,
 }

@@ -14,6 +14,7 @@ mod config;
 mod config_file;
 mod exit;
 mod export;
+mod fields;
 mod file_answer;
 mod filename;
 mod format;
