@@ -294,19 +294,29 @@ fn text_of(value: &Value) -> String {
     }
 }
 
-/// A TSV cell: `\`, `\t`, `\n` and `\r` for a backslash, a tab and line
+/// A TSV cell: `\\`, `\t`, `\n` and `\r` for a backslash, a tab and line
 /// breaks, so that the cell reads back exactly; other characters a terminal
 /// must not receive as `\u{1b}`.
 fn tsv_cell(value: &Value) -> String {
     escape(&text_of(value).replace('\\', "\\\\")).into_owned()
 }
 
+/// The characters that make a spreadsheet take a cell for a formula when
+/// they start it (OWASP's list for CSV injection).
+const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
 /// A CSV cell, quoted as RFC 4180 says: in double quotes, doubled inside,
 /// when it holds a comma, a double quote or surrounding blanks. Line breaks,
 /// tabs and other characters a terminal must not receive appear as the
-/// table shows them (`\n`, `\u{1b}`).
+/// table shows them (`\n`, `\u{1b}`). A string that starts with one of
+/// [`FORMULA_START`] gets a leading `'`, so that a spreadsheet shows it as
+/// text.
 fn csv_cell(value: &Value) -> String {
     let text = escape(&text_of(value)).into_owned();
+    let text = match value {
+        Value::String(s) if s.starts_with(FORMULA_START) => format!("'{text}"),
+        _ => text,
+    };
     if text.contains([',', '"']) || text.trim() != text {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
@@ -594,6 +604,67 @@ mod tests {
                 None => proptest::prop_assert!(!csv.contains([',', '"'])),
             }
         }
+    }
+
+    /// The fields of RFC 4180 text: its records, each a list of fields
+    /// with the quotes taken off.
+    fn read_csv(text: &str) -> Vec<Vec<String>> {
+        let mut records = Vec::new();
+        let (mut record, mut field) = (Vec::new(), String::new());
+        let (mut quoted, mut chars) = (false, text.chars().peekable());
+        while let Some(c) = chars.next() {
+            match (quoted, c) {
+                (true, '"') if chars.peek() == Some(&'"') => {
+                    chars.next();
+                    field.push('"');
+                }
+                (true, '"') => quoted = false,
+                (true, c) => field.push(c),
+                (false, '"') => quoted = true,
+                (false, ',') => record.push(std::mem::take(&mut field)),
+                (false, '\n') => {
+                    record.push(std::mem::take(&mut field));
+                    records.push(std::mem::take(&mut record));
+                }
+                (false, c) => field.push(c),
+            }
+        }
+        assert!(
+            field.is_empty() && record.is_empty(),
+            "{text:?} ends in a line break"
+        );
+        records
+    }
+
+    fn csv_of(value: &Value) -> String {
+        let mut out = Vec::new();
+        print_value(&mut out, value, Format::Csv, Records::Many).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    /// A spreadsheet takes a cell that starts with one of these for a
+    /// formula: each gets a leading `'`.
+    #[test]
+    fn csv_cells_that_look_like_formulas_start_with_a_quote() {
+        let cells = [
+            "=HYPERLINK(\"http://x\",\"y\")",
+            "+1+2",
+            "-2+3",
+            "@SUM(A1:A2)",
+            "\t=1",
+            "\r=1",
+        ];
+        let value = Value::Array(cells.iter().map(|c| serde_json::json!([c])).collect());
+        let text = csv_of(&value);
+        let read = read_csv(&text);
+        assert_eq!(read.len(), cells.len(), "{text}");
+        for (row, cell) in read.iter().zip(cells) {
+            assert!(row[0].starts_with('\''), "{cell:?} as {:?}", row[0]);
+        }
+        assert_eq!(read[0][0], "'=HYPERLINK(\"http://x\",\"y\")");
+        assert_eq!(read[4][0], "'\\t=1");
+        // Not a formula: as it is.
+        assert_eq!(csv_of(&serde_json::json!([["a=1", -1]])), "a=1,-1\n");
     }
 
     #[test]
