@@ -298,24 +298,31 @@ fn text_of(value: &Value) -> String {
 /// breaks, so that the cell reads back exactly; other characters a terminal
 /// must not receive as `\u{1b}`.
 fn tsv_cell(value: &Value) -> String {
-    escape(&text_of(value).replace('\\', "\\\\")).into_owned()
+    escaped(&text_of(value))
+}
+
+/// Text with a backslash doubled and what a terminal must not receive
+/// escaped (`\n`, `\u{1b}`): distinct texts stay distinct.
+fn escaped(text: &str) -> String {
+    escape(&text.replace('\\', "\\\\")).into_owned()
 }
 
 /// The characters that make a spreadsheet take a cell for a formula when
 /// they start it (OWASP's list for CSV injection).
 const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 
-/// A CSV cell, quoted as RFC 4180 says: in double quotes, doubled inside,
-/// when it holds a comma, a double quote or surrounding blanks. Line breaks,
-/// tabs and other characters a terminal must not receive appear as the
-/// table shows them (`\n`, `\u{1b}`). A string that starts with one of
-/// [`FORMULA_START`] gets a leading `'`, so that a spreadsheet shows it as
-/// text.
+/// A CSV cell. A string is escaped as a TSV cell is ([`escaped`]), and
+/// gets a leading `'` when it starts with one of [`FORMULA_START`], so that
+/// a spreadsheet shows it as text; a list or an object is compact JSON with
+/// JSON's own escapes (`\u202e`), so that it parses as JSON. Then it is
+/// quoted as RFC 4180 says: in double quotes, doubled inside, when it holds
+/// a comma, a double quote or surrounding blanks.
 fn csv_cell(value: &Value) -> String {
-    let text = escape(&text_of(value)).into_owned();
     let text = match value {
-        Value::String(s) if s.starts_with(FORMULA_START) => format!("'{text}"),
-        _ => text,
+        Value::String(s) if s.starts_with(FORMULA_START) => format!("'{}", escaped(s)),
+        Value::String(s) => escaped(s),
+        Value::Array(_) | Value::Object(_) => json_safe(&value.to_string()),
+        other => text_of(other),
     };
     if text.contains([',', '"']) || text.trim() != text {
         format!("\"{}\"", text.replace('"', "\"\""))
@@ -665,6 +672,41 @@ mod tests {
         assert_eq!(read[4][0], "'\\t=1");
         // Not a formula: as it is.
         assert_eq!(csv_of(&serde_json::json!([["a=1", -1]])), "a=1,-1\n");
+    }
+
+    /// Read back by a CSV parser, distinct values stay distinct, and a
+    /// list or an object is JSON with the same value.
+    #[test]
+    fn csv_reads_back_distinct_and_nested_cells_are_json() {
+        let nested = serde_json::json!({"n": "a\u{202e}b\u{1b}[2J\\\"", "l": [1, "x\ny"]});
+        let strings = [
+            "a\nb",
+            "a\\nb",
+            "a\\\nb",
+            "a\u{1b}b",
+            "a\\u{1b}b",
+            "a\tb",
+            "a\\tb",
+        ];
+        let value = Value::Array(
+            strings
+                .iter()
+                .map(|s| serde_json::json!({"s": s, "nested": nested}))
+                .collect(),
+        );
+        let text = csv_of(&value);
+        assert!(!text.chars().any(|c| c != '\n' && is_unsafe(c)), "{text}");
+        let read = read_csv(&text);
+        assert_eq!(read[0], ["nested", "s"]);
+        let cells: Vec<&str> = read[1..].iter().map(|r| r[1].as_str()).collect();
+        let mut distinct = cells.clone();
+        distinct.sort();
+        distinct.dedup();
+        assert_eq!(distinct.len(), strings.len(), "{cells:?}");
+        for row in &read[1..] {
+            let parsed: Value = serde_json::from_str(&row[0]).unwrap();
+            assert_eq!(parsed, nested, "{}", row[0]);
+        }
     }
 
     #[test]

@@ -322,10 +322,11 @@ fn cells_are_quoted_and_escaped() {
     // TSV: tab, line breaks and backslash escaped, so that the cell reads
     // back exactly.
     assert_eq!(list("tsv"), "a,\"b\"\\tc\\\\d\\ne\t padded \ttrue\n");
-    // CSV: RFC 4180 quotes; control characters as the table shows them.
+    // CSV: RFC 4180 quotes; the same escapes as TSV (a backslash doubled,
+    // so that `\n` the text and a line break stay apart).
     assert_eq!(
         list("csv"),
-        "\"a,\"\"b\"\"\\tc\\d\\ne\",\" padded \",true\n"
+        "\"a,\"\"b\"\"\\tc\\\\d\\ne\",\" padded \",true\n"
     );
 }
 
