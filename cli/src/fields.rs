@@ -1,6 +1,6 @@
 //! The fields of the records the commands list, as the API document
 //! (`openapi/secmaster.yaml`) describes them, in its order: the one list
-//! that the check before an import reads.
+//! that the check before an import and the columns of TSV and CSV read.
 
 /// The properties of `AopWorkflowInfo` (a workflow).
 pub const WORKFLOW: &[&str] = &[
@@ -32,6 +32,30 @@ pub const WORKFLOW: &[&str] = &[
     "version",
 ];
 
+/// The properties of `Workspace`.
+pub const WORKSPACE: &[&str] = &[
+    "id",
+    "create_time",
+    "update_time",
+    "name",
+    "description",
+    "creator_id",
+    "creator_name",
+    "modifier_id",
+    "modifier_name",
+    "project_id",
+    "project_name",
+    "domain_id",
+    "domain_name",
+    "enterprise_project_id",
+    "enterprise_project_name",
+    "is_view",
+    "region_id",
+    "view_bind_id",
+    "view_bind_name",
+    "workspace_agency_list",
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -49,5 +73,6 @@ mod tests {
     #[test]
     fn the_lists_are_the_documents() {
         assert_eq!(properties("AopWorkflowInfo"), WORKFLOW);
+        assert_eq!(properties("Workspace"), WORKSPACE);
     }
 }

@@ -132,7 +132,7 @@ async fn import(session: &Session, path: &Path, name: &str, to: Answer) -> Resul
             )),
         }
     }
-    format::print_object(out, &value, (to.format.into(), None))
+    format::print_object(out, &value, (to.format.into(), None), &[])
 }
 
 /// `imported 25 workflows from flows.json into workspace W (request id
