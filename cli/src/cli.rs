@@ -338,8 +338,8 @@ pub struct ShowArgs {
     #[arg(long, value_enum, default_value_t)]
     pub format: ObjectFormat,
 
-    /// A JMESPath expression applied to the JSON before it is printed in --format, as aws --query
-    /// takes it (for example '[?enabled].{id: id, name: name}')
+    /// A JMESPath expression applied to the workflow's JSON (an object) before it is printed in
+    /// --format, as aws --query takes it (for example '{id: id, name: name, enabled: enabled}')
     #[arg(long, value_name = "EXPR")]
     pub query: Option<String>,
 
@@ -423,8 +423,8 @@ pub struct WorkspacesListArgs {
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
 
-    /// A JMESPath expression applied to the JSON before it is printed in --format, as aws --query
-    /// takes it (for example '[?enabled].{id: id, name: name}')
+    /// A JMESPath expression applied to the JSON (a list of workspaces) before it is printed in
+    /// --format, as aws --query takes it (for example '[].{id: id, name: name}')
     #[arg(long, value_name = "EXPR")]
     pub query: Option<String>,
 
@@ -446,8 +446,8 @@ pub struct WorkspacesShowArgs {
     #[arg(long, value_enum, default_value_t)]
     pub format: ObjectFormat,
 
-    /// A JMESPath expression applied to the JSON before it is printed in --format, as aws --query
-    /// takes it (for example '[?enabled].{id: id, name: name}')
+    /// A JMESPath expression applied to the workspace's JSON (an object) before it is printed in
+    /// --format, as aws --query takes it (for example '{id: id, name: name, created: create_time}')
     #[arg(long, value_name = "EXPR")]
     pub query: Option<String>,
 

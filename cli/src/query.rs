@@ -142,7 +142,13 @@ fn to_json(found: &Variable, budget: &mut Budget) -> Result<Value, String> {
             }
             Value::Object(map)
         }
-        Variable::Expref(_) => serde_json::to_value(found).map_err(|e| e.to_string())?,
+        Variable::Expref(_) => {
+            return Err(
+                "the result is an expression reference (&...), which is no value: it \
+                 is an argument of a function such as sort_by(@, &name)"
+                    .into(),
+            );
+        }
     })
 }
 
@@ -310,6 +316,22 @@ mod tests {
                 let _ = query.apply(records());
             }
         }
+    }
+
+    /// An expression reference is a function's argument, not a value to
+    /// print (it was printed as Rust's debugging text, with exit 0).
+    #[test]
+    fn an_expression_reference_is_no_result() {
+        for text in ["&name", "[&id, &name]", "{a: &name}"] {
+            let refusal = Query::parse(text).unwrap().apply(records()).unwrap_err();
+            assert_eq!(refusal.exit_code(), crate::exit::USAGE, "{text}");
+            let message = refusal.to_string();
+            assert!(
+                message.contains("an expression reference (&...)"),
+                "{message}"
+            );
+        }
+        assert_eq!(run("sort_by(@, &name)[0].id").unwrap(), json!("a"));
     }
 
     /// A result that the crate's shared values make far larger than its

@@ -517,3 +517,71 @@ fn tsv_columns_do_not_depend_on_the_page() {
         "{second:?}"
     );
 }
+
+/// The `--query` example of a command's `--help`.
+fn query_example(dir: &std::path::Path, command: &[&str]) -> String {
+    let help = success(secmaster(dir).args(command).arg("--help"));
+    let help = help.split_whitespace().collect::<Vec<_>>().join(" ");
+    let start = help.find("(for example '").expect("an example") + "(for example '".len();
+    let end = start + help[start..].find("')").expect("the example's end");
+    help[start..end].to_owned()
+}
+
+/// The `--query` example of each command's help selects something: it
+/// printed null (show) or [] (workspaces) when the examples were a list's.
+#[test]
+fn the_help_examples_of_query_work() {
+    let sim = start(sim().seed(PROJECT, WORKSPACE, 2));
+    let dir = Scratch::new("formats-query-help");
+    let id = seeded(PROJECT, WORKSPACE, 1).id;
+    let run_example = |command: &[&str], mut cmd: assert_cmd::Command| {
+        let example = query_example(dir.path(), command);
+        let printed = success(cmd.args(["--format", "json", "--query", &example]));
+        let printed: Value = serde_json::from_str(&printed).unwrap();
+        (example, printed)
+    };
+    let mut list = workflows(dir.path(), &sim, "list");
+    list.arg("--all");
+    let (example, printed) = run_example(&["workflows", "list"], list);
+    assert!(
+        printed.as_array().is_some_and(|a| !a.is_empty()),
+        "{example}: {printed}"
+    );
+    let mut show = workflows(dir.path(), &sim, "show");
+    show.arg(&id);
+    let (example, printed) = run_example(&["workflows", "show"], show);
+    assert_eq!(printed["id"], json!(id), "{example}: {printed}");
+    assert_eq!(printed["name"], "workflow-0001", "{example}: {printed}");
+    let (example, printed) = run_example(
+        &["workspaces", "list"],
+        workspaces(dir.path(), &sim, "list"),
+    );
+    assert_eq!(
+        printed.as_array().map(Vec::len),
+        Some(3),
+        "{example}: {printed}"
+    );
+    assert!(printed[0]["id"].is_string(), "{example}: {printed}");
+    let mut show = workspaces(dir.path(), &sim, "show");
+    show.arg(WORKSPACE);
+    let (example, printed) = run_example(&["workspaces", "show"], show);
+    assert_eq!(printed["id"], WORKSPACE, "{example}: {printed}");
+    assert!(printed["created"].is_string(), "{example}: {printed}");
+}
+
+/// `--query '&name'` makes an expression reference, not a value: exit 2
+/// (it printed Rust's debugging text, exit 0).
+#[test]
+fn an_expression_reference_is_refused() {
+    let sim = start(sim().seed(PROJECT, WORKSPACE, 1));
+    let dir = Scratch::new("formats-expref");
+    let (output, stderr) = run(
+        workflows(dir.path(), &sim, "list").args(["--format", "json", "--query", "&name"]),
+        2,
+    );
+    assert!(output.stdout.is_empty());
+    assert!(
+        stderr.contains("an expression reference (&...)"),
+        "{stderr}"
+    );
+}
