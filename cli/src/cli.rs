@@ -351,8 +351,8 @@ pub struct ShowArgs {
     #[arg(long, value_enum, default_value_t)]
     pub format: ObjectFormat,
 
-    /// A JMESPath expression applied to the JSON before it is printed in --format, as aws --query
-    /// takes it (for example '[?enabled].{id: id, name: name}')
+    /// A JMESPath expression applied to the workflow's JSON (an object) before it is printed in
+    /// --format, as aws --query takes it (for example '{id: id, name: name, enabled: enabled}')
     #[arg(long, value_name = "EXPR")]
     pub query: Option<String>,
 
@@ -374,6 +374,12 @@ pub struct ImportArgs {
     /// (json, yaml, tsv or csv)
     #[arg(long, value_name = "EXPR")]
     pub query: Option<String>,
+
+    /// Send the file without first checking that it is not clearly something else (a listing of
+    /// workflows, an answer of the API): for an export that the check refuses by mistake (the
+    /// service's export format is not documented)
+    #[arg(long)]
+    pub no_check: bool,
 
     #[command(flatten)]
     pub connection: ConnectionArgs,
@@ -430,8 +436,8 @@ pub struct WorkspacesListArgs {
     #[arg(long, value_enum, default_value_t)]
     pub format: Format,
 
-    /// A JMESPath expression applied to the JSON before it is printed in --format, as aws --query
-    /// takes it (for example '[?enabled].{id: id, name: name}')
+    /// A JMESPath expression applied to the JSON (a list of workspaces) before it is printed in
+    /// --format, as aws --query takes it (for example '[].{id: id, name: name}')
     #[arg(long, value_name = "EXPR")]
     pub query: Option<String>,
 
@@ -453,8 +459,8 @@ pub struct WorkspacesShowArgs {
     #[arg(long, value_enum, default_value_t)]
     pub format: ObjectFormat,
 
-    /// A JMESPath expression applied to the JSON before it is printed in --format, as aws --query
-    /// takes it (for example '[?enabled].{id: id, name: name}')
+    /// A JMESPath expression applied to the workspace's JSON (an object) before it is printed in
+    /// --format, as aws --query takes it (for example '{id: id, name: name, created: create_time}')
     #[arg(long, value_name = "EXPR")]
     pub query: Option<String>,
 

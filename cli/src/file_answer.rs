@@ -11,7 +11,7 @@ use secmaster_client::untrusted::escape;
 
 use crate::exit::{Failure, shown};
 use crate::filename;
-use crate::output::{self, Output};
+use crate::output::{self, Empty, Output};
 use crate::progress::Progress;
 use crate::signals::Signals;
 use crate::stderr;
@@ -85,19 +85,28 @@ async fn receive(
         .map(|id| format!(" (request id {})", escape(id)))
         .unwrap_or_default();
     let progress = Progress::new(!to.quiet, file.content_length());
+    // An export always holds something; an operation of `api` may mean an
+    // empty file.
+    let empty = if workflows.is_some() {
+        Empty::Refused
+    } else {
+        Empty::Allowed
+    };
     let (verb, bytes, place) = match output {
         Output::Stdout(out) => {
             let what = "standard output";
             let bytes = output::stream_to(&mut file, out, what, &progress).await?;
+            empty.check(bytes)?;
             ("wrote", bytes, what.to_owned())
         }
         Output::Device(path, out) => {
             let what = shown(&path);
             let bytes = output::stream_to(&mut file, out, &what, &progress).await?;
+            empty.check(bytes)?;
             ("wrote", bytes, what)
         }
         Output::File(path, part) => {
-            let bytes = output::save(file, part, &path, to.force, &progress).await?;
+            let bytes = output::save(file, part, &path, to.force, empty, &progress).await?;
             ("saved", bytes, shown(&path))
         }
         Output::Directory(dir, part) => {
@@ -106,7 +115,7 @@ async fn receive(
             if !to.force && std::fs::symlink_metadata(&path).is_ok() {
                 return Err(output::exists_failure(&path));
             }
-            let bytes = output::save(file, part, &path, to.force, &progress).await?;
+            let bytes = output::save(file, part, &path, to.force, empty, &progress).await?;
             ("saved", bytes, shown(&path))
         }
     };

@@ -120,14 +120,15 @@ pub fn fields(out: &mut impl Write, object: &impl Serialize) -> std::io::Result<
 }
 
 /// Prints `items` on standard output (`out`) in `format`: the table's
-/// `columns`, a JSON array, or the ids `id` reads (`what` names the
-/// objects in a refusal; see [`crate::ids::listable`]); with a `query`,
-/// what it makes of the JSON array.
+/// `columns`, a JSON array, TSV or CSV under the record's documented
+/// `fields` (see [`rows`]), or the ids `id` reads (`what` names the objects
+/// in a refusal; see [`crate::ids::listable`]); with a `query`, what it
+/// makes of the JSON array.
 pub fn print_list<T: Serialize>(
     out: File,
     items: &[T],
     (format, query): (Format, Option<&Query>),
-    columns: &[Column<T>],
+    (columns, fields): (&[Column<T>], &[&str]),
     what: &str,
     id: fn(&T) -> Option<&str>,
 ) -> Result<(), Failure> {
@@ -141,13 +142,14 @@ pub fn print_list<T: Serialize>(
             &crate::ids::listable(what, items.iter().map(id))?,
             terminal,
         ),
-        (format, query) => {
-            let value = queried(to_value(&items)?, query)?;
+        (format, None) => print_value(&mut out, &to_value(&items)?, format, Records::Many(fields)),
+        (format, Some(query)) => {
+            let value = query.apply(to_value(&items)?)?;
             if format == Format::Ids {
                 let listed = crate::ids::listable(what, ids_in(&value)?)?;
                 ids(&mut out, &listed, terminal)
             } else {
-                print_value(&mut out, &value, format, Records::Many)
+                print_value(&mut out, &value, format, Records::Many(&[]))
             }
         }
     };
@@ -157,19 +159,27 @@ pub fn print_list<T: Serialize>(
 }
 
 /// Prints one object on standard output (`out`) in `format` (not
-/// [`Format::Ids`]); with a `query`, what it makes of the object's JSON.
+/// [`Format::Ids`]): TSV and CSV under its documented `fields` (see
+/// [`rows`]); with a `query`, what it makes of the object's JSON.
 pub fn print_object(
     out: File,
     object: &impl Serialize,
     (format, query): (Format, Option<&Query>),
+    documented: &[&str],
 ) -> Result<(), Failure> {
     let mut out = BufWriter::new(out);
     let written = match (format, query) {
         (Format::Table, None) => fields(&mut out, object),
         (Format::Json, None) => json(&mut out, object),
-        (format, query) => {
-            let value = queried(to_value(object)?, query)?;
-            print_value(&mut out, &value, format, Records::One)
+        (format, None) => print_value(
+            &mut out,
+            &to_value(object)?,
+            format,
+            Records::One(documented),
+        ),
+        (format, Some(query)) => {
+            let value = query.apply(to_value(object)?)?;
+            print_value(&mut out, &value, format, Records::One(&[]))
         }
     };
     written
@@ -185,20 +195,14 @@ fn to_value(object: &impl Serialize) -> Result<Value, Failure> {
     })
 }
 
-fn queried(value: Value, query: Option<&Query>) -> Result<Value, Failure> {
-    match query {
-        Some(query) => query.apply(value),
-        None => Ok(value),
-    }
-}
-
 /// Whether a JSON value is one record (what `show` prints, and what a
 /// query made of it) or a list of them (what `list` prints, and what a
-/// query made of that).
+/// query made of that), and the fields the API document gives such a
+/// record, in its order (none for what a query made): TSV and CSV columns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Records {
-    One,
-    Many,
+pub enum Records<'a> {
+    One(&'a [&'a str]),
+    Many(&'a [&'a str]),
 }
 
 /// Any JSON value in `format`. For a table, TSV and CSV, the value is
@@ -239,35 +243,25 @@ pub fn print_value(
 }
 
 /// JSON as rows, and the header when the values have names. An object
-/// is one record, its keys the header. One record that is an array is a
+/// is one record, under its [`keys`]. One record that is an array is a
 /// row of its items. Many records, an array: of objects, a row per object,
-/// under the header of their keys (every key of any of them, in the order
-/// first met; one an object lacks is null); else a row per item, of the
-/// item's own items when it is an array, of the item alone otherwise. A
-/// scalar is a row of one value; null is no row.
+/// under the [`keys`] of them all (one an object lacks is null); else a
+/// row per item, of the item's own items when it is an array, of the item
+/// alone otherwise. A scalar is a row of one value; null is no row.
 pub fn rows(value: &Value, records: Records) -> (Option<Vec<String>>, Vec<Vec<Value>>) {
+    let (Records::One(documented) | Records::Many(documented)) = records;
+    let row = |object: &Value, keys: &[String]| keys.iter().map(|k| object[k].clone()).collect();
     match value {
         Value::Null => (None, Vec::new()),
-        Value::Object(object) => (
-            Some(object.keys().cloned().collect()),
-            vec![object.values().cloned().collect()],
-        ),
-        Value::Array(items) if records == Records::One => (None, vec![items.clone()]),
+        Value::Object(_) => {
+            let keys = keys(documented, std::slice::from_ref(value));
+            let row = row(value, &keys);
+            (Some(keys), vec![row])
+        }
+        Value::Array(items) if matches!(records, Records::One(_)) => (None, vec![items.clone()]),
         Value::Array(items) if !items.is_empty() && items.iter().all(Value::is_object) => {
-            let mut keys: Vec<String> = Vec::new();
-            for key in items
-                .iter()
-                .filter_map(Value::as_object)
-                .flat_map(|o| o.keys())
-            {
-                if !keys.contains(key) {
-                    keys.push(key.clone());
-                }
-            }
-            let rows = items
-                .iter()
-                .map(|item| keys.iter().map(|k| item[k].clone()).collect())
-                .collect();
+            let keys = keys(documented, items);
+            let rows = items.iter().map(|item| row(item, &keys)).collect();
             (Some(keys), rows)
         }
         Value::Array(items) => {
@@ -284,6 +278,30 @@ pub fn rows(value: &Value, records: Records) -> (Option<Vec<String>>, Vec<Vec<Va
     }
 }
 
+/// The columns of `objects`: the `documented` fields of the record, in
+/// the document's order, then every other key of any of them, sorted, so
+/// that records of any shape (another page) get the same columns. Without
+/// documented fields (what a query made), every key of any of them in the
+/// order first met.
+fn keys(documented: &[&str], objects: &[Value]) -> Vec<String> {
+    let mut keys: Vec<String> = documented.iter().map(|f| (*f).to_owned()).collect();
+    let mut others: Vec<String> = Vec::new();
+    for key in objects
+        .iter()
+        .filter_map(Value::as_object)
+        .flat_map(|o| o.keys())
+    {
+        if !keys.contains(key) && !others.contains(key) {
+            others.push(key.clone());
+        }
+    }
+    if !documented.is_empty() {
+        others.sort();
+    }
+    keys.extend(others);
+    keys
+}
+
 /// A value as a cell's text: a string as it is, null as nothing, anything
 /// else (numbers, booleans, arrays, objects) as compact JSON.
 fn text_of(value: &Value) -> String {
@@ -294,19 +312,36 @@ fn text_of(value: &Value) -> String {
     }
 }
 
-/// A TSV cell: `\`, `\t`, `\n` and `\r` for a backslash, a tab and line
+/// A TSV cell: `\\`, `\t`, `\n` and `\r` for a backslash, a tab and line
 /// breaks, so that the cell reads back exactly; other characters a terminal
 /// must not receive as `\u{1b}`.
 fn tsv_cell(value: &Value) -> String {
-    escape(&text_of(value).replace('\\', "\\\\")).into_owned()
+    escaped(&text_of(value))
 }
 
-/// A CSV cell, quoted as RFC 4180 says: in double quotes, doubled inside,
-/// when it holds a comma, a double quote or surrounding blanks. Line breaks,
-/// tabs and other characters a terminal must not receive appear as the
-/// table shows them (`\n`, `\u{1b}`).
+/// Text with a backslash doubled and what a terminal must not receive
+/// escaped (`\n`, `\u{1b}`): distinct texts stay distinct.
+fn escaped(text: &str) -> String {
+    escape(&text.replace('\\', "\\\\")).into_owned()
+}
+
+/// The characters that make a spreadsheet take a cell for a formula when
+/// they start it (OWASP's list for CSV injection).
+const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A CSV cell. A string is escaped as a TSV cell is ([`escaped`]), and
+/// gets a leading `'` when it starts with one of [`FORMULA_START`], so that
+/// a spreadsheet shows it as text; a list or an object is compact JSON with
+/// JSON's own escapes (`\u202e`), so that it parses as JSON. Then it is
+/// quoted as RFC 4180 says: in double quotes, doubled inside, when it holds
+/// a comma, a double quote or surrounding blanks.
 fn csv_cell(value: &Value) -> String {
-    let text = escape(&text_of(value)).into_owned();
+    let text = match value {
+        Value::String(s) if s.starts_with(FORMULA_START) => format!("'{}", escaped(s)),
+        Value::String(s) => escaped(s),
+        Value::Array(_) | Value::Object(_) => json_safe(&value.to_string()),
+        other => text_of(other),
+    };
     if text.contains([',', '"']) || text.trim() != text {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
@@ -508,7 +543,7 @@ mod tests {
     #[test]
     fn json_values_as_rows() {
         use serde_json::json;
-        let many = |v: Value| rows(&v, Records::Many);
+        let many = |v: Value| rows(&v, Records::Many(&[]));
         assert_eq!(
             many(json!([{"b": 1, "a": 2}, {"c": [3]}])),
             (
@@ -534,8 +569,56 @@ mod tests {
         assert_eq!(many(Value::Null), (None, vec![]));
         assert_eq!(many(json!(7)), (None, vec![vec![json!(7)]]));
         assert_eq!(
-            rows(&json!(["x", 1]), Records::One),
+            rows(&json!(["x", 1]), Records::One(&[])),
             (None, vec![vec![json!("x"), json!(1)]])
+        );
+    }
+
+    /// Two pages whose records have different fields (one lacks some, in
+    /// one a field is null everywhere) get the same columns: the
+    /// documented ones in the document's order, then the others sorted.
+    #[test]
+    fn pages_of_any_shape_get_the_same_columns() {
+        use serde_json::json;
+        let documented = crate::fields::WORKFLOW;
+        let first = json!([{"id": "a", "name": "one", "enabled": true, "zz": 1, "aa": 2}]);
+        let second = json!([
+            {"id": "b", "description": null, "name": "two", "aa": 3},
+            {"name": "three", "zz": null, "version": "v2"}
+        ]);
+        let tsv = |page: &Value| {
+            let mut out = Vec::new();
+            print_value(&mut out, page, Format::Tsv, Records::Many(documented)).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        let (first_keys, _) = rows(&first, Records::Many(documented));
+        let (second_keys, _) = rows(&second, Records::Many(documented));
+        assert_eq!(first_keys, second_keys);
+        let mut expected: Vec<&str> = documented.to_vec();
+        expected.extend(["aa", "zz"]);
+        assert_eq!(first_keys.unwrap(), expected);
+        // The second field is the name on every line of either page.
+        for (page, names) in [(&first, vec!["one"]), (&second, vec!["two", "three"])] {
+            let text = tsv(page);
+            let cut: Vec<&str> = text
+                .lines()
+                .map(|l| l.split('\t').nth(1).unwrap())
+                .collect();
+            assert_eq!(cut, names, "{text}");
+            assert!(
+                text.lines()
+                    .all(|l| l.split('\t').count() == expected.len())
+            );
+        }
+        // One record (show) too, and CSV's header.
+        let (one, _) = rows(&json!({"name": "x", "zz": 1}), Records::One(documented));
+        assert_eq!(one.unwrap(), [documented, &["zz"]].concat());
+        let mut out = Vec::new();
+        print_value(&mut out, &first, Format::Csv, Records::Many(documented)).unwrap();
+        let header = String::from_utf8(out).unwrap();
+        assert!(
+            header.starts_with("id,name,description,project_id,"),
+            "{header}"
         );
     }
 
@@ -593,6 +676,102 @@ mod tests {
                 Some(inner) => proptest::prop_assert!(!inner.replace("\"\"", "").contains('"')),
                 None => proptest::prop_assert!(!csv.contains([',', '"'])),
             }
+        }
+    }
+
+    /// The fields of RFC 4180 text: its records, each a list of fields
+    /// with the quotes taken off.
+    fn read_csv(text: &str) -> Vec<Vec<String>> {
+        let mut records = Vec::new();
+        let (mut record, mut field) = (Vec::new(), String::new());
+        let (mut quoted, mut chars) = (false, text.chars().peekable());
+        while let Some(c) = chars.next() {
+            match (quoted, c) {
+                (true, '"') if chars.peek() == Some(&'"') => {
+                    chars.next();
+                    field.push('"');
+                }
+                (true, '"') => quoted = false,
+                (true, c) => field.push(c),
+                (false, '"') => quoted = true,
+                (false, ',') => record.push(std::mem::take(&mut field)),
+                (false, '\n') => {
+                    record.push(std::mem::take(&mut field));
+                    records.push(std::mem::take(&mut record));
+                }
+                (false, c) => field.push(c),
+            }
+        }
+        assert!(
+            field.is_empty() && record.is_empty(),
+            "{text:?} ends in a line break"
+        );
+        records
+    }
+
+    fn csv_of(value: &Value) -> String {
+        let mut out = Vec::new();
+        print_value(&mut out, value, Format::Csv, Records::Many(&[])).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    /// A spreadsheet takes a cell that starts with one of these for a
+    /// formula: each gets a leading `'`.
+    #[test]
+    fn csv_cells_that_look_like_formulas_start_with_a_quote() {
+        let cells = [
+            "=HYPERLINK(\"http://x\",\"y\")",
+            "+1+2",
+            "-2+3",
+            "@SUM(A1:A2)",
+            "\t=1",
+            "\r=1",
+        ];
+        let value = Value::Array(cells.iter().map(|c| serde_json::json!([c])).collect());
+        let text = csv_of(&value);
+        let read = read_csv(&text);
+        assert_eq!(read.len(), cells.len(), "{text}");
+        for (row, cell) in read.iter().zip(cells) {
+            assert!(row[0].starts_with('\''), "{cell:?} as {:?}", row[0]);
+        }
+        assert_eq!(read[0][0], "'=HYPERLINK(\"http://x\",\"y\")");
+        assert_eq!(read[4][0], "'\\t=1");
+        // Not a formula: as it is.
+        assert_eq!(csv_of(&serde_json::json!([["a=1", -1]])), "a=1,-1\n");
+    }
+
+    /// Read back by a CSV parser, distinct values stay distinct, and a
+    /// list or an object is JSON with the same value.
+    #[test]
+    fn csv_reads_back_distinct_and_nested_cells_are_json() {
+        let nested = serde_json::json!({"n": "a\u{202e}b\u{1b}[2J\\\"", "l": [1, "x\ny"]});
+        let strings = [
+            "a\nb",
+            "a\\nb",
+            "a\\\nb",
+            "a\u{1b}b",
+            "a\\u{1b}b",
+            "a\tb",
+            "a\\tb",
+        ];
+        let value = Value::Array(
+            strings
+                .iter()
+                .map(|s| serde_json::json!({"s": s, "nested": nested}))
+                .collect(),
+        );
+        let text = csv_of(&value);
+        assert!(!text.chars().any(|c| c != '\n' && is_unsafe(c)), "{text}");
+        let read = read_csv(&text);
+        assert_eq!(read[0], ["nested", "s"]);
+        let cells: Vec<&str> = read[1..].iter().map(|r| r[1].as_str()).collect();
+        let mut distinct = cells.clone();
+        distinct.sort();
+        distinct.dedup();
+        assert_eq!(distinct.len(), strings.len(), "{cells:?}");
+        for row in &read[1..] {
+            let parsed: Value = serde_json::from_str(&row[0]).unwrap();
+            assert_eq!(parsed, nested, "{}", row[0]);
         }
     }
 

@@ -1,5 +1,6 @@
 //! `secmaster workflows import`.
 
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader, IsTerminal};
 use std::path::Path;
@@ -7,11 +8,11 @@ use std::path::Path;
 use secmaster_client::ImportFile;
 use secmaster_client::types::ImportWorkflowsResponse;
 use secmaster_client::untrusted::escape;
-use serde::Deserialize;
 use serde::de::IgnoredAny;
 
 use crate::cli::{ImportArgs, ObjectFormat};
 use crate::exit::{Failure, shown};
+use crate::fields;
 use crate::format;
 use crate::output::stdout_file;
 use crate::query::Query;
@@ -58,6 +59,7 @@ pub async fn run(args: ImportArgs, env: Lookup<'_>) -> Result<(), Failure> {
         format: args.format,
         query,
         quiet: args.connection.service.quiet,
+        check: !args.no_check,
     };
     let imported = if stdin {
         // Caught before the copy exists, so that no signal can end the
@@ -90,12 +92,17 @@ struct Answer {
     format: ObjectFormat,
     query: Option<Query>,
     quiet: bool,
+    /// Whether a file clearly not an export is refused before the upload
+    /// (not with `--no-check`).
+    check: bool,
 }
 
 /// Checks the file at `path` (`name` in messages), uploads it, and says
 /// what the service answered.
 async fn import(session: &Session, path: &Path, name: &str, to: Answer) -> Result<(), Failure> {
-    refuse_non_export(path, name)?;
+    if to.check {
+        refuse_non_export(path, name)?;
+    }
     let answer = session
         .client
         .import_workflows(
@@ -125,7 +132,7 @@ async fn import(session: &Session, path: &Path, name: &str, to: Answer) -> Resul
             )),
         }
     }
-    format::print_object(out, &value, (to.format.into(), None))
+    format::print_object(out, &value, (to.format.into(), None), &[])
 }
 
 /// `imported 25 workflows from flows.json into workspace W (request id
@@ -198,32 +205,42 @@ fn refuse_non_export(path: &Path, name: &str) -> Result<(), Failure> {
     }
 }
 
+/// The keys of the API's answer around a listing (`secmaster api`
+/// prints it): its envelope and its paging.
+const ENVELOPE: &[&str] = &[
+    "code",
+    "message",
+    "success",
+    "request_id",
+    "total",
+    "offset",
+    "limit",
+    "size",
+    "page",
+    "data",
+];
+
 /// What a file clearly not an export holds, said after "it": nothing (or
-/// only white space); a JSON array of records with ids, as `list --format
-/// json` prints; a JSON answer of the API (an object with `data` and
-/// `request_id`), as `secmaster api` prints. The service's export format
-/// is not documented, so anything else is for the service to judge. Read
-/// as a stream: memory stays small whatever the size.
+/// only white space); a JSON array of workflows with ids, each of only the
+/// fields the API document gives a workflow ([`fields::WORKFLOW`]), as
+/// `list --format json` prints; a JSON answer of the API, an object with
+/// `data` and `request_id` and no key but those of the answer
+/// ([`ENVELOPE`]), as `secmaster api` prints. The service's export format
+/// is not documented, so anything else (a record with any other key, say)
+/// is for the service to judge. Read as a stream: only the keys are kept.
 pub fn not_an_export(mut reader: impl BufRead) -> std::io::Result<Option<String>> {
-    /// A record of a listing: an object with an id (its other fields are
-    /// skipped, and nothing of it is kept).
-    #[derive(Deserialize)]
-    struct Record {
-        #[serde(rename = "id")]
-        _id: IgnoredAny,
-    }
-    /// The API's answer around what it sends.
-    #[derive(Deserialize)]
-    struct Envelope {
-        #[serde(rename = "data")]
-        _data: IgnoredAny,
-        #[serde(rename = "request_id")]
-        _request_id: IgnoredAny,
-    }
+    /// An object's keys; its values are skipped.
+    type Keys = HashMap<String, IgnoredAny>;
+    let only = |keys: &Keys, allowed: &[&str]| keys.keys().all(|k| allowed.contains(&k.as_str()));
     Ok(match first_character(&mut reader)? {
         None => Some("is empty".to_owned()),
-        Some(b'[') => serde_json::from_reader::<_, Vec<Record>>(reader)
+        Some(b'[') => serde_json::from_reader::<_, Vec<Keys>>(reader)
             .ok()
+            .filter(|records| {
+                records
+                    .iter()
+                    .all(|r| r.contains_key("id") && only(r, fields::WORKFLOW))
+            })
             .map(|records| match records.len() {
                 0 => "holds an empty JSON array, as secmaster workflows list --format json \
                       prints for no workflows"
@@ -234,11 +251,14 @@ pub fn not_an_export(mut reader: impl BufRead) -> std::io::Result<Option<String>
                     summary::count(n as u64, "record")
                 ),
             }),
-        Some(b'{') => serde_json::from_reader::<_, Envelope>(reader)
+        Some(b'{') => serde_json::from_reader::<_, Keys>(reader)
             .ok()
+            .filter(|keys| {
+                keys.contains_key("data") && keys.contains_key("request_id") && only(keys, ENVELOPE)
+            })
             .map(|_| {
                 "holds an answer of the API (an object with data and request_id), as secmaster \
-             api prints them"
+                 api prints them"
                     .to_owned()
             }),
         Some(_) => None,
@@ -284,7 +304,7 @@ mod tests {
         assert_eq!(judged("").as_deref(), Some("is empty"));
         assert_eq!(judged(" \n\t\r\n").as_deref(), Some("is empty"));
         assert_eq!(judged("\u{feff}\n").as_deref(), Some("is empty"));
-        let listing = r#"[{"id": "a", "name": "x"}, {"id": "b", "x": [1, {"y": null}]}]"#;
+        let listing = r#"[{"id": "a", "name": "x"}, {"id": "b", "labels": [1, {"y": null}]}]"#;
         assert!(
             judged(listing)
                 .unwrap()
@@ -298,6 +318,16 @@ mod tests {
         );
         let answer = r#"{"code": "0", "data": [], "request_id": "r", "total": 0}"#;
         assert!(judged(answer).unwrap().contains("an answer of the API"));
+        let every_field: serde_json::Map<String, serde_json::Value> = fields::WORKFLOW
+            .iter()
+            .map(|f| (f.to_string(), serde_json::Value::Null))
+            .collect();
+        let listing = serde_json::to_string(&[every_field]).unwrap();
+        assert!(
+            judged(&listing)
+                .unwrap()
+                .contains("a JSON array of 1 record")
+        );
     }
 
     #[test]
@@ -309,6 +339,9 @@ mod tests {
             r#"[{"id": "a"}, {"name": "no id"}]"#,
             r#"[{"id": "a"}] trailing"#,
             r#"{"data": []}"#,
+            // Records of an export may carry what a listing does not.
+            r#"[{"id":"c1","name":"Phish","topology":{"nodes":[]},"versions":[{"v":1}]}]"#,
+            r#"{"data": [], "request_id": "r", "workflows": []}"#,
             "- id: a\n  name: yaml\n",
             "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\
              [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[",

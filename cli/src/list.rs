@@ -64,7 +64,7 @@ async fn list(args: &ListArgs, query: Option<&Query>, session: &Session) -> Resu
         out,
         &workflows,
         (args.format, query),
-        &format::WORKFLOWS,
+        (&format::WORKFLOWS, crate::fields::WORKFLOW),
         "workflow",
         |w| w.id.as_deref(),
     )?;

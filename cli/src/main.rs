@@ -17,6 +17,7 @@ mod config_file;
 mod diff;
 mod exit;
 mod export;
+mod fields;
 mod file_answer;
 mod filename;
 mod format;

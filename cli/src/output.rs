@@ -225,6 +225,28 @@ pub async fn stream_to(
     Ok(file.bytes_received())
 }
 
+/// Whether a file answer of no bytes is an answer (`api`: the operation
+/// may mean it) or a failure (an export always holds something).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Empty {
+    Allowed,
+    Refused,
+}
+
+impl Empty {
+    /// A failure when `bytes` is 0 and that is [`Empty::Refused`]: the
+    /// service's answer cannot be used (exit as for any other unusable
+    /// answer).
+    pub fn check(self, bytes: u64) -> Result<(), Failure> {
+        if bytes == 0 && self == Empty::Refused {
+            return Err(Failure::Client(secmaster_client::Error::Unexpected(
+                "the service answered an empty file (0 bytes); nothing was saved".into(),
+            )));
+        }
+        Ok(())
+    }
+}
+
 /// Streams `file` into the part file and gives it the name `target`.
 /// Returns the byte count. On error the part file is removed.
 pub async fn save(
@@ -232,10 +254,13 @@ pub async fn save(
     mut part: PartFile,
     target: &Path,
     force: bool,
+    empty: Empty,
     progress: &Progress,
 ) -> Result<u64, Failure> {
     let what = shown(part.path());
     let bytes = stream_to(&mut file, part.file(), &what, progress).await?;
+    // Dropping `part` removes it: nothing is saved.
+    empty.check(bytes)?;
     progress.syncing();
     let overwrite = if force {
         Overwrite::Replace

@@ -59,10 +59,97 @@ impl Query {
         let found = on_own_stack(|| {
             let expression = jmespath::compile(&self.0).map_err(|e| describe(&e))?;
             let found = expression.search(value).map_err(|e| describe(&e))?;
-            serde_json::to_value(&*found).map_err(|e| e.to_string())
+            to_json(&found, &mut Budget::default())
         })?;
         found.map_err(|why| Failure::Usage(format!("--query {:?}: {why}", self.0)))
     }
+}
+
+/// The most values (strings, numbers, lists, objects, ...) a result may
+/// hold. The crate shares values rather than copying them, so a short
+/// expression (`[@,@,@,@,@,@,@,@,@,@]|[@,@,...]|...`) makes a result that
+/// is many times its input, gigabytes when written out; a listing of
+/// 10,000 workflows holds about 300,000.
+pub const MAX_VALUES: usize = 4_000_000;
+
+/// The most bytes of strings and keys a result may hold.
+pub const MAX_TEXT: usize = 64 * 1024 * 1024;
+
+/// What a result may still hold, spent as it is converted: the result is
+/// refused before it takes more memory than the limits allow.
+struct Budget {
+    values: usize,
+    text: usize,
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Budget {
+            values: MAX_VALUES,
+            text: MAX_TEXT,
+        }
+    }
+}
+
+impl Budget {
+    fn spend(&mut self, values: usize, text: usize) -> Result<(), String> {
+        self.values = self.values.checked_sub(values).ok_or_else(|| {
+            format!(
+                "the result holds more than {} values (the limit); make the expression select \
+                 less",
+                crate::summary::thousands(MAX_VALUES as u64)
+            )
+        })?;
+        self.text = self.text.checked_sub(text).ok_or_else(|| {
+            "the result holds more than 64 MiB of text (the limit); make the expression select \
+             less"
+                .to_owned()
+        })?;
+        Ok(())
+    }
+}
+
+/// What the search found, as JSON, within `budget`.
+fn to_json(found: &Variable, budget: &mut Budget) -> Result<Value, String> {
+    Ok(match found {
+        Variable::Null => {
+            budget.spend(1, 0)?;
+            Value::Null
+        }
+        Variable::Bool(b) => {
+            budget.spend(1, 0)?;
+            Value::Bool(*b)
+        }
+        Variable::Number(n) => {
+            budget.spend(1, 0)?;
+            Value::Number(n.clone())
+        }
+        Variable::String(s) => {
+            budget.spend(1, s.len())?;
+            Value::String(s.clone())
+        }
+        Variable::Array(items) => {
+            budget.spend(1, 0)?;
+            let items = items.iter().map(|item| to_json(item, budget));
+            Value::Array(items.collect::<Result<_, _>>()?)
+        }
+        Variable::Object(object) => {
+            let keys: usize = object.keys().map(String::len).sum();
+            budget.spend(1, keys)?;
+            let mut map = serde_json::Map::new();
+            for (key, value) in object {
+                map.insert(key.clone(), to_json(value, budget)?);
+            }
+            Value::Object(map)
+        }
+        Variable::Expref(_) => {
+            return Err(
+                "the result is an expression reference (&...), which is no value: it \
+                 is an argument of a function such as sort_by(@, &name)"
+                    .into(),
+            );
+        }
+    })
 }
 
 /// `work` on a thread with a stack of [`STACK`] bytes.
@@ -229,6 +316,53 @@ mod tests {
                 let _ = query.apply(records());
             }
         }
+    }
+
+    /// An expression reference is a function's argument, not a value to
+    /// print (it was printed as Rust's debugging text, with exit 0).
+    #[test]
+    fn an_expression_reference_is_no_result() {
+        for text in ["&name", "[&id, &name]", "{a: &name}"] {
+            let refusal = Query::parse(text).unwrap().apply(records()).unwrap_err();
+            assert_eq!(refusal.exit_code(), crate::exit::USAGE, "{text}");
+            let message = refusal.to_string();
+            assert!(
+                message.contains("an expression reference (&...)"),
+                "{message}"
+            );
+        }
+        assert_eq!(run("sort_by(@, &name)[0].id").unwrap(), json!("a"));
+    }
+
+    /// A result that the crate's shared values make far larger than its
+    /// input is refused before it is written out (10^7 copies of the
+    /// records: gigabytes), as a usage error that names the limit.
+    #[test]
+    fn a_result_over_the_limits_is_refused() {
+        let e = "[@,@,@,@,@,@,@,@,@,@]";
+        let text = [e; 7].join("|");
+        let started = std::time::Instant::now();
+        let refusal = run(&text).unwrap_err();
+        assert!(
+            refusal.contains("more than 4,000,000 values (the limit)"),
+            "{refusal}"
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(20));
+        // Ten copies of a 1 MiB name fit; a hundred do not.
+        let long = json!([{"name": "x".repeat(1024 * 1024)}]);
+        let ten = Query::parse(e).unwrap().apply(long.clone());
+        assert_eq!(ten.unwrap().as_array().unwrap().len(), 10);
+        let refusal = Query::parse(&[e; 2].join("|"))
+            .unwrap()
+            .apply(long)
+            .unwrap_err();
+        assert_eq!(refusal.exit_code(), crate::exit::USAGE);
+        assert!(
+            refusal.to_string().contains("more than 64 MiB of text"),
+            "{refusal}"
+        );
+        // Just under: as it was.
+        assert_eq!(run("[@,@]|[0][1].id").unwrap(), json!("b"));
     }
 
     /// Characters that make up JMESPath, so that generated text is often

@@ -26,5 +26,10 @@ pub async fn run(args: ShowArgs, env: Lookup<'_>) -> Result<(), Failure> {
             "the service's answer holds no workflow".into(),
         )));
     };
-    format::print_object(out, &workflow, (args.format.into(), query.as_ref()))
+    format::print_object(
+        out,
+        &workflow,
+        (args.format.into(), query.as_ref()),
+        crate::fields::WORKFLOW,
+    )
 }

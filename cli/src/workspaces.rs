@@ -49,7 +49,7 @@ pub async fn list(args: WorkspacesListArgs, env: Lookup<'_>) -> Result<(), Failu
         out,
         &workspaces,
         (args.format, query.as_ref()),
-        &format::WORKSPACES,
+        (&format::WORKSPACES, crate::fields::WORKSPACE),
         "workspace",
         |w| w.id.as_deref(),
     )?;
@@ -71,7 +71,12 @@ pub async fn show(args: WorkspacesShowArgs, env: Lookup<'_>) -> Result<(), Failu
             "the service's answer holds no workspace".into(),
         )));
     };
-    format::print_object(out, &workspace, (args.format.into(), query.as_ref()))
+    format::print_object(
+        out,
+        &workspace,
+        (args.format.into(), query.as_ref()),
+        crate::fields::WORKSPACE,
+    )
 }
 
 /// A client and the project: these commands need no workspace.

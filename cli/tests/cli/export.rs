@@ -584,3 +584,29 @@ fn a_loop_of_links_is_refused() {
     assert!(dir.join("loop").is_symlink());
     assert!(sim.requests().is_empty());
 }
+
+/// An export of 0 bytes holds no workflow: the service's answer cannot be
+/// used, and nothing is saved (it was "exported 2 workflows (0 bytes)",
+/// exit 0).
+#[test]
+fn an_empty_export_is_an_error_and_nothing_is_saved() {
+    let sim = file_sim(0);
+    let dir = Scratch::new("empty-export");
+    for output in ["out.bin", "."] {
+        let (_, stderr) = run(
+            export(dir.path(), &sim).args(["--id", "a", "--id", "b", "-o", output]),
+            4,
+        );
+        assert!(
+            stderr.starts_with(
+                "error: unexpected: the service answered an empty file (0 bytes); nothing was \
+                 saved"
+            ),
+            "{stderr}"
+        );
+        assert!(dir.entries().is_empty(), "{:?}", dir.entries());
+    }
+    let (out, stderr) = run(export(dir.path(), &sim).args(["--id", "a", "-o", "-"]), 4);
+    assert!(out.stdout.is_empty());
+    assert!(stderr.contains("an empty file (0 bytes)"), "{stderr}");
+}

@@ -34,6 +34,42 @@ fn listed(args: &[&str]) -> (String, String) {
     (stdout_of(&output), stderr)
 }
 
+/// The columns of TSV and CSV for `records`: the properties the API
+/// document gives `schema`, in its order, then any other key, sorted.
+fn columns(schema: &str, records: &[&Value]) -> Vec<String> {
+    let document: serde_yaml::Value =
+        serde_yaml::from_str(include_str!("../../../openapi/secmaster.yaml")).unwrap();
+    let properties = &document["components"]["schemas"][schema]["properties"];
+    let mut columns: Vec<String> = properties
+        .as_mapping()
+        .unwrap()
+        .keys()
+        .map(|k| k.as_str().unwrap().to_owned())
+        .collect();
+    let mut others: Vec<String> = records
+        .iter()
+        .flat_map(|r| r.as_object().unwrap().keys())
+        .filter(|k| !columns.contains(k))
+        .cloned()
+        .collect();
+    others.sort();
+    others.dedup();
+    columns.extend(others);
+    columns
+}
+
+/// A record's cells under `columns`, as TSV and CSV write plain values.
+fn cells(record: &Value, columns: &[String]) -> Vec<String> {
+    columns
+        .iter()
+        .map(|k| match &record[k.as_str()] {
+            Value::String(s) => s.clone(),
+            Value::Null => String::new(),
+            other => other.to_string(),
+        })
+        .collect()
+}
+
 /// What `--format json` prints, for comparison.
 fn as_json(args: &[&str]) -> Value {
     let (json, _) = listed(&[args, &["--format", "json"]].concat());
@@ -53,15 +89,8 @@ fn yaml_is_the_json_document() {
 fn tsv_and_csv_are_a_line_per_record_with_every_field() {
     let records = as_json(&[]);
     let records = records.as_array().unwrap();
-    let keys: Vec<&String> = records[0].as_object().unwrap().keys().collect();
-    let cells = |record: &Value| -> Vec<String> {
-        keys.iter()
-            .map(|k| match &record[k.as_str()] {
-                Value::String(s) => s.clone(),
-                other => other.to_string(),
-            })
-            .collect()
-    };
+    let keys = columns("AopWorkflowInfo", &records.iter().collect::<Vec<_>>());
+    let cells = |record: &Value| cells(record, &keys);
 
     let (tsv, _) = listed(&["--format", "tsv"]);
     let lines: Vec<&str> = tsv.lines().collect();
@@ -267,7 +296,11 @@ fn show_and_workspaces_in_every_format() {
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines.len(), 2, "a header and the one record: {csv}");
     let keys: Vec<&str> = lines[0].split(',').collect();
-    assert_eq!(keys, json.as_object().unwrap().keys().collect::<Vec<_>>());
+    assert_eq!(keys, columns("AopWorkflowInfo", &[&json]));
+    assert_eq!(
+        lines[1].split(',').collect::<Vec<_>>(),
+        cells(&json, &columns("AopWorkflowInfo", &[&json]))
+    );
     assert_eq!(shown("tsv", None).lines().count(), 1);
     assert_eq!(
         shown("tsv", Some("[id, name]")),
@@ -322,10 +355,11 @@ fn cells_are_quoted_and_escaped() {
     // TSV: tab, line breaks and backslash escaped, so that the cell reads
     // back exactly.
     assert_eq!(list("tsv"), "a,\"b\"\\tc\\\\d\\ne\t padded \ttrue\n");
-    // CSV: RFC 4180 quotes; control characters as the table shows them.
+    // CSV: RFC 4180 quotes; the same escapes as TSV (a backslash doubled,
+    // so that `\n` the text and a line break stay apart).
     assert_eq!(
         list("csv"),
-        "\"a,\"\"b\"\"\\tc\\d\\ne\",\" padded \",true\n"
+        "\"a,\"\"b\"\"\\tc\\\\d\\ne\",\" padded \",true\n"
     );
 }
 
@@ -442,4 +476,112 @@ fn the_json_error_object_is_escaped_and_valid() {
     assert_eq!(error["error"]["status"], 400);
     assert_eq!(error["error"]["code"], format!("APIGW.0308{HOSTILE}"));
     assert_eq!(error["error"]["exit"], 4);
+}
+
+/// Pages whose records have different fields get the same TSV columns, so
+/// that `cut -f2` reads the name on any page (it read the id on a page
+/// whose records had a description, the name on one whose had not).
+#[test]
+fn tsv_columns_do_not_depend_on_the_page() {
+    let page = |records: Value| {
+        let body = json!({"code": "0", "request_id": "r", "total": 1, "data": records});
+        let sim = start(sim().fault(answer(
+            "list_workflows",
+            200,
+            &body.to_string(),
+            &[("Content-Type", "application/json")],
+        )));
+        let dir = Scratch::new("formats-pages");
+        success(workflows(dir.path(), &sim, "list").args(["--format", "tsv"]))
+    };
+    let first = page(json!([{"id": "a", "name": "one", "zz": 1}]));
+    let second = page(json!([{"id": "b", "description": "d", "name": "two", "enabled": null}]));
+    let cut = |text: &str, n: usize| -> Vec<String> {
+        text.lines()
+            .map(|l| l.split('\t').nth(n).unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(cut(&first, 0), ["a"]);
+    assert_eq!(cut(&first, 1), ["one"]);
+    assert_eq!(cut(&second, 1), ["two"]);
+    assert_eq!(cut(&second, 2), ["d"]);
+    let documented = columns("AopWorkflowInfo", &[]).len();
+    assert_eq!(
+        first.trim_end().split('\t').count(),
+        documented + 1,
+        "{first:?}"
+    );
+    assert_eq!(
+        second.trim_end_matches('\n').split('\t').count(),
+        documented,
+        "{second:?}"
+    );
+}
+
+/// The `--query` example of a command's `--help`.
+fn query_example(dir: &std::path::Path, command: &[&str]) -> String {
+    let help = success(secmaster(dir).args(command).arg("--help"));
+    let help = help.split_whitespace().collect::<Vec<_>>().join(" ");
+    let start = help.find("(for example '").expect("an example") + "(for example '".len();
+    let end = start + help[start..].find("')").expect("the example's end");
+    help[start..end].to_owned()
+}
+
+/// The `--query` example of each command's help selects something: it
+/// printed null (show) or [] (workspaces) when the examples were a list's.
+#[test]
+fn the_help_examples_of_query_work() {
+    let sim = start(sim().seed(PROJECT, WORKSPACE, 2));
+    let dir = Scratch::new("formats-query-help");
+    let id = seeded(PROJECT, WORKSPACE, 1).id;
+    let run_example = |command: &[&str], mut cmd: assert_cmd::Command| {
+        let example = query_example(dir.path(), command);
+        let printed = success(cmd.args(["--format", "json", "--query", &example]));
+        let printed: Value = serde_json::from_str(&printed).unwrap();
+        (example, printed)
+    };
+    let mut list = workflows(dir.path(), &sim, "list");
+    list.arg("--all");
+    let (example, printed) = run_example(&["workflows", "list"], list);
+    assert!(
+        printed.as_array().is_some_and(|a| !a.is_empty()),
+        "{example}: {printed}"
+    );
+    let mut show = workflows(dir.path(), &sim, "show");
+    show.arg(&id);
+    let (example, printed) = run_example(&["workflows", "show"], show);
+    assert_eq!(printed["id"], json!(id), "{example}: {printed}");
+    assert_eq!(printed["name"], "workflow-0001", "{example}: {printed}");
+    let (example, printed) = run_example(
+        &["workspaces", "list"],
+        workspaces(dir.path(), &sim, "list"),
+    );
+    assert_eq!(
+        printed.as_array().map(Vec::len),
+        Some(3),
+        "{example}: {printed}"
+    );
+    assert!(printed[0]["id"].is_string(), "{example}: {printed}");
+    let mut show = workspaces(dir.path(), &sim, "show");
+    show.arg(WORKSPACE);
+    let (example, printed) = run_example(&["workspaces", "show"], show);
+    assert_eq!(printed["id"], WORKSPACE, "{example}: {printed}");
+    assert!(printed["created"].is_string(), "{example}: {printed}");
+}
+
+/// `--query '&name'` makes an expression reference, not a value: exit 2
+/// (it printed Rust's debugging text, exit 0).
+#[test]
+fn an_expression_reference_is_refused() {
+    let sim = start(sim().seed(PROJECT, WORKSPACE, 1));
+    let dir = Scratch::new("formats-expref");
+    let (output, stderr) = run(
+        workflows(dir.path(), &sim, "list").args(["--format", "json", "--query", "&name"]),
+        2,
+    );
+    assert!(output.stdout.is_empty());
+    assert!(
+        stderr.contains("an expression reference (&...)"),
+        "{stderr}"
+    );
 }

@@ -234,3 +234,29 @@ fn a_compressed_answer_is_not_saved_as_the_file() {
         Some("identity")
     );
 }
+
+/// A short --query whose result the JMESPath crate's shared values make
+/// gigabytes long (10^7 copies of the records) is refused with its limit,
+/// under a 1 GiB address-space limit: without a cap the command would
+/// fill the machine's memory writing it out.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_query_result_over_the_limit_is_refused() {
+    let sim = start(sim().seed(PROJECT, WORKSPACE, 2));
+    let dir = Scratch::new("query-size");
+    let e = "[@,@,@,@,@,@,@,@,@,@]";
+    let query = [e; 7].join("|");
+    let (output, stderr) = workflows_in_shell(
+        dir.path(),
+        &sim,
+        "ulimit -v 1048576; ",
+        "list",
+        &format!("--format json --query '{query}'"),
+    );
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("the result holds more than") && stderr.contains("(the limit)"),
+        "{stderr}"
+    );
+    assert!(output.stdout.is_empty());
+}

@@ -433,6 +433,58 @@ fn files_that_are_clearly_not_exports_are_refused_before_sending() {
     assert!(sim.workflows(PROJECT, "W2").is_empty());
 }
 
+/// The service's export format is not documented: an array of records
+/// with fields a listing does not have, and an object with keys besides an
+/// answer's, are sent for the service to judge (it refuses them: they
+/// reached it).
+#[test]
+fn files_that_may_be_exports_are_sent() {
+    let sim = start(sim());
+    let dir = Scratch::new("import-maybe-export");
+    fs::write(
+        dir.join("records.json"),
+        r#"[{"id":"c1","name":"Phish","topology":{"nodes":[]},"versions":[{"v":1}]}]"#,
+    )
+    .unwrap();
+    fs::write(
+        dir.join("object.json"),
+        r#"{"data":[{"id":"c1"}],"request_id":"r","workflows":[{"id":"c1"}]}"#,
+    )
+    .unwrap();
+    for file in ["records.json", "object.json"] {
+        let sent = sim.requests().len();
+        // The simulator refuses them: its own format is another.
+        let (_, stderr) = run(workflows_in(dir.path(), &sim, "import", "W2").arg(file), 4);
+        assert!(stderr.contains("SecMaster.Sim.InvalidFile"), "{stderr}");
+        assert_eq!(sim.requests().len(), sent + 1, "{file} reached the service");
+    }
+}
+
+#[test]
+fn no_check_sends_what_the_check_refuses() {
+    let sim = start(sim().seed(PROJECT, WORKSPACE, 2));
+    let dir = Scratch::new("import-no-check");
+    let listing = success(workflows(dir.path(), &sim, "list").args(["--format", "json"]));
+    fs::write(dir.join("listing.json"), &listing).unwrap();
+    let sent = sim.requests().len();
+    let (_, stderr) = run(
+        workflows_in(dir.path(), &sim, "import", "W2").arg("listing.json"),
+        6,
+    );
+    assert!(stderr.contains("is not an export file"), "{stderr}");
+    assert_eq!(sim.requests().len(), sent);
+    let (_, stderr) = run(
+        workflows_in(dir.path(), &sim, "import", "W2").args(["listing.json", "--no-check"]),
+        4,
+    );
+    assert!(stderr.contains("SecMaster.Sim.InvalidFile"), "{stderr}");
+    assert_eq!(
+        sim.requests().len(),
+        sent + 1,
+        "the file reached the service"
+    );
+}
+
 #[test]
 fn a_real_export_passes_the_check() {
     let sim = start(sim().seed(PROJECT, WORKSPACE, 4));
