@@ -157,7 +157,8 @@ impl ConfigFile {
 
 /// Reads the file at `location`: `None` when it does not exist and nothing
 /// asked for it. A file that cannot be read is an I/O failure (exit 6); one
-/// whose text or permissions cannot be used is a usage failure (exit 2).
+/// whose text, owner or permissions cannot be used is a usage failure
+/// (exit 2).
 pub fn load(location: &Location) -> Result<Option<ConfigFile>, Failure> {
     let path = &location.path;
     let what = || {
@@ -183,6 +184,7 @@ pub fn load(location: &Location) -> Result<Option<ConfigFile>, Failure> {
             shown(path)
         )));
     }
+    check_owners(path, &metadata)?;
     let mut bytes = Vec::new();
     file.take(MAX_SIZE + 1)
         .read_to_end(&mut bytes)
@@ -204,6 +206,92 @@ pub fn load(location: &Location) -> Result<Option<ConfigFile>, Failure> {
     };
     check_permissions(&file, &metadata)?;
     Ok(Some(file))
+}
+
+/// As ssh's StrictModes: the file must be yours or root's, and so must the
+/// directory it is in (and, for a symbolic link, the link's), which no one
+/// else may write to unless it is sticky (as /tmp), where others cannot
+/// replace your file. Another user who could change the file could send
+/// your requests, and your token, to a server of theirs.
+#[cfg(unix)]
+fn check_owners(path: &Path, metadata: &std::fs::Metadata) -> Result<(), Failure> {
+    use std::os::unix::fs::MetadataExt;
+
+    let Some(me) = my_uid()? else {
+        return Ok(());
+    };
+    let theirs = |uid: u32| uid != me && uid != 0;
+    if theirs(metadata.uid()) {
+        return Err(Failure::Usage(format!(
+            "the config file {} belongs to another user (uid {}), who could send your requests \
+             elsewhere: use a file of your own, or have root chown it to you",
+            shown(path),
+            metadata.uid()
+        )));
+    }
+    let mut dirs = vec![path.parent().unwrap_or(Path::new(""))];
+    let real = std::fs::canonicalize(path).ok();
+    if let Some(real_dir) = real.as_deref().and_then(Path::parent) {
+        dirs.push(real_dir);
+    }
+    for dir in dirs {
+        let dir = match dir.as_os_str().is_empty() {
+            true => Path::new("."),
+            false => dir,
+        };
+        let shown_dir = shown(dir);
+        let metadata = std::fs::metadata(dir).map_err(|e| {
+            Failure::io(
+                format!("cannot check the directory {shown_dir} of the config file"),
+                &e,
+            )
+        })?;
+        if theirs(metadata.uid()) {
+            return Err(Failure::Usage(format!(
+                "the config file {} is in the directory {shown_dir}, which belongs to another \
+                 user (uid {}), who could replace it: move the file to a directory of your own",
+                shown(path),
+                metadata.uid()
+            )));
+        }
+        let mode = metadata.mode() & 0o7777;
+        const STICKY: u32 = 0o1000;
+        if mode & 0o022 != 0 && mode & STICKY == 0 {
+            return Err(Failure::Usage(format!(
+                "the config file {} is in the directory {shown_dir}, which other users can write \
+                 to (mode {:04o}), so they could replace it: chmod go-w {shown_dir}, or move the \
+                 file",
+                shown(path),
+                mode & 0o777
+            )));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn check_owners(_: &Path, _: &std::fs::Metadata) -> Result<(), Failure> {
+    Ok(())
+}
+
+/// The effective user id, as the owner of `/proc/self` (no unsafe call).
+#[cfg(target_os = "linux")]
+fn my_uid() -> Result<Option<u32>, Failure> {
+    use std::os::unix::fs::MetadataExt;
+
+    match std::fs::metadata("/proc/self") {
+        Ok(metadata) => Ok(Some(metadata.uid())),
+        Err(e) => Err(Failure::io(
+            "cannot tell whether the config file is yours: /proc/self",
+            &e,
+        )),
+    }
+}
+
+/// Elsewhere the owner is not checked; the modes still are.
+#[cfg(all(unix, not(target_os = "linux")))]
+fn my_uid() -> Result<Option<u32>, Failure> {
+    Ok(None)
 }
 
 /// As ssh does with its files: a file that others can change could send
@@ -637,6 +725,67 @@ mod tests {
             let text = load(&dir.file(plain, mode)).unwrap_err().to_string();
             assert!(text.contains("can be changed by other users"), "{text}");
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_directory_others_can_write_to_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = Dir::new("dir-modes");
+        let location = dir.file(b"[profiles.p]\nregion = \"cn-north-4\"\n", 0o600);
+        let shown_dir = dir.0.display().to_string();
+        for mode in [0o775, 0o757, 0o777] {
+            std::fs::set_permissions(&dir.0, std::fs::Permissions::from_mode(mode)).unwrap();
+            let e = load(&location).unwrap_err();
+            assert_eq!(e.exit_code(), crate::exit::USAGE);
+            let text = e.to_string();
+            assert!(
+                text.contains(&format!("in the directory {shown_dir}, which other users")),
+                "{text}"
+            );
+            assert!(text.contains(&format!("(mode {mode:04o})")), "{text}");
+            assert!(text.contains(&format!("chmod go-w {shown_dir}")), "{text}");
+        }
+        // Sticky, as /tmp: others cannot replace a file of yours there.
+        std::fs::set_permissions(&dir.0, std::fs::Permissions::from_mode(0o1777)).unwrap();
+        assert!(load(&location).unwrap().is_some());
+        std::fs::set_permissions(&dir.0, std::fs::Permissions::from_mode(0o755)).unwrap();
+        assert!(load(&location).unwrap().is_some());
+    }
+
+    /// Only root can give a file away: elsewhere the test says so and stops.
+    #[cfg(target_os = "linux")]
+    #[test]
+    #[allow(clippy::print_stderr, reason = "the note on what was not tested")]
+    fn a_file_or_directory_of_another_user_is_refused() {
+        use std::os::unix::fs::{MetadataExt, chown};
+        if std::fs::metadata("/proc/self").unwrap().uid() != 0 {
+            eprintln!("note: not root, so no file can be given to another user: not tested");
+            return;
+        }
+        let dir = Dir::new("owners");
+        let location = dir.file(b"[profiles.p]\nregion = \"cn-north-4\"\n", 0o600);
+        assert!(load(&location).unwrap().is_some());
+        chown(&location.path, Some(4242), None).unwrap();
+        let e = load(&location).unwrap_err();
+        assert_eq!(e.exit_code(), crate::exit::USAGE);
+        let text = e.to_string();
+        let path = location.path.display().to_string();
+        assert!(
+            text.contains(&format!("{path} belongs to another user (uid 4242)")),
+            "{text}"
+        );
+        assert!(text.contains("chown it to you"), "{text}");
+        chown(&location.path, Some(0), None).unwrap();
+        chown(&dir.0, Some(4242), None).unwrap();
+        let text = load(&location).unwrap_err().to_string();
+        assert!(
+            text.contains(&format!(
+                "in the directory {}, which belongs to another user (uid 4242)",
+                dir.0.display()
+            )),
+            "{text}"
+        );
     }
 
     #[cfg(unix)]
