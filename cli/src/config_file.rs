@@ -168,21 +168,29 @@ pub fn load(location: &Location) -> Result<Option<ConfigFile>, Failure> {
             location.found_by
         )
     };
-    let file = match std::fs::File::open(path) {
+    let not_a_file = || {
+        Failure::Io(format!(
+            "the config file {} is not a regular file",
+            shown(path)
+        ))
+    };
+    // Before opening, as opening a FIFO waits for a writer; and after, in
+    // case the file was replaced in between.
+    match std::fs::metadata(path) {
         Err(e)
             if e.kind() == std::io::ErrorKind::NotFound
                 && location.found_by != FoundBy::Variable =>
         {
             return Ok(None);
         }
-        other => other.map_err(|e| Failure::io(what(), &e))?,
-    };
+        Err(e) => return Err(Failure::io(what(), &e)),
+        Ok(metadata) if !metadata.is_file() => return Err(not_a_file()),
+        Ok(_) => {}
+    }
+    let file = std::fs::File::open(path).map_err(|e| Failure::io(what(), &e))?;
     let metadata = file.metadata().map_err(|e| Failure::io(what(), &e))?;
     if !metadata.is_file() {
-        return Err(Failure::Io(format!(
-            "the config file {} is not a regular file",
-            shown(path)
-        )));
+        return Err(not_a_file());
     }
     check_owners(path, &metadata)?;
     let mut bytes = Vec::new();
@@ -810,6 +818,25 @@ mod tests {
         };
         let e = load(&directory).unwrap_err();
         assert!(e.to_string().contains("not a regular file"), "{e}");
+        // A FIFO is refused at once, not waited on for a writer.
+        let fifo = dir.0.join("fifo.toml");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.unwrap().success());
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let location = Location {
+            path: fifo,
+            found_by: FoundBy::Variable,
+        };
+        std::thread::spawn(move || sender.send(load(&location).map(|_| ())));
+        let e = receiver
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .expect("a FIFO as the config file is waited on")
+            .unwrap_err();
+        assert!(
+            e.to_string().contains("fifo.toml is not a regular file"),
+            "{e}"
+        );
+        assert_eq!(e.exit_code(), crate::exit::IO);
         let e = load(&dir.file(&vec![b'#'; MAX_SIZE as usize + 1], 0o600)).unwrap_err();
         assert!(
             e.to_string().contains("larger than the limit of 1024 KiB"),
