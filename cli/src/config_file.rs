@@ -389,7 +389,7 @@ pub fn parse(text: &str) -> Result<BTreeMap<String, Profile>, BadText> {
         line: e.span().map(|span| line_of(text, span.start)),
         message: match e.message().strip_prefix("unknown field") {
             Some(rest) => format!("unknown key{rest}"),
-            None => e.message().to_owned(),
+            None => without_values(e.message()),
         },
     })?;
     file.profiles
@@ -410,6 +410,39 @@ pub fn parse(text: &str) -> Result<BTreeMap<String, Profile>, BadText> {
             Ok((name, profile))
         })
         .collect()
+}
+
+/// A message of the TOML parser or of serde with every literal in it
+/// (`"..."` or `` `...` ``) left out: serde quotes the value it could not
+/// use (`invalid type: string "HPUA...", expected ...`), which may be a
+/// secret written in the wrong place. Used for every message but an
+/// unknown key's, whose literals are key names.
+fn without_values(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut chars = message.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => {
+                // Written as Rust's `{:?}` writes a string: `\"` inside.
+                while let Some(c) = chars.next() {
+                    match c {
+                        '\\' => {
+                            chars.next();
+                        }
+                        '"' => break,
+                        _ => {}
+                    }
+                }
+                out.push_str("(value not shown)");
+            }
+            '`' => {
+                chars.by_ref().find(|&c| c == '`');
+                out.push_str("(value not shown)");
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Checks one profile's values; a failure without a line is the table's.
@@ -580,7 +613,7 @@ mod tests {
             (
                 "[profiles.p]\nproject_id = 7\n",
                 2,
-                "invalid type: integer `7`, expected a string",
+                "invalid type: integer (value not shown), expected a string",
             ),
             (
                 "[profiles.p]\n\nak = \"AK\"\n",
@@ -636,6 +669,12 @@ mod tests {
                 assert!(!e.contains(secret), "{text:?}: {e}");
             }
         }
+        // serde quotes any value of the wrong type: not shown either.
+        let e = bad("[profiles]\nak = \"AKVALUE12345678\"\nsk = \"SECRETVALUE1\"\n");
+        assert_eq!(
+            e.to_string(),
+            "line 2: invalid type: string (value not shown), expected a table of settings"
+        );
         let profiles = parse("[profiles.p]\nak = \"AK\"\nsk = \"s3cr3tV4lue\"\n").unwrap();
         assert!(!format!("{profiles:?}").contains("s3cr3tV4lue"));
     }
@@ -1012,6 +1051,35 @@ mod tests {
                     let lines = text.split('\n').count();
                     prop_assert!(e.line.is_none_or(|line| (1..=lines).contains(&line)), "{}", e);
                 }
+            }
+        }
+
+        /// A secret-looking value (or number) in a place where it is of
+        /// the wrong type, or not valid TOML: the error never repeats it.
+        #[test]
+        fn a_value_in_the_wrong_place_is_never_repeated(
+            value in "[A-Za-z0-9+/_=-]{8,40}|[1-9][0-9]{7,17}|[1-9][0-9]{4,8}\\.[0-9]{3,8}",
+            quote in any::<bool>(),
+            place in 0..8usize,
+            key in proptest::sample::select(&KEYS[..]),
+        ) {
+            let written = match quote {
+                true => quoted(&value),
+                false => value.clone(),
+            };
+            let text = match place {
+                0 => format!("[profiles]\n{key} = {written}\n"),
+                1 => format!("profiles = {written}\n"),
+                2 => format!("[profiles.p]\n{key} = [{written}]\n"),
+                3 => format!("[profiles.p]\n{key} = {{ x = {written} }}\n"),
+                4 => format!("[profiles.p]\n{key} = {value}\n"),
+                5 => format!("[profiles.p]\n{key} = [[{written}]]\n"),
+                6 => format!("[profiles.p]\n{key} = \"{value}\\q\"\n"),
+                _ => format!("[profiles]\np = [{written}, 1]\n"),
+            };
+            if let Err(e) = parse(&text) {
+                let shown = e.to_string();
+                prop_assert!(!shown.contains(&value), "{:?}: {}", text, shown);
             }
         }
 
