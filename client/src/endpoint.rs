@@ -108,6 +108,14 @@ impl Endpoint {
         }
     }
 
+    /// `url` (any text, a valid URL or not) as it may be shown: user
+    /// information replaced by `***` (`http://***@proxy:8080/`), query and
+    /// fragment cut off, control characters escaped. As this crate's
+    /// errors show a URL.
+    pub fn redacted(url: &str) -> String {
+        redact(url)
+    }
+
     /// The base URL as a string, without a trailing `/`.
     pub fn as_str(&self) -> &str {
         &self.0
