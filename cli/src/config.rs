@@ -42,7 +42,7 @@ fn describe(settings: &Settings, env: Lookup<'_>) -> Vec<(&'static str, String)>
     lines.push((
         "config file",
         match &settings.config_file {
-            None => format!("none (set {} or HOME)", crate::config_file::CONFIG_VARIABLE),
+            None => format!("none ({})", crate::config_file::why_none(env)),
             Some(location) => format!(
                 "{} ({}, from {})",
                 shown(&location.path),

@@ -60,11 +60,27 @@ impl fmt::Display for FoundBy {
     }
 }
 
+/// `SECMASTER_CONFIG` set to this means no config file at all (as git's
+/// `GIT_CONFIG_GLOBAL=/dev/null`): the way past a broken one.
+pub const NO_FILE: &str = "/dev/null";
+
+/// Why no config file is read, for messages that say there is none.
+pub fn why_none(env: Lookup<'_>) -> String {
+    match env(CONFIG_VARIABLE).as_deref() == Some(NO_FILE) {
+        true => format!("{CONFIG_VARIABLE} is {NO_FILE}"),
+        false => format!("set {CONFIG_VARIABLE} or HOME"),
+    }
+}
+
 /// `$SECMASTER_CONFIG`, else `$XDG_CONFIG_HOME/secmaster/config.toml`, else
-/// `~/.config/secmaster/config.toml`; `None` without any of the variables.
-/// A relative `XDG_CONFIG_HOME` is ignored, as the XDG specification says.
+/// `~/.config/secmaster/config.toml`; `None` without any of the variables,
+/// or when `SECMASTER_CONFIG` is `/dev/null`. A relative `XDG_CONFIG_HOME`
+/// is ignored, as the XDG specification says.
 pub fn location(env: Lookup<'_>) -> Option<Location> {
     if let Some(path) = env(CONFIG_VARIABLE) {
+        if path == NO_FILE {
+            return None;
+        }
         return Some(Location {
             path: PathBuf::from(path),
             found_by: FoundBy::Variable,
@@ -700,6 +716,11 @@ mod tests {
             Some(("/h/.config/secmaster/config.toml".into(), FoundBy::Home))
         );
         assert_eq!(found(&[]), None);
+        // /dev/null: no file, not even the one in HOME.
+        assert_eq!(
+            found(&[("SECMASTER_CONFIG", "/dev/null"), ("HOME", "/h")]),
+            None
+        );
     }
 
     #[test]
