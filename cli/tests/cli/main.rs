@@ -8,6 +8,7 @@
 mod common;
 
 mod api;
+mod build_script;
 mod connection;
 mod export;
 mod export_names;
