@@ -422,6 +422,13 @@ pub fn parse(text: &str) -> Result<BTreeMap<String, Profile>, BadText> {
                     message: "a profile needs a name".into(),
                 }));
             }
+            // --profile is trimmed: such a name could never be chosen.
+            if name.trim() != name {
+                return Err(in_profile(BadText {
+                    line: None,
+                    message: "a profile's name cannot start or end with white space".into(),
+                }));
+            }
             let profile = profile(table.into_inner(), text).map_err(in_profile)?;
             Ok((name, profile))
         })
@@ -658,6 +665,16 @@ mod tests {
             ),
             ("[profiles.p]\n[profiles.p]\n", 2, "duplicate key"),
             ("[profiles.\" \"]\n", 1, "a profile needs a name"),
+            (
+                "\n[profiles.\" prod\"]\n",
+                2,
+                "profile \" prod\": a profile's name cannot start or end with white space",
+            ),
+            (
+                "[profiles.\"prod\\n\"]\n",
+                1,
+                "cannot start or end with white space",
+            ),
             ("[profiles]\np = 3\n", 2, "expected a table of settings"),
         ];
         for (text, line, message) in cases {
@@ -1058,7 +1075,7 @@ mod tests {
             match parse(&text) {
                 Ok(profiles) => {
                     for (name, p) in &profiles {
-                        prop_assert!(!name.trim().is_empty());
+                        prop_assert!(!name.is_empty() && name.trim() == name);
                         prop_assert!(p.region.is_none() || p.endpoint.is_none());
                         for value in [&p.region, &p.endpoint, &p.project_id, &p.workspace_id]
                             .into_iter()
