@@ -12,30 +12,35 @@ fn main() {
     let version = std::env::var("CARGO_PKG_VERSION").unwrap_or_default();
     let dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
     let version = match git_commit(&dir) {
-        Some(commit) => format!("{version} ({commit})"),
+        Some((commit, watched)) => {
+            for path in watched {
+                println!("cargo::rerun-if-changed={}", path.display());
+            }
+            format!("{version} ({commit})")
+        }
         None => version,
     };
     println!("cargo::rustc-env=SECMASTER_VERSION={version}");
 }
 
-/// The checkout's commit, abbreviated; and, so that a new commit rebuilds
-/// with its own, the files that change when HEAD moves are watched.
-fn git_commit(dir: &Path) -> Option<String> {
+/// The checkout's commit, abbreviated, and the files whose change means a
+/// new one: `HEAD`, the branch it names and `packed-refs`. The branch's
+/// own file is watched even when it does not exist (its commit is then in
+/// `packed-refs`): the next commit writes it.
+pub fn git_commit(dir: &Path) -> Option<(String, Vec<PathBuf>)> {
     // Cargo writes this file into every package it makes.
     if dir.join(".cargo_vcs_info.json").exists() {
         return None;
     }
     let commit = git(dir, &["rev-parse", "--short", "HEAD"])?;
     let branch = git(dir, &["symbolic-ref", "-q", "HEAD"]);
-    for name in ["HEAD", "packed-refs"].into_iter().chain(branch.as_deref()) {
-        if let Some(path) = git(dir, &["rev-parse", "--git-path", name]) {
-            let path = dir.join(path);
-            if path.exists() {
-                println!("cargo::rerun-if-changed={}", path.display());
-            }
-        }
-    }
-    Some(commit)
+    let watched = ["HEAD", "packed-refs"]
+        .into_iter()
+        .chain(branch.as_deref())
+        .filter_map(|name| git(dir, &["rev-parse", "--git-path", name]))
+        .map(|path| dir.join(path))
+        .collect();
+    Some((commit, watched))
 }
 
 /// What `git ARGS` prints in `dir`, trimmed; `None` when git is missing,

@@ -5,12 +5,12 @@
 
 use std::io::{BufWriter, Write};
 
-use secmaster_client::Credentials;
 use secmaster_client::env::{
     ACCESS_KEY, AUTH_TOKEN, PROJECT_ID, REGION, SECRET_KEY, SECURITY_TOKEN,
     region_override_variable,
 };
 use secmaster_client::untrusted::escape;
+use secmaster_client::{Credentials, Endpoint};
 
 use crate::cli::ConnectionArgs;
 use crate::exit::{Failure, shown};
@@ -42,7 +42,7 @@ fn describe(settings: &Settings, env: Lookup<'_>) -> Vec<(&'static str, String)>
     lines.push((
         "config file",
         match &settings.config_file {
-            None => format!("none (set {} or HOME)", crate::config_file::CONFIG_VARIABLE),
+            None => format!("none ({})", crate::config_file::why_none(env)),
             Some(location) => format!(
                 "{} ({}, from {})",
                 shown(&location.path),
@@ -71,7 +71,13 @@ fn describe(settings: &Settings, env: Lookup<'_>) -> Vec<(&'static str, String)>
         Some(Sourced {
             value: Target::Endpoint(url),
             source,
-        }) => lines.push(("endpoint", format!("{url} (from {source})"))),
+        }) => lines.push((
+            "endpoint",
+            match settings.endpoint(env) {
+                Ok(_) => format!("{} (from {source})", Endpoint::redacted(url)),
+                Err(e) => format!("unusable: {e}"),
+            },
+        )),
         Some(Sourced {
             value: Target::Region(region),
             source,
@@ -196,6 +202,53 @@ mod tests {
         assert_eq!(key_id_hint("ÄÖÜß00000000"), "ÄÖÜß… ");
     }
 
+    fn no_args() -> ConnectionArgs {
+        ConnectionArgs {
+            project_id: None,
+            workspace_id: None,
+            service: crate::cli::ServiceArgs {
+                region: None,
+                endpoint: None,
+                token_file: None,
+                profile: None,
+                dry_run: false,
+                quiet: false,
+                verbose: false,
+            },
+        }
+    }
+
+    /// The line `config list` shows for the setting `name`.
+    fn line(settings: &Settings, name: &str) -> String {
+        let lines = describe(settings, &|_: &str| None);
+        let found = lines.into_iter().find(|(n, _)| *n == name);
+        found.map(|(_, text)| text).unwrap_or_default()
+    }
+
+    #[test]
+    fn an_endpoint_is_shown_without_its_password_and_checked() {
+        let mut args = no_args();
+        args.service.endpoint = Some("http://admin:hunter2@proxy:8080/".into());
+        let settings = Settings::for_workspace(&args, &|_: &str| None).unwrap();
+        let text = line(&settings, "endpoint");
+        assert!(!text.contains("hunter2"), "{text}");
+        assert!(text.starts_with("unusable: "), "{text}");
+        assert!(text.contains("http://***@proxy:8080/"), "{text}");
+
+        args.service.endpoint = Some("proxy:8080".into());
+        let settings = Settings::for_workspace(&args, &|_: &str| None).unwrap();
+        let text = line(&settings, "endpoint");
+        assert!(text.starts_with("unusable: "), "{text}");
+        assert!(text.contains("no scheme"), "{text}");
+
+        args.service.endpoint = Some("http://127.0.0.1:8080/".into());
+        let settings = Settings::for_workspace(&args, &|_: &str| None).unwrap();
+        assert_eq!(
+            line(&settings, "endpoint"),
+            "http://127.0.0.1:8080/ (from --endpoint)"
+        );
+    }
+
     #[test]
     fn no_secret_is_described() {
         let env = |name: &str| {
@@ -208,19 +261,7 @@ mod tests {
             }
             .map(str::to_owned)
         };
-        let args = ConnectionArgs {
-            project_id: None,
-            workspace_id: None,
-            service: crate::cli::ServiceArgs {
-                region: None,
-                endpoint: None,
-                token_file: None,
-                profile: None,
-                dry_run: false,
-                quiet: false,
-                verbose: false,
-            },
-        };
+        let args = no_args();
         let settings = Settings::for_workspace(&args, &env).unwrap();
         let text = format!("{:?}", describe(&settings, &env));
         for secret in [

@@ -60,11 +60,27 @@ impl fmt::Display for FoundBy {
     }
 }
 
+/// `SECMASTER_CONFIG` set to this means no config file at all (as git's
+/// `GIT_CONFIG_GLOBAL=/dev/null`): the way past a broken one.
+pub const NO_FILE: &str = "/dev/null";
+
+/// Why no config file is read, for messages that say there is none.
+pub fn why_none(env: Lookup<'_>) -> String {
+    match env(CONFIG_VARIABLE).as_deref() == Some(NO_FILE) {
+        true => format!("{CONFIG_VARIABLE} is {NO_FILE}"),
+        false => format!("set {CONFIG_VARIABLE} or HOME"),
+    }
+}
+
 /// `$SECMASTER_CONFIG`, else `$XDG_CONFIG_HOME/secmaster/config.toml`, else
-/// `~/.config/secmaster/config.toml`; `None` without any of the variables.
-/// A relative `XDG_CONFIG_HOME` is ignored, as the XDG specification says.
+/// `~/.config/secmaster/config.toml`; `None` without any of the variables,
+/// or when `SECMASTER_CONFIG` is `/dev/null`. A relative `XDG_CONFIG_HOME`
+/// is ignored, as the XDG specification says.
 pub fn location(env: Lookup<'_>) -> Option<Location> {
     if let Some(path) = env(CONFIG_VARIABLE) {
+        if path == NO_FILE {
+            return None;
+        }
         return Some(Location {
             path: PathBuf::from(path),
             found_by: FoundBy::Variable,
@@ -157,7 +173,8 @@ impl ConfigFile {
 
 /// Reads the file at `location`: `None` when it does not exist and nothing
 /// asked for it. A file that cannot be read is an I/O failure (exit 6); one
-/// whose text or permissions cannot be used is a usage failure (exit 2).
+/// whose text, owner or permissions cannot be used is a usage failure
+/// (exit 2).
 pub fn load(location: &Location) -> Result<Option<ConfigFile>, Failure> {
     let path = &location.path;
     let what = || {
@@ -167,22 +184,31 @@ pub fn load(location: &Location) -> Result<Option<ConfigFile>, Failure> {
             location.found_by
         )
     };
-    let file = match std::fs::File::open(path) {
+    let not_a_file = || {
+        Failure::Io(format!(
+            "the config file {} is not a regular file",
+            shown(path)
+        ))
+    };
+    // Before opening, as opening a FIFO waits for a writer; and after, in
+    // case the file was replaced in between.
+    match std::fs::metadata(path) {
         Err(e)
             if e.kind() == std::io::ErrorKind::NotFound
                 && location.found_by != FoundBy::Variable =>
         {
             return Ok(None);
         }
-        other => other.map_err(|e| Failure::io(what(), &e))?,
-    };
+        Err(e) => return Err(Failure::io(what(), &e)),
+        Ok(metadata) if !metadata.is_file() => return Err(not_a_file()),
+        Ok(_) => {}
+    }
+    let file = std::fs::File::open(path).map_err(|e| Failure::io(what(), &e))?;
     let metadata = file.metadata().map_err(|e| Failure::io(what(), &e))?;
     if !metadata.is_file() {
-        return Err(Failure::Io(format!(
-            "the config file {} is not a regular file",
-            shown(path)
-        )));
+        return Err(not_a_file());
     }
+    check_owners(path, &metadata)?;
     let mut bytes = Vec::new();
     file.take(MAX_SIZE + 1)
         .read_to_end(&mut bytes)
@@ -204,6 +230,92 @@ pub fn load(location: &Location) -> Result<Option<ConfigFile>, Failure> {
     };
     check_permissions(&file, &metadata)?;
     Ok(Some(file))
+}
+
+/// As ssh's StrictModes: the file must be yours or root's, and so must the
+/// directory it is in (and, for a symbolic link, the link's), which no one
+/// else may write to unless it is sticky (as /tmp), where others cannot
+/// replace your file. Another user who could change the file could send
+/// your requests, and your token, to a server of theirs.
+#[cfg(unix)]
+fn check_owners(path: &Path, metadata: &std::fs::Metadata) -> Result<(), Failure> {
+    use std::os::unix::fs::MetadataExt;
+
+    let Some(me) = my_uid()? else {
+        return Ok(());
+    };
+    let theirs = |uid: u32| uid != me && uid != 0;
+    if theirs(metadata.uid()) {
+        return Err(Failure::Usage(format!(
+            "the config file {} belongs to another user (uid {}), who could send your requests \
+             elsewhere: use a file of your own, or have root chown it to you",
+            shown(path),
+            metadata.uid()
+        )));
+    }
+    let mut dirs = vec![path.parent().unwrap_or(Path::new(""))];
+    let real = std::fs::canonicalize(path).ok();
+    if let Some(real_dir) = real.as_deref().and_then(Path::parent) {
+        dirs.push(real_dir);
+    }
+    for dir in dirs {
+        let dir = match dir.as_os_str().is_empty() {
+            true => Path::new("."),
+            false => dir,
+        };
+        let shown_dir = shown(dir);
+        let metadata = std::fs::metadata(dir).map_err(|e| {
+            Failure::io(
+                format!("cannot check the directory {shown_dir} of the config file"),
+                &e,
+            )
+        })?;
+        if theirs(metadata.uid()) {
+            return Err(Failure::Usage(format!(
+                "the config file {} is in the directory {shown_dir}, which belongs to another \
+                 user (uid {}), who could replace it: move the file to a directory of your own",
+                shown(path),
+                metadata.uid()
+            )));
+        }
+        let mode = metadata.mode() & 0o7777;
+        const STICKY: u32 = 0o1000;
+        if mode & 0o022 != 0 && mode & STICKY == 0 {
+            return Err(Failure::Usage(format!(
+                "the config file {} is in the directory {shown_dir}, which other users can write \
+                 to (mode {:04o}), so they could replace it: chmod go-w {shown_dir}, or move the \
+                 file",
+                shown(path),
+                mode & 0o777
+            )));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn check_owners(_: &Path, _: &std::fs::Metadata) -> Result<(), Failure> {
+    Ok(())
+}
+
+/// The effective user id, as the owner of `/proc/self` (no unsafe call).
+#[cfg(target_os = "linux")]
+fn my_uid() -> Result<Option<u32>, Failure> {
+    use std::os::unix::fs::MetadataExt;
+
+    match std::fs::metadata("/proc/self") {
+        Ok(metadata) => Ok(Some(metadata.uid())),
+        Err(e) => Err(Failure::io(
+            "cannot tell whether the config file is yours: /proc/self",
+            &e,
+        )),
+    }
+}
+
+/// Elsewhere the owner is not checked; the modes still are.
+#[cfg(all(unix, not(target_os = "linux")))]
+fn my_uid() -> Result<Option<u32>, Failure> {
+    Ok(None)
 }
 
 /// As ssh does with its files: a file that others can change could send
@@ -293,7 +405,7 @@ pub fn parse(text: &str) -> Result<BTreeMap<String, Profile>, BadText> {
         line: e.span().map(|span| line_of(text, span.start)),
         message: match e.message().strip_prefix("unknown field") {
             Some(rest) => format!("unknown key{rest}"),
-            None => e.message().to_owned(),
+            None => without_values(e.message()),
         },
     })?;
     file.profiles
@@ -310,10 +422,50 @@ pub fn parse(text: &str) -> Result<BTreeMap<String, Profile>, BadText> {
                     message: "a profile needs a name".into(),
                 }));
             }
+            // --profile is trimmed: such a name could never be chosen.
+            if name.trim() != name {
+                return Err(in_profile(BadText {
+                    line: None,
+                    message: "a profile's name cannot start or end with white space".into(),
+                }));
+            }
             let profile = profile(table.into_inner(), text).map_err(in_profile)?;
             Ok((name, profile))
         })
         .collect()
+}
+
+/// A message of the TOML parser or of serde with every literal in it
+/// (`"..."` or `` `...` ``) left out: serde quotes the value it could not
+/// use (`invalid type: string "HPUA...", expected ...`), which may be a
+/// secret written in the wrong place. Used for every message but an
+/// unknown key's, whose literals are key names.
+fn without_values(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut chars = message.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => {
+                // Written as Rust's `{:?}` writes a string: `\"` inside.
+                while let Some(c) = chars.next() {
+                    match c {
+                        '\\' => {
+                            chars.next();
+                        }
+                        '"' => break,
+                        _ => {}
+                    }
+                }
+                out.push_str("(value not shown)");
+            }
+            '`' => {
+                chars.by_ref().find(|&c| c == '`');
+                out.push_str("(value not shown)");
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Checks one profile's values; a failure without a line is the table's.
@@ -484,7 +636,7 @@ mod tests {
             (
                 "[profiles.p]\nproject_id = 7\n",
                 2,
-                "invalid type: integer `7`, expected a string",
+                "invalid type: integer (value not shown), expected a string",
             ),
             (
                 "[profiles.p]\n\nak = \"AK\"\n",
@@ -513,6 +665,16 @@ mod tests {
             ),
             ("[profiles.p]\n[profiles.p]\n", 2, "duplicate key"),
             ("[profiles.\" \"]\n", 1, "a profile needs a name"),
+            (
+                "\n[profiles.\" prod\"]\n",
+                2,
+                "profile \" prod\": a profile's name cannot start or end with white space",
+            ),
+            (
+                "[profiles.\"prod\\n\"]\n",
+                1,
+                "cannot start or end with white space",
+            ),
             ("[profiles]\np = 3\n", 2, "expected a table of settings"),
         ];
         for (text, line, message) in cases {
@@ -540,6 +702,12 @@ mod tests {
                 assert!(!e.contains(secret), "{text:?}: {e}");
             }
         }
+        // serde quotes any value of the wrong type: not shown either.
+        let e = bad("[profiles]\nak = \"AKVALUE12345678\"\nsk = \"SECRETVALUE1\"\n");
+        assert_eq!(
+            e.to_string(),
+            "line 2: invalid type: string (value not shown), expected a table of settings"
+        );
         let profiles = parse("[profiles.p]\nak = \"AK\"\nsk = \"s3cr3tV4lue\"\n").unwrap();
         assert!(!format!("{profiles:?}").contains("s3cr3tV4lue"));
     }
@@ -565,6 +733,11 @@ mod tests {
             Some(("/h/.config/secmaster/config.toml".into(), FoundBy::Home))
         );
         assert_eq!(found(&[]), None);
+        // /dev/null: no file, not even the one in HOME.
+        assert_eq!(
+            found(&[("SECMASTER_CONFIG", "/dev/null"), ("HOME", "/h")]),
+            None
+        );
     }
 
     #[test]
@@ -641,6 +814,67 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
+    fn a_directory_others_can_write_to_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = Dir::new("dir-modes");
+        let location = dir.file(b"[profiles.p]\nregion = \"cn-north-4\"\n", 0o600);
+        let shown_dir = dir.0.display().to_string();
+        for mode in [0o775, 0o757, 0o777] {
+            std::fs::set_permissions(&dir.0, std::fs::Permissions::from_mode(mode)).unwrap();
+            let e = load(&location).unwrap_err();
+            assert_eq!(e.exit_code(), crate::exit::USAGE);
+            let text = e.to_string();
+            assert!(
+                text.contains(&format!("in the directory {shown_dir}, which other users")),
+                "{text}"
+            );
+            assert!(text.contains(&format!("(mode {mode:04o})")), "{text}");
+            assert!(text.contains(&format!("chmod go-w {shown_dir}")), "{text}");
+        }
+        // Sticky, as /tmp: others cannot replace a file of yours there.
+        std::fs::set_permissions(&dir.0, std::fs::Permissions::from_mode(0o1777)).unwrap();
+        assert!(load(&location).unwrap().is_some());
+        std::fs::set_permissions(&dir.0, std::fs::Permissions::from_mode(0o755)).unwrap();
+        assert!(load(&location).unwrap().is_some());
+    }
+
+    /// Only root can give a file away: elsewhere the test says so and stops.
+    #[cfg(target_os = "linux")]
+    #[test]
+    #[allow(clippy::print_stderr, reason = "the note on what was not tested")]
+    fn a_file_or_directory_of_another_user_is_refused() {
+        use std::os::unix::fs::{MetadataExt, chown};
+        if std::fs::metadata("/proc/self").unwrap().uid() != 0 {
+            eprintln!("note: not root, so no file can be given to another user: not tested");
+            return;
+        }
+        let dir = Dir::new("owners");
+        let location = dir.file(b"[profiles.p]\nregion = \"cn-north-4\"\n", 0o600);
+        assert!(load(&location).unwrap().is_some());
+        chown(&location.path, Some(4242), None).unwrap();
+        let e = load(&location).unwrap_err();
+        assert_eq!(e.exit_code(), crate::exit::USAGE);
+        let text = e.to_string();
+        let path = location.path.display().to_string();
+        assert!(
+            text.contains(&format!("{path} belongs to another user (uid 4242)")),
+            "{text}"
+        );
+        assert!(text.contains("chown it to you"), "{text}");
+        chown(&location.path, Some(0), None).unwrap();
+        chown(&dir.0, Some(4242), None).unwrap();
+        let text = load(&location).unwrap_err().to_string();
+        assert!(
+            text.contains(&format!(
+                "in the directory {}, which belongs to another user (uid 4242)",
+                dir.0.display()
+            )),
+            "{text}"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
     fn unreadable_files_are_io_failures() {
         let dir = Dir::new("io");
         let missing = Location {
@@ -661,6 +895,25 @@ mod tests {
         };
         let e = load(&directory).unwrap_err();
         assert!(e.to_string().contains("not a regular file"), "{e}");
+        // A FIFO is refused at once, not waited on for a writer.
+        let fifo = dir.0.join("fifo.toml");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.unwrap().success());
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let location = Location {
+            path: fifo,
+            found_by: FoundBy::Variable,
+        };
+        std::thread::spawn(move || sender.send(load(&location).map(|_| ())));
+        let e = receiver
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .expect("a FIFO as the config file is waited on")
+            .unwrap_err();
+        assert!(
+            e.to_string().contains("fifo.toml is not a regular file"),
+            "{e}"
+        );
+        assert_eq!(e.exit_code(), crate::exit::IO);
         let e = load(&dir.file(&vec![b'#'; MAX_SIZE as usize + 1], 0o600)).unwrap_err();
         assert!(
             e.to_string().contains("larger than the limit of 1024 KiB"),
@@ -822,7 +1075,7 @@ mod tests {
             match parse(&text) {
                 Ok(profiles) => {
                     for (name, p) in &profiles {
-                        prop_assert!(!name.trim().is_empty());
+                        prop_assert!(!name.is_empty() && name.trim() == name);
                         prop_assert!(p.region.is_none() || p.endpoint.is_none());
                         for value in [&p.region, &p.endpoint, &p.project_id, &p.workspace_id]
                             .into_iter()
@@ -836,6 +1089,35 @@ mod tests {
                     let lines = text.split('\n').count();
                     prop_assert!(e.line.is_none_or(|line| (1..=lines).contains(&line)), "{}", e);
                 }
+            }
+        }
+
+        /// A secret-looking value (or number) in a place where it is of
+        /// the wrong type, or not valid TOML: the error never repeats it.
+        #[test]
+        fn a_value_in_the_wrong_place_is_never_repeated(
+            value in "[A-Za-z0-9+/_=-]{8,40}|[1-9][0-9]{7,17}|[1-9][0-9]{4,8}\\.[0-9]{3,8}",
+            quote in any::<bool>(),
+            place in 0..8usize,
+            key in proptest::sample::select(&KEYS[..]),
+        ) {
+            let written = match quote {
+                true => quoted(&value),
+                false => value.clone(),
+            };
+            let text = match place {
+                0 => format!("[profiles]\n{key} = {written}\n"),
+                1 => format!("profiles = {written}\n"),
+                2 => format!("[profiles.p]\n{key} = [{written}]\n"),
+                3 => format!("[profiles.p]\n{key} = {{ x = {written} }}\n"),
+                4 => format!("[profiles.p]\n{key} = {value}\n"),
+                5 => format!("[profiles.p]\n{key} = [[{written}]]\n"),
+                6 => format!("[profiles.p]\n{key} = \"{value}\\q\"\n"),
+                _ => format!("[profiles]\np = [{written}, 1]\n"),
+            };
+            if let Err(e) = parse(&text) {
+                let shown = e.to_string();
+                prop_assert!(!shown.contains(&value), "{:?}: {}", text, shown);
             }
         }
 

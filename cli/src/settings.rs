@@ -372,10 +372,7 @@ fn choose_profile<'f>(
     let Some(file) = file else {
         let missing = match location {
             Some(location) => format!("there is no config file {}", shown(&location.path)),
-            None => format!(
-                "no config file is known: set {} or HOME",
-                config_file::CONFIG_VARIABLE
-            ),
+            None => format!("no config file ({})", config_file::why_none(env)),
         };
         return Err(Failure::Usage(format!(
             "no profile {name:?} ({chosen_by}): {missing}"
@@ -605,6 +602,31 @@ mod tests {
         );
         // Without it, the file is not needed.
         assert!(Settings::for_workspace(&no_flags(), &vars).is_ok());
+        let vars = env(vec![(config_file::CONFIG_VARIABLE, "/dev/null".into())]);
+        let e = Settings::for_workspace(&flags, &vars).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "no profile \"prod\" (from --profile): no config file (SECMASTER_CONFIG is /dev/null)"
+        );
+    }
+
+    #[test]
+    fn dev_null_as_the_config_file_means_none() {
+        // A broken file where the file would be found otherwise.
+        let xdg = std::env::temp_dir().join(format!("secmaster-devnull-{}", std::process::id()));
+        std::fs::create_dir_all(xdg.join("secmaster")).unwrap();
+        let broken = File(xdg.join("secmaster").join("config.toml"));
+        std::fs::write(&broken.0, "[profiles.default]\nregoin = 1\n").unwrap();
+        let mut vars = vec![("XDG_CONFIG_HOME", xdg.display().to_string())];
+        let e = Settings::for_workspace(&no_flags(), &env(vars.clone())).unwrap_err();
+        assert!(e.to_string().contains("unknown key `regoin`"), "{e}");
+        vars.push((config_file::CONFIG_VARIABLE, "/dev/null".into()));
+        let s = Settings::for_workspace(&no_flags(), &env(vars)).unwrap();
+        assert_eq!(s.config_file, None);
+        assert!(!s.config_file_exists);
+        assert_eq!(s.profile, None);
+        drop(broken);
+        let _ = std::fs::remove_dir_all(&xdg);
     }
 
     #[test]

@@ -120,8 +120,8 @@ impl SecMasterClientBuilder {
     /// `cn-north-4`). An unknown region is [`Error::Config`], listing the
     /// known ones.
     ///
-    /// Like [`Self::endpoint`], it checks its text at once: the two take a
-    /// string and return a `Result` alike.
+    /// Like [`Self::endpoint`], it checks its text at once, trimmed: the two
+    /// take a string and return a `Result` alike.
     pub fn region(mut self, region: &str) -> Result<Self, Error> {
         self.endpoint = Some(Endpoint::region(region)?);
         Ok(self)
@@ -174,10 +174,11 @@ impl SecMasterClientBuilder {
     /// back. With access-key credentials every request carries the project
     /// of its path as `X-Project-Id`.
     ///
+    /// Surrounding white space is trimmed, as credentials' is.
     /// [`Self::build`] refuses one that cannot be sent as a path segment
-    /// (empty, `.` or `..`) with [`Error::Config`].
+    /// (blank, `.` or `..`) with [`Error::Config`].
     pub fn project_id(mut self, project_id: &str) -> Self {
-        self.project_id = Some(project_id.to_owned());
+        self.project_id = Some(project_id.trim().to_owned());
         self
     }
 
@@ -370,6 +371,33 @@ mod tests {
             .endpoint(url)
             .unwrap()
             .credentials(Credentials::token("t").unwrap())
+    }
+
+    /// The project and the region are trimmed, as credentials and the
+    /// endpoint are; a blank project is refused, not sent.
+    #[test]
+    fn settings_are_trimmed_and_a_blank_project_refused() {
+        let client = builder("  http://127.0.0.1:8080 \n")
+            .project_id(" P\n")
+            .build()
+            .unwrap();
+        assert_eq!(client.project_id(), Some("P"));
+        assert_eq!(client.endpoint().as_str(), "http://127.0.0.1:8080");
+        for blank in [" ", "\n", "\t \r\n"] {
+            match builder("http://127.0.0.1:8080").project_id(blank).build() {
+                Err(Error::Config(message)) => {
+                    assert_eq!(message, "the default project: project_id is empty");
+                }
+                other => panic!("{blank:?}: {other:?}"),
+            }
+        }
+        let client = SecMasterClient::builder()
+            .region(" cn-north-4\n")
+            .unwrap()
+            .credentials(Credentials::token("t").unwrap())
+            .build()
+            .unwrap();
+        assert_eq!(client.endpoint(), &Endpoint::region("cn-north-4").unwrap());
     }
 
     #[test]

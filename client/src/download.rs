@@ -141,9 +141,11 @@ impl WorkflowFile {
     pub const MAX_IN_MEMORY: u64 = 64 * 1024 * 1024;
 
     /// The whole file, in memory: for small files. One larger than
-    /// [`Self::MAX_IN_MEMORY`] is refused with [`Error::InvalidInput`], before
-    /// reading when its `Content-Length` says so, else once that much has
-    /// arrived; stream it instead ([`Self::save_to_path`], [`Self::write_to`],
+    /// [`Self::MAX_IN_MEMORY`] is refused with [`Error::Unexpected`] (kind
+    /// [`ErrorKind::Api`](crate::ErrorKind::Api): the request was sent and
+    /// answered, so it is no input refused before sending), before reading
+    /// when its `Content-Length` says so, else once that much has arrived;
+    /// stream it instead ([`Self::save_to_path`], [`Self::write_to`],
     /// [`Self::next_chunk`]). Like them it checks the idle limit and the
     /// length, and refuses a file already partly read.
     ///
@@ -164,7 +166,7 @@ impl WorkflowFile {
         self.check_unread()?;
         let too_large = |size: Option<u64>| {
             let size = size.map_or_else(String::new, |n| format!("{n} bytes, "));
-            Error::InvalidInput(format!(
+            Error::Unexpected(format!(
                 "the file is {size}more than bytes() holds in memory ({limit} bytes); \
                  stream it with save_to_path, write_to or next_chunk"
             ))
@@ -368,13 +370,19 @@ mod tests {
         assert_eq!(&unannounced[..], body);
 
         let refused = file(body, Some(body.len())).bytes_up_to(10).await;
-        let message = refused.unwrap_err().to_string();
+        // Not "refused before sending": the export was answered.
+        let error = refused.unwrap_err();
+        assert!(matches!(error, Error::Unexpected(_)), "{error:?}");
+        assert_ne!(error.kind(), crate::ErrorKind::InvalidInput);
+        let message = error.to_string();
         assert!(
             message.contains("the file is 11 bytes, more than bytes() holds in memory (10 bytes)"),
             "{message}"
         );
         let refused = file(body, None).bytes_up_to(10).await;
-        let message = refused.unwrap_err().to_string();
+        let error = refused.unwrap_err();
+        assert!(matches!(error, Error::Unexpected(_)), "{error:?}");
+        let message = error.to_string();
         assert!(
             message.contains("the file is more than bytes() holds in memory (10 bytes)"),
             "{message}"

@@ -34,10 +34,11 @@ pub use crate::regions::REGIONS;
 pub struct Endpoint(String);
 
 impl Endpoint {
-    /// The public endpoint of a SecMaster region. An unknown region is an
-    /// error that suggests the nearest known ones and lists them all,
-    /// sorted.
+    /// The public endpoint of a SecMaster region, its name trimmed (as
+    /// [`Self::url`] trims a URL). An unknown region is an error that
+    /// suggests the nearest known ones and lists them all, sorted.
     pub fn region(region: &str) -> Result<Self, Error> {
+        let region = region.trim();
         if REGIONS.contains(&region) {
             return Ok(Endpoint(
                 crate::regions::URL_TEMPLATE.replace("{region}", region),
@@ -106,6 +107,14 @@ impl Endpoint {
             }
             None => false,
         }
+    }
+
+    /// `url` (any text, a valid URL or not) as it may be shown: user
+    /// information replaced by `***` (`http://***@proxy:8080/`), query and
+    /// fragment cut off, control characters escaped. As this crate's
+    /// errors show a URL.
+    pub fn redacted(url: &str) -> String {
+        redact(url)
     }
 
     /// The base URL as a string, without a trailing `/`.

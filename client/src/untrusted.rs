@@ -12,11 +12,29 @@ use std::fmt::Write;
 use reqwest::header::HeaderMap;
 
 /// True for characters that must not reach a terminal as they are: control
-/// characters (C0, DEL, C1) and the Unicode bidirectional formatting
-/// characters (U+061C, U+200E, U+200F, U+202A–U+202E, U+2066–U+2069).
+/// characters (C0, DEL, C1), the Unicode bidirectional formatting
+/// characters (U+061C, U+200E, U+200F, U+202A–U+202E, U+2066–U+2069), the
+/// line and paragraph separators (U+2028, U+2029), and characters that show
+/// as nothing, so that two names that look the same could differ: the soft
+/// hyphen (U+00AD), the Mongolian vowel separator (U+180E), the zero width
+/// space (U+200B), the word joiner (U+2060), the byte order mark (U+FEFF)
+/// and the Hangul fillers (U+115F, U+1160, U+3164, U+FFA0).
 pub fn is_unsafe(c: char) -> bool {
     c.is_control()
         || matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        || matches!(c, '\u{2028}' | '\u{2029}')
+        || matches!(
+            c,
+            '\u{00ad}'
+                | '\u{115f}'
+                | '\u{1160}'
+                | '\u{180e}'
+                | '\u{200b}'
+                | '\u{2060}'
+                | '\u{3164}'
+                | '\u{feff}'
+                | '\u{ffa0}'
+        )
 }
 
 /// `text` with every unsafe character written as a visible escape
@@ -63,6 +81,20 @@ mod tests {
             "a\\u{1b}]0;title\\u{7}b\\r\\n\\u{202e}c\\u{2066}"
         );
         assert_eq!(escape("\u{9b}31m"), "\\u{9b}31m");
+    }
+
+    #[test]
+    fn escapes_separators_and_what_shows_as_nothing() {
+        assert_eq!(
+            escape("a\u{200b}b\u{feff}c\u{ad}d\u{2028}e\u{2029}f\u{180e}g\u{3164}h"),
+            "a\\u{200b}b\\u{feff}c\\u{ad}d\\u{2028}e\\u{2029}f\\u{180e}g\\u{3164}h"
+        );
+        assert_eq!(
+            escape("\u{2060}\u{115f}\u{1160}\u{ffa0}"),
+            "\\u{2060}\\u{115f}\\u{1160}\\u{ffa0}"
+        );
+        // Joiners that scripts and emoji need are kept.
+        assert_eq!(escape("\u{200c}\u{200d}"), "\u{200c}\u{200d}");
     }
 
     #[test]

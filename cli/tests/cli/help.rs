@@ -215,8 +215,8 @@ fn the_manual_page_is_roff_naming_every_command() {
     assert_eq!(output.status.code(), Some(2));
     assert_eq!(
         stderr_of(&output),
-        "error: no command \"workflow\" here: there are workflows, workspaces, backup, restore, \
-         api, config, man, completions, help\n"
+        "error: no command \"workflow\" in secmaster: there are workflows, workspaces, backup, \
+         restore, api, config, man, completions\n"
     );
 }
 

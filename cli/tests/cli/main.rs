@@ -9,6 +9,7 @@ mod common;
 
 mod api;
 mod backup;
+mod build_script;
 mod connection;
 mod diff;
 mod export;
