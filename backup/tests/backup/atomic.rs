@@ -18,31 +18,14 @@ async fn a_directory_with_files_is_refused_before_any_request() {
     let dir = scratch.join("backup");
     std::fs::create_dir(&dir).unwrap();
     std::fs::write(dir.join("keep"), b"mine").unwrap();
-    let result = create(
-        &client(&sim),
-        PROJECT,
-        &scope(),
-        &dir,
-        &CreateOptions::default(),
-        &quiet,
-    )
-    .await;
+    let result = try_back_up(&client(&sim), &dir).await;
     assert!(matches!(result, Err(Error::NotEmpty(_))), "{result:?}");
     assert!(sim.requests().is_empty());
     assert_eq!(std::fs::read(dir.join("keep")).unwrap(), b"mine");
 
     // An empty directory is fine, and filled in place.
     std::fs::remove_file(dir.join("keep")).unwrap();
-    create(
-        &client(&sim),
-        PROJECT,
-        &scope(),
-        &dir,
-        &CreateOptions::default(),
-        &quiet,
-    )
-    .await
-    .unwrap();
+    back_up(&client(&sim), &dir).await;
     verify(&dir).unwrap();
     assert_eq!(scratch.entries(), ["backup"]);
 }
@@ -80,15 +63,6 @@ async fn what_a_killed_backup_left_is_removed_by_the_next() {
     std::fs::create_dir_all(leftover.join("workflows")).unwrap();
     std::fs::write(leftover.join("workflows/0001-x.export"), b"half").unwrap();
     let dir = scratch.join("backup");
-    create(
-        &client(&sim),
-        PROJECT,
-        &scope(),
-        &dir,
-        &CreateOptions::default(),
-        &quiet,
-    )
-    .await
-    .unwrap();
+    back_up(&client(&sim), &dir).await;
     assert_eq!(scratch.entries(), ["backup"]);
 }

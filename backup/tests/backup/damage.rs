@@ -1,26 +1,8 @@
 //! A damaged backup is named file by file, and never restored.
 
-use std::path::Path;
-
-use secmaster_backup::{
-    CreateOptions, Error, Manifest, RestoreOptions, Scope, create, restore, verify,
-};
+use secmaster_backup::{Error, verify};
 
 use crate::support::*;
-
-async fn backup(sim: &secmaster_sim::Simulator, dir: &Path) -> Manifest {
-    let scope = Scope::Workspace(SOURCE.into());
-    create(
-        &client(sim),
-        PROJECT,
-        &scope,
-        dir,
-        &CreateOptions::default(),
-        &quiet,
-    )
-    .await
-    .unwrap()
-}
 
 fn problems(result: Result<impl std::fmt::Debug, Error>) -> Vec<(String, String)> {
     match result {
@@ -34,7 +16,7 @@ async fn a_flipped_byte_is_named_and_nothing_is_imported() {
     let sim = start(sim().seed(PROJECT, SOURCE, 5)).await;
     let scratch = Scratch::new("flipped");
     let dir = scratch.join("backup");
-    let manifest = backup(&sim, &dir).await;
+    let manifest = back_up(&client(&sim), &dir).await;
     let victim = &manifest.workspaces[0].workflows[2].file;
     let path = dir.join(victim);
     let mut bytes = std::fs::read(&path).unwrap();
@@ -47,15 +29,7 @@ async fn a_flipped_byte_is_named_and_nothing_is_imported() {
     assert!(found[0].1.contains("SHA-256"), "{found:?}");
 
     let requests = sim.requests().len();
-    let refused = restore(
-        &client(&sim),
-        PROJECT,
-        TARGET,
-        &dir,
-        &RestoreOptions::default(),
-        &quiet,
-    )
-    .await;
+    let refused = restore_all(&client(&sim), &dir).await;
     let refused = problems(refused);
     assert_eq!(refused, found);
     // Not even a list was sent: the check comes first.
@@ -68,7 +42,7 @@ async fn missing_short_and_extended_files_are_each_named() {
     let sim = start(sim().seed(PROJECT, SOURCE, 4)).await;
     let scratch = Scratch::new("several");
     let dir = scratch.join("backup");
-    let manifest = backup(&sim, &dir).await;
+    let manifest = back_up(&client(&sim), &dir).await;
     let flows = &manifest.workspaces[0].workflows;
     std::fs::remove_file(dir.join(&flows[0].file)).unwrap();
     let short = dir.join(&flows[1].record.file);
@@ -93,7 +67,7 @@ async fn a_manifest_that_does_not_add_up_is_refused() {
     let sim = start(sim().seed(PROJECT, SOURCE, 2)).await;
     let scratch = Scratch::new("manifest");
     let dir = scratch.join("backup");
-    backup(&sim, &dir).await;
+    back_up(&client(&sim), &dir).await;
     let path = dir.join("manifest.json");
     let text = std::fs::read_to_string(&path).unwrap();
     std::fs::write(&path, text.replace("\"workflows\": 2", "\"workflows\": 3")).unwrap();

@@ -1,7 +1,7 @@
 //! An import whose answer is lost is looked for in the target before it
 //! is sent again: every workflow ends up there once.
 
-use secmaster_backup::{CreateOptions, Outcome, Report, RestoreOptions, Scope, create, restore};
+use secmaster_backup::{Outcome, Report};
 use secmaster_sim::Simulator;
 
 use crate::support::*;
@@ -12,28 +12,9 @@ async fn restore_with(rule: &str) -> (Simulator, Report) {
     let client = client(&sim);
     let scratch = Scratch::new("lost");
     let dir = scratch.join("backup");
-    let scope = Scope::Workspace(SOURCE.into());
-    create(
-        &client,
-        PROJECT,
-        &scope,
-        &dir,
-        &CreateOptions::default(),
-        &quiet,
-    )
-    .await
-    .unwrap();
+    back_up(&client, &dir).await;
     sim.add_fault(fault(rule)).unwrap();
-    let report = restore(
-        &client,
-        PROJECT,
-        TARGET,
-        &dir,
-        &RestoreOptions::default(),
-        &quiet,
-    )
-    .await
-    .unwrap();
+    let report = restore_all(&client, &dir).await.unwrap();
     (sim, report)
 }
 

@@ -54,16 +54,7 @@ async fn a_restored_workspace_equals_its_source_and_a_second_restore_adds_nothin
         .sum();
     assert_eq!(bytes, manifest.counts.bytes);
 
-    let first = restore(
-        &client,
-        PROJECT,
-        TARGET,
-        &dir,
-        &RestoreOptions::default(),
-        &quiet,
-    )
-    .await
-    .unwrap();
+    let first = restore_all(&client, &dir).await.unwrap();
     assert_eq!(first.count(Outcome::Restored), 12, "{first:?}");
     let source = listed_records(&client, PROJECT, SOURCE).await.unwrap();
     let target = listed_records(&client, PROJECT, TARGET).await.unwrap();
@@ -73,16 +64,7 @@ async fn a_restored_workspace_equals_its_source_and_a_second_restore_adds_nothin
     assert!(compare(&backed_up, &target).is_empty());
 
     let imports = sent(&sim, "import_workflows");
-    let second = restore(
-        &client,
-        PROJECT,
-        TARGET,
-        &dir,
-        &RestoreOptions::default(),
-        &quiet,
-    )
-    .await
-    .unwrap();
+    let second = restore_all(&client, &dir).await.unwrap();
     assert_eq!(second.count(Outcome::Restored), 0);
     assert_eq!(second.count(Outcome::Skipped), 12);
     assert_eq!(sent(&sim, "import_workflows"), imports);
@@ -128,15 +110,7 @@ async fn every_workspace_goes_into_a_directory_of_its_own() {
     assert_eq!(prefixes.len(), 2, "{prefixes:?}");
     assert!(prefixes.iter().all(|p| p.starts_with("workspaces/")));
 
-    let unpicked = restore(
-        &client,
-        PROJECT,
-        TARGET,
-        &dir,
-        &RestoreOptions::default(),
-        &quiet,
-    )
-    .await;
+    let unpicked = restore_all(&client, &dir).await;
     match unpicked {
         Err(Error::InvalidInput(m)) => {
             assert!(m.contains("4 workspaces") && m.contains("ws-b"), "{m}")
@@ -192,17 +166,7 @@ async fn fail_and_dry_run_import_nothing() {
     let client = client(&sim);
     let scratch = Scratch::new("fail-dry");
     let dir = scratch.join("backup");
-    let scope = Scope::Workspace(SOURCE.into());
-    create(
-        &client,
-        PROJECT,
-        &scope,
-        &dir,
-        &CreateOptions::default(),
-        &quiet,
-    )
-    .await
-    .unwrap();
+    back_up(&client, &dir).await;
 
     let dry = RestoreOptions::default().dry_run(true);
     let report = restore(&client, PROJECT, TARGET, &dir, &dry, &quiet)

@@ -1,10 +1,12 @@
 //! What the tests share: a simulator, a client for it, scratch directories.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use secmaster_backup::Progress;
+use secmaster_backup::{
+    CreateOptions, Error, Manifest, Progress, Report, RestoreOptions, Scope, create, restore,
+};
 use secmaster_client::{Credentials, SecMasterClient};
 use secmaster_sim::{Simulator, SimulatorBuilder};
 
@@ -37,6 +39,38 @@ pub fn client(sim: &Simulator) -> SecMasterClient {
 
 /// Progress nobody watches.
 pub fn quiet(_: Progress) {}
+
+/// Backs [`SOURCE`] up into `dir` with the default options.
+pub async fn try_back_up(client: &SecMasterClient, dir: &Path) -> Result<Manifest, Error> {
+    let scope = Scope::Workspace(SOURCE.into());
+    create(
+        client,
+        PROJECT,
+        &scope,
+        dir,
+        &CreateOptions::default(),
+        &quiet,
+    )
+    .await
+}
+
+/// [`try_back_up`], which must succeed.
+pub async fn back_up(client: &SecMasterClient, dir: &Path) -> Manifest {
+    try_back_up(client, dir).await.unwrap()
+}
+
+/// Restores the backup in `dir` into [`TARGET`] with the default options.
+pub async fn restore_all(client: &SecMasterClient, dir: &Path) -> Result<Report, Error> {
+    restore(
+        client,
+        PROJECT,
+        TARGET,
+        dir,
+        &RestoreOptions::default(),
+        &quiet,
+    )
+    .await
+}
 
 /// How many requests of `operation` reached the simulator.
 pub fn sent(sim: &Simulator, operation: &str) -> usize {

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use secmaster_backup::{CreateOptions, Scope, create, verify};
+use secmaster_backup::verify;
 use secmaster_sim::RequestRecord;
 
 use crate::support::*;
@@ -35,23 +35,13 @@ async fn a_429_slows_the_backup_to_one_request_at_a_time() {
     .await;
     let scratch = Scratch::new("throttle");
     let dir = scratch.join("backup");
-    let scope = Scope::Workspace(SOURCE.into());
     let client = client(&sim);
     // The first exports go four at a time.
     sim.add_fault(fault("export_workflows=pass,times=6"))
         .unwrap();
     sim.add_fault(fault("export_workflows=429,times=1"))
         .unwrap();
-    create(
-        &client,
-        PROJECT,
-        &scope,
-        &dir,
-        &CreateOptions::default(),
-        &quiet,
-    )
-    .await
-    .unwrap();
+    back_up(&client, &dir).await;
     verify(&dir).unwrap();
 
     let requests = sim.requests();

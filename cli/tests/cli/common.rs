@@ -340,3 +340,26 @@ pub fn names_in(sim: &Simulator, workspace: &str) -> Vec<String> {
     names.sort();
     names
 }
+
+/// Waits (up to 30 s) until `ready`, lets `settle` pass, sends `signal`
+/// (`INT`, `TERM`) to `child` and waits for it to end.
+pub fn interrupt_when(
+    child: std::process::Child,
+    ready: impl Fn() -> bool,
+    not_ready: &str,
+    settle: Duration,
+    signal: &str,
+) -> std::process::Output {
+    let started = std::time::Instant::now();
+    while !ready() {
+        assert!(started.elapsed() < Duration::from_secs(30), "{not_ready}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    std::thread::sleep(settle);
+    let status = std::process::Command::new("kill")
+        .args([&format!("-{signal}"), &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    child.wait_with_output().unwrap()
+}

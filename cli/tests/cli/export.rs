@@ -466,21 +466,13 @@ fn an_interrupt_removes_the_temporary_file() {
             .unwrap();
         // Wait until the download is under way: the request was answered
         // and the temporary file exists.
-        let started = Instant::now();
-        while sim.requests().is_empty() || dir.entries().len() < 2 {
-            assert!(
-                started.elapsed() < Duration::from_secs(30),
-                "the download did not start"
-            );
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        std::thread::sleep(Duration::from_millis(300));
-        let status = std::process::Command::new("kill")
-            .args([&format!("-{signal}"), &child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
-        let output = child.wait_with_output().unwrap();
+        let output = interrupt_when(
+            child,
+            || !sim.requests().is_empty() && dir.entries().len() >= 2,
+            "the download did not start",
+            Duration::from_millis(300),
+            signal,
+        );
         let stderr = stderr_of(&output);
         assert_eq!(output.status.code(), Some(code), "{signal}: {stderr}");
         assert!(stderr.contains("interrupted"), "{stderr}");

@@ -18,16 +18,6 @@ pub fn export_file(dir: &Path, name: &str, count: u64) {
     fs::write(dir.join(name), serde_json::to_vec(&file).unwrap()).unwrap();
 }
 
-fn names_in(sim: &secmaster_sim::Simulator, workspace: &str) -> Vec<String> {
-    let mut names: Vec<String> = sim
-        .workflows(PROJECT, workspace)
-        .into_iter()
-        .map(|w| w.name)
-        .collect();
-    names.sort();
-    names
-}
-
 #[test]
 fn table_format_prints_the_request_id() {
     let sim = start(sim());
@@ -326,7 +316,7 @@ fn standard_input_over_the_limit_is_refused_and_nothing_is_kept() {
 #[cfg(unix)]
 #[test]
 fn an_interrupt_removes_the_copy() {
-    use std::time::{Duration, Instant};
+    use std::time::Duration;
     for (signal, code) in [("INT", 130), ("TERM", 143)] {
         let sim = start(sim());
         let dir = Scratch::new("import-stdin-signal");
@@ -341,21 +331,13 @@ fn an_interrupt_removes_the_copy() {
             .unwrap();
         let mut stdin = child.stdin.take().unwrap();
         std::io::Write::write_all(&mut stdin, b"{\"format\": ").unwrap();
-        let started = Instant::now();
-        while tmp.entries().is_empty() {
-            assert!(
-                started.elapsed() < Duration::from_secs(30),
-                "no copy was made"
-            );
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        std::thread::sleep(Duration::from_millis(200));
-        let status = std::process::Command::new("kill")
-            .args([&format!("-{signal}"), &child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
-        let output = child.wait_with_output().unwrap();
+        let output = interrupt_when(
+            child,
+            || !tmp.entries().is_empty(),
+            "no copy was made",
+            Duration::from_millis(200),
+            signal,
+        );
         drop(stdin);
         let stderr = stderr_of(&output);
         assert_eq!(output.status.code(), Some(code), "{signal}: {stderr}");
