@@ -133,7 +133,8 @@ pub enum Config {
 
 /// Where requests go and as whom, in a workspace of a project: shared by the
 /// workflow commands and `api`.
-#[derive(Debug, Args)]
+// Default: no flag given (the tests' starting point).
+#[derive(Debug, Default, Args)]
 #[command(next_help_heading = "Connection")]
 pub struct ConnectionArgs {
     /// Project id [default: $HUAWEICLOUD_SDK_PROJECT_ID, else the profile's]
@@ -163,7 +164,7 @@ pub struct ProjectArgs {
 
 /// Where requests go, as whom, and what is said meanwhile: shared by every
 /// command that calls the service.
-#[derive(Debug, Args)]
+#[derive(Debug, Default, Args)]
 #[command(next_help_heading = "Connection")]
 pub struct ServiceArgs {
     /// Region, for example cn-north-4 [default: $HUAWEICLOUD_SDK_REGION, else the profile's]

@@ -202,22 +202,6 @@ mod tests {
         assert_eq!(key_id_hint("ÄÖÜß00000000"), "ÄÖÜß… ");
     }
 
-    fn no_args() -> ConnectionArgs {
-        ConnectionArgs {
-            project_id: None,
-            workspace_id: None,
-            service: crate::cli::ServiceArgs {
-                region: None,
-                endpoint: None,
-                token_file: None,
-                profile: None,
-                dry_run: false,
-                quiet: false,
-                verbose: false,
-            },
-        }
-    }
-
     /// The line `config list` shows for the setting `name`.
     fn line(settings: &Settings, name: &str) -> String {
         let lines = describe(settings, &|_: &str| None);
@@ -227,7 +211,7 @@ mod tests {
 
     #[test]
     fn an_endpoint_is_shown_without_its_password_and_checked() {
-        let mut args = no_args();
+        let mut args = ConnectionArgs::default();
         args.service.endpoint = Some("http://admin:hunter2@proxy:8080/".into());
         let settings = Settings::for_workspace(&args, &|_: &str| None).unwrap();
         let text = line(&settings, "endpoint");
@@ -261,7 +245,7 @@ mod tests {
             }
             .map(str::to_owned)
         };
-        let args = no_args();
+        let args = ConnectionArgs::default();
         let settings = Settings::for_workspace(&args, &env).unwrap();
         let text = format!("{:?}", describe(&settings, &env));
         for secret in [

@@ -440,23 +440,6 @@ pub fn process_env(name: &str) -> Option<String> {
 mod tests {
     use super::*;
 
-    /// The flags of a command that gives none.
-    fn no_flags() -> ConnectionArgs {
-        ConnectionArgs {
-            project_id: None,
-            workspace_id: None,
-            service: ServiceArgs {
-                region: None,
-                endpoint: None,
-                token_file: None,
-                profile: None,
-                dry_run: false,
-                quiet: false,
-                verbose: false,
-            },
-        }
-    }
-
     fn env(pairs: Vec<(&'static str, String)>) -> impl Fn(&str) -> Option<String> {
         move |name| {
             pairs
@@ -511,7 +494,7 @@ mod tests {
             name: "default".into(),
             file: file.0.clone(),
         };
-        let s = settings(&no_flags(), vec![]);
+        let s = settings(&ConnectionArgs::default(), vec![]);
         assert_eq!(s.profile, Some(("default".into(), ChosenBy::Default)));
         assert_eq!(s.project_id.as_ref().unwrap().source, profile);
         assert_eq!(s.workspace_id().unwrap(), "w-default");
@@ -524,17 +507,21 @@ mod tests {
             (REGION, "ap-southeast-1".to_owned()),
             (AUTH_TOKEN, "token".to_owned()),
         ];
-        let s = settings(&no_flags(), vars.clone());
+        let s = settings(&ConnectionArgs::default(), vars.clone());
         assert_eq!(s.project_id().unwrap(), "p-var");
         assert_eq!(s.workspace_id().unwrap(), "w-var");
         assert_eq!(s.target.unwrap().source, Source::Variable(REGION));
         assert_eq!(s.credentials.unwrap().source, Source::Variable(AUTH_TOKEN));
 
-        let mut flags = no_flags();
-        flags.project_id = Some("p-flag".into());
-        flags.workspace_id = Some(" w-flag ".into());
-        flags.service.endpoint = Some("http://127.0.0.1:1".into());
-        flags.service.token_file = Some("t".into());
+        let flags = ConnectionArgs {
+            project_id: Some("p-flag".into()),
+            workspace_id: Some(" w-flag ".into()),
+            service: ServiceArgs {
+                endpoint: Some("http://127.0.0.1:1".into()),
+                token_file: Some("t".into()),
+                ..ServiceArgs::default()
+            },
+        };
         let s = settings(&flags, vars);
         assert_eq!(s.project_id().unwrap(), "p-flag");
         assert_eq!(s.workspace_id().unwrap(), "w-flag");
@@ -545,7 +532,7 @@ mod tests {
     #[test]
     fn a_profile_is_chosen_by_flag_then_variable() {
         let file = File::new("choice", PROFILES);
-        let mut flags = no_flags();
+        let mut flags = ConnectionArgs::default();
         let chosen = |flags: &ConnectionArgs, profile: Option<&str>| {
             let vars = [
                 vec![file.variable()],
@@ -571,7 +558,8 @@ mod tests {
         );
         // No default profile, none chosen: none used.
         let other = File::new("no-default", "[profiles.x]\n");
-        let s = Settings::for_workspace(&no_flags(), &env(vec![other.variable()])).unwrap();
+        let s = Settings::for_workspace(&ConnectionArgs::default(), &env(vec![other.variable()]))
+            .unwrap();
         assert_eq!(s.profile, None);
     }
 
@@ -579,7 +567,7 @@ mod tests {
     fn a_profile_token_file_is_found_beside_the_config_file() {
         let file = File::new("token", PROFILES);
         let vars = env(vec![file.variable(), (PROFILE_VARIABLE, "local".into())]);
-        let s = Settings::for_workspace(&no_flags(), &vars).unwrap();
+        let s = Settings::for_workspace(&ConnectionArgs::default(), &vars).unwrap();
         let dir = file.0.parent().unwrap();
         assert_eq!(
             s.credentials.unwrap().value,
@@ -589,7 +577,7 @@ mod tests {
 
     #[test]
     fn a_named_profile_needs_the_file() {
-        let mut flags = no_flags();
+        let mut flags = ConnectionArgs::default();
         flags.service.profile = Some("prod".into());
         let vars = env(vec![("HOME", "/nonexistent-home".into())]);
         let e = Settings::for_workspace(&flags, &vars)
@@ -601,7 +589,7 @@ mod tests {
              /nonexistent-home/.config/secmaster/config.toml"
         );
         // Without it, the file is not needed.
-        assert!(Settings::for_workspace(&no_flags(), &vars).is_ok());
+        assert!(Settings::for_workspace(&ConnectionArgs::default(), &vars).is_ok());
         let vars = env(vec![(config_file::CONFIG_VARIABLE, "/dev/null".into())]);
         let e = Settings::for_workspace(&flags, &vars).unwrap_err();
         assert_eq!(
@@ -618,10 +606,11 @@ mod tests {
         let broken = File(xdg.join("secmaster").join("config.toml"));
         std::fs::write(&broken.0, "[profiles.default]\nregoin = 1\n").unwrap();
         let mut vars = vec![("XDG_CONFIG_HOME", xdg.display().to_string())];
-        let e = Settings::for_workspace(&no_flags(), &env(vars.clone())).unwrap_err();
+        let e =
+            Settings::for_workspace(&ConnectionArgs::default(), &env(vars.clone())).unwrap_err();
         assert!(e.to_string().contains("unknown key `regoin`"), "{e}");
         vars.push((config_file::CONFIG_VARIABLE, "/dev/null".into()));
-        let s = Settings::for_workspace(&no_flags(), &env(vars)).unwrap();
+        let s = Settings::for_workspace(&ConnectionArgs::default(), &env(vars)).unwrap();
         assert_eq!(s.config_file, None);
         assert!(!s.config_file_exists);
         assert_eq!(s.profile, None);
@@ -636,14 +625,14 @@ mod tests {
             (ACCESS_KEY, "AK".into()),
             (SECRET_KEY, "SK".into()),
         ]);
-        let s = Settings::for_workspace(&no_flags(), &vars).unwrap();
+        let s = Settings::for_workspace(&ConnectionArgs::default(), &vars).unwrap();
         let credentials = s.credentials(&vars).unwrap();
         assert!(matches!(credentials, Credentials::AccessKey { .. }));
     }
 
     #[test]
     fn missing_credentials_name_every_source() {
-        let s = Settings::for_workspace(&no_flags(), &env(vec![])).unwrap();
+        let s = Settings::for_workspace(&ConnectionArgs::default(), &env(vec![])).unwrap();
         let e = s.credentials(&env(vec![])).unwrap_err();
         assert_eq!(e.exit_code(), crate::exit::USAGE);
         let text = e.to_string();
@@ -657,7 +646,7 @@ mod tests {
             assert!(text.contains(name), "{text}");
         }
         let vars = env(vec![(ACCESS_KEY, "AK".into())]);
-        let s = Settings::for_workspace(&no_flags(), &vars).unwrap();
+        let s = Settings::for_workspace(&ConnectionArgs::default(), &vars).unwrap();
         let text = s.credentials(&vars).unwrap_err().to_string();
         assert!(text.contains("HUAWEICLOUD_SDK_SK is not"), "{text}");
     }
@@ -671,7 +660,7 @@ mod tests {
                     value: target,
                     source,
                 }),
-                ..Settings::for_workspace(&no_flags(), &none).unwrap()
+                ..Settings::for_workspace(&ConnectionArgs::default(), &none).unwrap()
             };
             s.endpoint(&env(vec![(
                 "HUAWEICLOUD_SDK_REGION_SECMASTER_CN_NORTH_4",
@@ -701,7 +690,7 @@ mod tests {
                 .ends_with("(from profile \"prod\" in /c.toml)"),
             "{e}"
         );
-        let s = Settings::for_workspace(&no_flags(), &none).unwrap();
+        let s = Settings::for_workspace(&ConnectionArgs::default(), &none).unwrap();
         let text = s.endpoint(&none).unwrap_err().to_string();
         assert!(text.contains("HUAWEICLOUD_SDK_REGION"), "{text}");
     }
