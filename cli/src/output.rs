@@ -163,7 +163,9 @@ pub fn is_stream(output: Option<&Path>) -> bool {
 /// read-only (`1< file`) refuses even a write of no bytes, which sends
 /// nothing to anything that can be written. A closed descriptor 1 that
 /// Rust's start-up code replaced with `/dev/null` is recognised by
-/// [`closed_at_start`](crate::closed_at_start) (Linux only).
+/// [`closed_at_start`](crate::closed_at_start), and a pipe whose reader is
+/// gone by [`reader_gone`](crate::reader_gone): [`Failure::ClosedPipe`], as
+/// a later write would end (Linux only).
 pub fn stdout_file() -> Result<File, Failure> {
     if crate::closed_at_start::stdout() {
         return Err(Failure::Io(
@@ -185,6 +187,13 @@ pub fn stdout_file() -> Result<File, Failure> {
     // No bytes, so nothing to count; `write_all` would skip the system call.
     #[allow(clippy::unused_io_amount)]
     file.write(&[]).map_err(|e| failed(&e))?;
+    // A pipe nobody reads any more takes a write of no bytes: asked
+    // directly, it ends the command as the first real write would, before
+    // the request rather than after a change on the service.
+    #[cfg(unix)]
+    if crate::reader_gone::reader_gone(std::os::fd::AsFd::as_fd(&file)) {
+        return Err(Failure::ClosedPipe);
+    }
     Ok(file)
 }
 

@@ -213,3 +213,51 @@ fn standard_error_that_cannot_be_written_never_changes_the_exit_code() {
     assert_eq!(output.status.code(), Some(0));
     assert!(dir.join("closed.json").is_file());
 }
+
+/// A pipe whose reader is gone before the command starts (`| head -n0`,
+/// a consumer that died): writing there can only fail.
+fn dead_pipe() -> Stdio {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    writer.into()
+}
+
+// A write of no bytes to a pipe succeeds even when nobody reads it, so the
+// check before the request let it through: `import --format json`,
+// `restore` and `api import_workflows` imported the workflows, then
+// stopped with exit 141 when they printed what they had done, and a
+// caller that retried on failure imported them twice.
+#[test]
+fn a_pipe_with_no_reader_is_refused_before_any_request() {
+    let dir = Scratch::new("stdout-dead-pipe");
+    let (sim, _) = service(&dir);
+    run(
+        &mut against(
+            dir.path(),
+            &sim,
+            &["backup", "create", "b", "--workspace-id", WORKSPACE],
+        ),
+        0,
+    );
+    let before = sim.requests().len();
+    let commands: [&[&str]; 4] = [
+        &["workflows", "import", "flows.json", "--format", "json"],
+        &["workflows", "list"],
+        &["restore", "b", "--workspace-id", "W2"],
+        &["api", "import_workflows", "uploadFile=@flows.json"],
+    ];
+    for args in commands {
+        let mut cmd = against_process(dir.path(), &sim, args);
+        if args[0] != "restore" {
+            cmd.args(["--workspace-id", "W2"]);
+        }
+        let output = cmd.stdout(dead_pipe()).output().unwrap();
+        assert_eq!(
+            (output.status.code(), stderr_of(&output).as_str()),
+            (Some(141), ""),
+            "{args:?}"
+        );
+    }
+    assert_eq!(sim.requests().len(), before, "{:?}", request_ids(&sim));
+    assert!(sim.workflows(PROJECT, "W2").is_empty());
+}
