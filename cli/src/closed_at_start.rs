@@ -1,4 +1,5 @@
-//! Whether standard output was closed when the process started.
+//! Whether standard output (or input, or error) was closed when the
+//! process started.
 //!
 //! Before `main`, Rust's start-up code reopens a closed descriptor 0, 1 or 2
 //! on `/dev/null`, read-write, so that no file opened later takes its
@@ -16,11 +17,18 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
+/// Whether descriptors 0, 1 and 2 were closed.
+static CLOSED: [AtomicBool; 3] = [const { AtomicBool::new(false) }; 3];
 
 /// True when descriptor 1 was closed at start-up.
 pub fn stdout() -> bool {
-    STDOUT_CLOSED.load(Ordering::Relaxed)
+    descriptor(1)
+}
+
+/// True when descriptor `fd` (0, 1 or 2) was closed at start-up: a path
+/// that names it (`/dev/stderr`) then opens the `/dev/null` in its place.
+pub fn descriptor(fd: usize) -> bool {
+    CLOSED.get(fd).is_some_and(|c| c.load(Ordering::Relaxed))
 }
 
 #[cfg(target_os = "linux")]
@@ -30,8 +38,11 @@ static RECORD: extern "C" fn() = record;
 
 #[cfg(target_os = "linux")]
 extern "C" fn record() {
-    // SAFETY: F_GETFD only reads the descriptor's flags; it fails (EBADF)
-    // exactly when descriptor 1 is not open. No memory is passed.
-    let closed = unsafe { libc::fcntl(1, libc::F_GETFD) } == -1;
-    STDOUT_CLOSED.store(closed, Ordering::Relaxed);
+    for (fd, closed) in (0..).zip(&CLOSED) {
+        // SAFETY: F_GETFD only reads the descriptor's flags; it fails
+        // (EBADF) exactly when the descriptor is not open. No memory is
+        // passed.
+        let was = unsafe { libc::fcntl(fd, libc::F_GETFD) } == -1;
+        closed.store(was, Ordering::Relaxed);
+    }
 }

@@ -75,6 +75,12 @@ impl Output {
         match std::fs::metadata(path) {
             Ok(m) if m.is_dir() => Output::directory(Some(path.to_owned())),
             Ok(m) if !m.is_file() => {
+                if names_closed_stream(path) {
+                    return Err(Failure::Io(format!(
+                        "cannot write to {}: it was closed when secmaster started",
+                        shown(path)
+                    )));
+                }
                 let mut file = std::fs::OpenOptions::new()
                     .write(true)
                     .open(path)
@@ -115,6 +121,19 @@ fn names_stdout(path: &Path) -> bool {
         path.to_str(),
         Some("-" | "/dev/stdout" | "/dev/fd/1" | "/proc/self/fd/1")
     )
+}
+
+/// True for a name of standard input or error (`/dev/stderr`, `/dev/fd/2`,
+/// `/proc/self/fd/2`, and the same for 0) when that descriptor was closed
+/// at start-up: the name then opens the `/dev/null` put in its place, and
+/// the file would be thrown away (Linux; see [`crate::closed_at_start`]).
+fn names_closed_stream(path: &Path) -> bool {
+    let fd = match path.to_str() {
+        Some("/dev/stdin" | "/dev/fd/0" | "/proc/self/fd/0") => 0,
+        Some("/dev/stderr" | "/dev/fd/2" | "/proc/self/fd/2") => 2,
+        _ => return false,
+    };
+    crate::closed_at_start::descriptor(fd)
 }
 
 /// True when `path` ends in a separator (`dir/`).

@@ -261,3 +261,32 @@ fn a_pipe_with_no_reader_is_refused_before_any_request() {
     assert_eq!(sim.requests().len(), before, "{:?}", request_ids(&sim));
     assert!(sim.workflows(PROJECT, "W2").is_empty());
 }
+
+// `-o /dev/stderr` after `2>&-` (and `-o /dev/fd/0` after `<&-`) opened
+// the /dev/null that Rust's start-up code puts in place of a closed
+// descriptor: the export was thrown away, and the command said it was
+// saved, exit 0. `-o /dev/stdout` was already refused so.
+#[test]
+fn a_named_standard_stream_that_was_closed_is_refused_before_any_request() {
+    let dir = Scratch::new("named-closed");
+    let (sim, id) = service(&dir);
+    for args in [
+        format!("--id {id} -o /dev/stderr 2>&-"),
+        format!("--id {id} -o /dev/fd/2 2>&-"),
+        format!("--id {id} -o /proc/self/fd/0 <&-"),
+    ] {
+        let (output, _) = workflows_in_shell(dir.path(), &sim, "", "export", &args);
+        assert_eq!(output.status.code(), Some(6), "{args}");
+    }
+    assert!(sim.requests().is_empty(), "{:?}", request_ids(&sim));
+    // Open, they are written as any device is.
+    let (output, stderr) = workflows_in_shell(
+        dir.path(),
+        &sim,
+        "",
+        "export",
+        &format!("--id {id} -o /dev/stderr -q"),
+    );
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains(&id), "{stderr}");
+}
