@@ -202,7 +202,8 @@ impl SimulatorBuilder {
 
     /// Close a connection that goes this long without sending what it owes:
     /// a request's complete headers (counted from when it opens or from its
-    /// previous answer), or the next bytes of a request body. Default
+    /// previous answer), or the next bytes of a request body; and one
+    /// whose client reads none of its answer for this long. Default
     /// [`IDLE_TIMEOUT`] (30 s).
     pub fn idle_timeout(mut self, limit: Duration) -> Self {
         self.limits.idle_timeout = limit;
