@@ -205,7 +205,7 @@ pub async fn api_request(
     Ok(with_headers(finish(shared, record, response), &extra))
 }
 
-enum ReadError {
+pub enum ReadError {
     /// More than the limit.
     TooLarge,
     /// The client went away, or sent nothing for the idle limit.
@@ -214,7 +214,7 @@ enum ReadError {
 
 /// Reads a body to its end: kept when `limit` is given (more is
 /// `TooLarge`), else only counted. Returns what was kept and the length.
-async fn read_body(
+pub async fn read_body(
     body: &mut Incoming,
     limit: Option<usize>,
     idle: Duration,

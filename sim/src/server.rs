@@ -82,7 +82,7 @@ async fn handle(
 ) -> Result<Response<SimBody>, CloseConnection> {
     let request_id = shared.next_request_id();
     let mut response = if request.uri().path().starts_with("/_sim/") {
-        admin::handle(&shared, request).await
+        admin::handle(&shared, request).await?
     } else {
         pipeline::api_request(&shared, request, &request_id).await?
     };

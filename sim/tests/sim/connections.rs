@@ -178,3 +178,19 @@ async fn a_client_that_reads_none_of_its_answer_is_closed_and_makes_room() {
     }
     assert!(received < 64 << 20, "{received}");
 }
+
+#[tokio::test]
+async fn an_admin_request_silent_in_its_body_is_closed() {
+    let sim = sim().idle_timeout(LIMIT).start().await.unwrap();
+    let mut stream = TcpStream::connect(sim.addr()).await.unwrap();
+    stream
+        .write_all(b"POST /_sim/faults HTTP/1.1\r\nHost: sim\r\nContent-Length: 100\r\n\r\n{")
+        .await
+        .unwrap();
+    let started = Instant::now();
+    assert!(
+        closed_by(&mut stream, started + 10 * LIMIT).await,
+        "still open"
+    );
+    assert!(started.elapsed() >= LIMIT - Duration::from_millis(20));
+}
