@@ -24,6 +24,7 @@ use serde_json::{Value, json};
 
 use crate::answer::{error, json_ok};
 use crate::body::SimBody;
+use crate::connections::Busy;
 use crate::contract::Contract;
 use crate::faults::Fault;
 use crate::pipeline::{CloseConnection, ReadError, read_body};
@@ -39,6 +40,7 @@ const MAX_ADMIN_BODY: usize = 1024 * 1024;
 pub async fn handle(
     shared: &Shared,
     request: Request<Incoming>,
+    busy: &Busy,
 ) -> Result<Response<SimBody>, CloseConnection> {
     let (head, mut incoming) = request.into_parts();
     if let Some(refused) = shared.admin.refusal(&head.headers) {
@@ -48,6 +50,7 @@ pub async fn handle(
         &mut incoming,
         Some(MAX_ADMIN_BODY),
         shared.limits.idle_timeout,
+        busy,
     )
     .await
     {

@@ -74,7 +74,8 @@ pub async fn serve(listener: TcpListener, shared: Arc<Shared>) {
 }
 
 /// `busy` goes with the answer's body, so that the connection counts as
-/// busy until that body is sent.
+/// busy until that body is sent; it hears of the request's body as it
+/// comes in.
 async fn handle(
     shared: Arc<Shared>,
     request: Request<Incoming>,
@@ -82,10 +83,12 @@ async fn handle(
 ) -> Result<Response<SimBody>, CloseConnection> {
     let request_id = shared.next_request_id();
     let mut response = if request.uri().path().starts_with("/_sim/") {
-        admin::handle(&shared, request).await?
+        admin::handle(&shared, request, &busy).await?
     } else {
-        pipeline::api_request(&shared, request, &request_id).await?
+        pipeline::api_request(&shared, request, &request_id, &busy).await?
     };
+    // Answered without reading the body (a refused admin request).
+    busy.received();
     // A fault may have set its own.
     response
         .headers_mut()

@@ -194,3 +194,36 @@ async fn an_admin_request_silent_in_its_body_is_closed() {
     );
     assert!(started.elapsed() >= LIMIT - Duration::from_millis(20));
 }
+
+#[tokio::test]
+async fn connections_trickling_bodies_do_not_lock_out_a_request() {
+    let cap = 4;
+    let sim = sim()
+        .idle_timeout(LIMIT)
+        .max_connections(cap)
+        .start()
+        .await
+        .unwrap();
+    let addr = sim.addr();
+    // Every connection the cap allows sends a body a byte at a time, well
+    // within the idle limit, and never finishes it.
+    let mut tricklers = tokio::task::JoinSet::new();
+    for _ in 0..cap {
+        let mut stream = TcpStream::connect(addr).await.unwrap();
+        tricklers.spawn(async move {
+            let head = format!(
+                "POST /v1/{PROJECT}/workspaces/{WORKSPACE}/soc/workflows/export HTTP/1.1\r\nHost: sim\r\nContent-Type: application/json;charset=UTF-8\r\nContent-Length: 1000000\r\n\r\n"
+            );
+            stream.write_all(head.as_bytes()).await.unwrap();
+            while stream.write_all(b" ").await.is_ok() {
+                sleep(LIMIT / 4).await;
+            }
+        });
+    }
+    sleep(Duration::from_millis(100)).await;
+    assert!(
+        answered_by(addr, Instant::now() + Duration::from_secs(2)).await,
+        "locked out by connections trickling bodies"
+    );
+    tricklers.abort_all();
+}
