@@ -219,3 +219,30 @@ async fn an_id_named_many_times_is_exported_once() {
         "{body}"
     );
 }
+
+#[tokio::test]
+async fn an_export_of_many_distinct_ids_takes_one_pass_over_the_workspace() {
+    // 10,000 workflows and 50,000 distinct ids of the same shape that name
+    // none of them: looked up one by one, 500 million comparisons under the
+    // store's lock, which every other request waits for.
+    let sim = sim()
+        .seed(PROJECT, WORKSPACE, 10_000)
+        .start()
+        .await
+        .unwrap();
+    let first = sim.workflows(PROJECT, WORKSPACE)[0].id.clone();
+    let prefix = &first[..first.len() - 12];
+    let missing: Vec<String> = (0..50_000u64)
+        .map(|i| format!("{prefix}{:012x}", 0x1_0000_0000 + i))
+        .collect();
+    let mut named: Vec<&str> = missing.iter().map(String::as_str).collect();
+    named.push(&first);
+    let started = std::time::Instant::now();
+    let response = export(&sim, WORKSPACE, &named).await;
+    assert_eq!(response.status(), 400);
+    let body: Value = response.json().await.unwrap();
+    let message = body["message"].as_str().unwrap();
+    assert!(message.contains(&missing[49_999]) && !message.contains(&first));
+    let took = started.elapsed();
+    assert!(took < std::time::Duration::from_secs(2), "{took:?}");
+}
