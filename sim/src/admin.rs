@@ -84,9 +84,7 @@ fn add_faults(shared: &Shared, body: &[u8]) -> Result<Response<SimBody>, (u16, S
     let faults = new_faults(&shared.contract, &value).map_err(|e| (400, e))?;
     // One lock: a request never sees some of the rules without the others.
     let mut set = shared.faults();
-    for fault in faults {
-        set.add(fault);
-    }
+    set.add_all(faults).map_err(|e| (400, e))?;
     Ok(json_ok(&set.active()))
 }
 

@@ -74,7 +74,7 @@ use tokio::sync::oneshot;
 pub use auth::{GATEWAY_CLOCK_SKEW, authorization_fields};
 pub use body::PERIOD as EXPORT_PATTERN_PERIOD;
 pub use contract::{Contract, ContractError, EMBEDDED_DOCUMENT, Operation};
-pub use faults::{Fault, FaultAction};
+pub use faults::{Fault, FaultAction, MAX_FAULT_BYTES, MAX_FAULTS};
 pub use gate::AdminAccess;
 pub use log::{KEPT_BYTES, KEPT_IN_MEMORY, RequestRecord};
 pub use routes::has_behaviour;

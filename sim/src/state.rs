@@ -100,8 +100,7 @@ impl Shared {
     /// the server could not carry out; short names become operationIds.
     pub fn add_fault(&self, fault: Fault) -> Result<(), String> {
         let fault = fault.resolve(&self.contract)?;
-        self.faults().add(fault);
-        Ok(())
+        self.faults().add_all(vec![fault])
     }
 
     /// 32 hex digits, like the real service's, unique per simulator.
