@@ -393,7 +393,17 @@ fn size(fault: &Fault) -> usize {
 }
 
 impl FaultSet {
-    /// Adds all of `faults` or, past [`MAX_FAULTS`] or [`MAX_FAULT_BYTES`]
+    /// Adds a rule from the simulator's own user (the builder, the
+    /// handle): not bounded, but counted in what [`FaultSet::add_all`]
+    /// allows.
+    pub fn add(&mut self, fault: Fault) {
+        if fault.times != Some(0) {
+            self.bytes += size(&fault);
+            self.rules.push(fault);
+        }
+    }
+
+    /// Adds rules from outside (`POST /_sim/faults`): all of `faults` or, past [`MAX_FAULTS`] or [`MAX_FAULT_BYTES`]
     /// with the rules already active, none. [`Fault::check`] refuses
     /// `times: 0`; should one come here anyway, it is dropped rather than
     /// counted below zero.

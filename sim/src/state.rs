@@ -100,7 +100,8 @@ impl Shared {
     /// the server could not carry out; short names become operationIds.
     pub fn add_fault(&self, fault: Fault) -> Result<(), String> {
         let fault = fault.resolve(&self.contract)?;
-        self.faults().add_all(vec![fault])
+        self.faults().add(fault);
+        Ok(())
     }
 
     /// 32 hex digits, like the real service's, unique per simulator.
