@@ -19,14 +19,15 @@
 use std::time::SystemTime;
 
 use http::{Method, Request, Response};
-use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use serde_json::{Value, json};
 
 use crate::answer::{error, json_ok};
 use crate::body::SimBody;
+use crate::connections::Busy;
 use crate::contract::Contract;
 use crate::faults::Fault;
+use crate::pipeline::{CloseConnection, ReadError, read_body};
 use crate::state::Shared;
 use crate::workflow::iso_time;
 use crate::workspace::Workspace;
@@ -34,17 +35,31 @@ use crate::workspace::Workspace;
 /// Admin bodies are small; anything bigger is a mistake.
 const MAX_ADMIN_BODY: usize = 1024 * 1024;
 
-pub async fn handle(shared: &Shared, request: Request<Incoming>) -> Response<SimBody> {
-    let (head, incoming) = request.into_parts();
+/// `Err` closes the connection: the client went away or fell silent in
+/// the middle of its body.
+pub async fn handle(
+    shared: &Shared,
+    request: Request<Incoming>,
+    busy: &Busy,
+) -> Result<Response<SimBody>, CloseConnection> {
+    let (head, mut incoming) = request.into_parts();
     if let Some(refused) = shared.admin.refusal(&head.headers) {
-        return refused;
+        return Ok(refused);
     }
-    let body = match http_body_util::Limited::new(incoming, MAX_ADMIN_BODY)
-        .collect()
-        .await
+    let body = match read_body(
+        &mut incoming,
+        Some(MAX_ADMIN_BODY),
+        shared.limits.idle_timeout,
+        busy,
+    )
+    .await
     {
-        Ok(collected) => collected.to_bytes(),
-        Err(e) => return error(400, "SIM.Admin", &format!("cannot read the body: {e}")),
+        Ok((body, _)) => body,
+        Err(ReadError::TooLarge) => {
+            let message = format!("the body is larger than {MAX_ADMIN_BODY} bytes");
+            return Ok(error(400, "SIM.Admin", &message));
+        }
+        Err(ReadError::Gone) => return Err(CloseConnection),
     };
     let result = match (&head.method, head.uri.path()) {
         (&Method::GET, "/_sim/faults") => Ok(json_ok(&shared.faults().active())),
@@ -59,7 +74,7 @@ pub async fn handle(shared: &Shared, request: Request<Incoming>) -> Response<Sim
         (&Method::POST, "/_sim/workspaces") => add_workspace(shared, &body),
         (method, path) => Err((404, format!("no admin endpoint {method} {path}"))),
     };
-    result.unwrap_or_else(|(status, message)| error(status, "SIM.Admin", &message))
+    Ok(result.unwrap_or_else(|(status, message)| error(status, "SIM.Admin", &message)))
 }
 
 /// All or nothing: every rule is read and checked before any is added, so
@@ -69,9 +84,7 @@ fn add_faults(shared: &Shared, body: &[u8]) -> Result<Response<SimBody>, (u16, S
     let faults = new_faults(&shared.contract, &value).map_err(|e| (400, e))?;
     // One lock: a request never sees some of the rules without the others.
     let mut set = shared.faults();
-    for fault in faults {
-        set.add(fault);
-    }
+    set.add_all(faults).map_err(|e| (400, e))?;
     Ok(json_ok(&set.active()))
 }
 

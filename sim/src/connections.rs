@@ -2,10 +2,14 @@
 //! the cap, or the system has no file descriptor left to accept one, the
 //! connection idle the longest is closed to make room: idle sockets (a
 //! slow or silent client, a pooled keep-alive) never lock out a request.
-//! A connection is busy from the moment its request's headers are complete
-//! until its answer's body has been sent or dropped.
+//! A connection is busy from the moment its request's body is complete
+//! until its answer's body has been sent or dropped. While the body comes
+//! in, it may be closed to make room, in the order of its last bytes: a
+//! client trickling a body (a byte now and then, within the idle limit)
+//! must not hold its connection against everyone else.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
@@ -25,7 +29,10 @@ struct Registry {
 struct Entry {
     /// Requests under way (more than one only with pipelining).
     busy: usize,
-    /// When it last became idle (or was accepted).
+    /// Of those, the ones whose body is still coming in.
+    receiving: usize,
+    /// When it last became idle (or was accepted), or last received body
+    /// bytes.
     idle_since: Instant,
     close: Arc<Notify>,
 }
@@ -56,6 +63,7 @@ impl Connections {
             id,
             Entry {
                 busy: 0,
+                receiving: 0,
                 idle_since: Instant::now(),
                 close: Arc::clone(&close),
             },
@@ -67,19 +75,20 @@ impl Connections {
         })
     }
 
-    /// Closes the longest-idle connection, if any is idle.
+    /// Closes the longest-idle connection, if any is idle (or receiving a
+    /// body).
     pub fn shed_idle(&self) {
         self.registry().shed_one();
     }
 }
 
 impl Registry {
-    /// `false` when no connection is idle.
+    /// `false` when every connection is busy past its request's body.
     fn shed_one(&mut self) -> bool {
         let oldest = self
             .by_id
             .iter()
-            .filter(|(_, e)| e.busy == 0)
+            .filter(|(_, e)| e.busy == e.receiving)
             .min_by_key(|(_, e)| e.idle_since)
             .map(|(id, _)| *id);
         let Some(entry) = oldest.and_then(|id| self.by_id.remove(&id)) else {
@@ -105,14 +114,18 @@ impl Slot {
         Arc::clone(&self.close)
     }
 
-    /// Marks the connection busy until the guard is dropped.
+    /// A request whose headers are complete: receiving its body until
+    /// [`Busy::received`], then busy until the guard is dropped.
     pub fn busy(&self) -> Busy {
         if let Some(entry) = self.connections.registry().by_id.get_mut(&self.id) {
             entry.busy += 1;
+            entry.receiving += 1;
+            entry.idle_since = Instant::now();
         }
         Busy {
             id: self.id,
             connections: Arc::clone(&self.connections),
+            receiving: AtomicBool::new(true),
         }
     }
 }
@@ -127,10 +140,32 @@ impl Drop for Slot {
 pub struct Busy {
     id: u64,
     connections: Arc<Connections>,
+    receiving: AtomicBool,
+}
+
+impl Busy {
+    /// Body bytes came in: the connection goes to the back of the line of
+    /// those that may be closed to make room.
+    pub fn progress(&self) {
+        if let Some(entry) = self.connections.registry().by_id.get_mut(&self.id) {
+            entry.idle_since = Instant::now();
+        }
+    }
+
+    /// The body is complete (or will not be read): from now on the
+    /// connection is not closed to make room.
+    pub fn received(&self) {
+        if self.receiving.swap(false, Ordering::Relaxed)
+            && let Some(entry) = self.connections.registry().by_id.get_mut(&self.id)
+        {
+            entry.receiving -= 1;
+        }
+    }
 }
 
 impl Drop for Busy {
     fn drop(&mut self) {
+        self.received();
         if let Some(entry) = self.connections.registry().by_id.get_mut(&self.id) {
             entry.busy -= 1;
             if entry.busy == 0 {

@@ -373,19 +373,60 @@ impl fmt::Display for Fault {
 #[derive(Debug, Default)]
 pub struct FaultSet {
     rules: Vec<Fault>,
+    /// What the rules take as JSON, summed.
+    bytes: usize,
+}
+
+/// At most this many rules are active at once...
+pub const MAX_FAULTS: usize = 10_000;
+/// ... taking at most 4 MiB as JSON (what `GET /_sim/faults` answers), so
+/// that adding rules cannot grow memory, or every admin answer, without end.
+pub const MAX_FAULT_BYTES: usize = 4 << 20;
+
+/// A rule's size as JSON, its times left aside (they count down).
+fn size(fault: &Fault) -> usize {
+    let fault = Fault {
+        times: None,
+        ..fault.clone()
+    };
+    serde_json::to_string(&fault).map_or(0, |json| json.len())
 }
 
 impl FaultSet {
-    /// [`Fault::check`] refuses `times: 0`; should one come here anyway, it
-    /// is dropped rather than counted below zero.
+    /// Adds a rule from the simulator's own user (the builder, the
+    /// handle): not bounded, but counted in what [`FaultSet::add_all`]
+    /// allows.
     pub fn add(&mut self, fault: Fault) {
         if fault.times != Some(0) {
+            self.bytes += size(&fault);
             self.rules.push(fault);
         }
     }
 
+    /// Adds rules from outside (`POST /_sim/faults`): all of `faults` or, past [`MAX_FAULTS`] or [`MAX_FAULT_BYTES`]
+    /// with the rules already active, none. [`Fault::check`] refuses
+    /// `times: 0`; should one come here anyway, it is dropped rather than
+    /// counted below zero.
+    pub fn add_all(&mut self, faults: Vec<Fault>) -> Result<(), String> {
+        let faults: Vec<Fault> = faults.into_iter().filter(|f| f.times != Some(0)).collect();
+        let bytes: usize = faults.iter().map(size).sum();
+        if self.rules.len() + faults.len() > MAX_FAULTS || self.bytes + bytes > MAX_FAULT_BYTES {
+            return Err(format!(
+                "at most {MAX_FAULTS} rules of {MAX_FAULT_BYTES} bytes (as JSON) in all may be active: \
+                 {} rules of {} bytes are, and these are {} of {bytes} (clear them first)",
+                self.rules.len(),
+                self.bytes,
+                faults.len()
+            ));
+        }
+        self.bytes += bytes;
+        self.rules.extend(faults);
+        Ok(())
+    }
+
     pub fn clear(&mut self) {
         self.rules.clear();
+        self.bytes = 0;
     }
 
     pub fn active(&self) -> Vec<Fault> {
@@ -402,7 +443,8 @@ impl FaultSet {
         if let Some(times) = &mut self.rules[i].times {
             *times -= 1;
             if *times == 0 {
-                self.rules.remove(i);
+                let gone = self.rules.remove(i);
+                self.bytes -= size(&gone);
             }
         }
         Some(rule)
@@ -490,8 +532,11 @@ mod tests {
     #[test]
     fn times_count_down_and_first_match_wins() {
         let mut set = FaultSet::default();
-        set.add(Fault::parse("a=503,times=2").unwrap());
-        set.add(Fault::parse("*=close").unwrap());
+        set.add_all(vec![
+            Fault::parse("a=503,times=2").unwrap(),
+            Fault::parse("*=close").unwrap(),
+        ])
+        .unwrap();
         assert!(matches!(
             set.take("a").map(|r| r.action),
             Some(FaultAction::Status { status: 503, .. })

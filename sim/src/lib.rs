@@ -74,7 +74,7 @@ use tokio::sync::oneshot;
 pub use auth::{GATEWAY_CLOCK_SKEW, authorization_fields};
 pub use body::PERIOD as EXPORT_PATTERN_PERIOD;
 pub use contract::{Contract, ContractError, EMBEDDED_DOCUMENT, Operation};
-pub use faults::{Fault, FaultAction};
+pub use faults::{Fault, FaultAction, MAX_FAULT_BYTES, MAX_FAULTS};
 pub use gate::AdminAccess;
 pub use log::{KEPT_BYTES, KEPT_IN_MEMORY, RequestRecord};
 pub use routes::has_behaviour;
@@ -202,7 +202,8 @@ impl SimulatorBuilder {
 
     /// Close a connection that goes this long without sending what it owes:
     /// a request's complete headers (counted from when it opens or from its
-    /// previous answer), or the next bytes of a request body. Default
+    /// previous answer), or the next bytes of a request body; and one
+    /// whose client reads none of its answer for this long. Default
     /// [`IDLE_TIMEOUT`] (30 s).
     pub fn idle_timeout(mut self, limit: Duration) -> Self {
         self.limits.idle_timeout = limit;

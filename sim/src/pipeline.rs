@@ -14,6 +14,7 @@ use crate::answer::{error, gateway_error};
 use crate::auth::Received;
 use crate::body::{End, SimBody};
 use crate::call::Call;
+use crate::connections::Busy;
 use crate::faults::{Fault, FaultAction};
 use crate::log::{RequestRecord, redact};
 use crate::state::Shared;
@@ -40,6 +41,7 @@ pub async fn api_request(
     shared: &Shared,
     request: Request<Incoming>,
     request_id: &str,
+    busy: &Busy,
 ) -> Result<Response<SimBody>, CloseConnection> {
     let received_at = Instant::now();
     let (head, mut incoming) = request.into_parts();
@@ -77,15 +79,16 @@ pub async fn api_request(
         && validate::route(&shared.contract, &head.method, &record.path)
             .is_some_and(|r| r.op.id == "import_workflows");
     let limit = if drain { None } else { Some(MAX_BODY) };
-    let (body, length) = match read_body(&mut incoming, limit, shared.limits.idle_timeout).await {
-        Ok(read) => read,
-        Err(ReadError::TooLarge) => {
-            let response = gateway_error(413, "APIGW.0201", "Request entity too large");
-            return Ok(finish(shared, record, response));
-        }
-        // The client went away or fell silent while sending: nobody to answer.
-        Err(ReadError::Gone) => return Err(CloseConnection),
-    };
+    let (body, length) =
+        match read_body(&mut incoming, limit, shared.limits.idle_timeout, busy).await {
+            Ok(read) => read,
+            Err(ReadError::TooLarge) => {
+                let response = gateway_error(413, "APIGW.0201", "Request entity too large");
+                return Ok(finish(shared, record, response));
+            }
+            // The client went away or fell silent while sending: nobody to answer.
+            Err(ReadError::Gone) => return Err(CloseConnection),
+        };
     record.body_length = usize::try_from(length).unwrap_or(usize::MAX);
     let drained = drain.then_some(length);
 
@@ -205,7 +208,7 @@ pub async fn api_request(
     Ok(with_headers(finish(shared, record, response), &extra))
 }
 
-enum ReadError {
+pub enum ReadError {
     /// More than the limit.
     TooLarge,
     /// The client went away, or sent nothing for the idle limit.
@@ -214,19 +217,25 @@ enum ReadError {
 
 /// Reads a body to its end: kept when `limit` is given (more is
 /// `TooLarge`), else only counted. Returns what was kept and the length.
-async fn read_body(
+/// `busy` hears of every frame, and of the end.
+pub async fn read_body(
     body: &mut Incoming,
     limit: Option<usize>,
     idle: Duration,
+    busy: &Busy,
 ) -> Result<(Bytes, u64), ReadError> {
     let mut kept = BytesMut::new();
     let mut length = 0u64;
     loop {
         let frame = match tokio::time::timeout(idle, body.frame()).await {
             Ok(Some(Ok(frame))) => frame,
-            Ok(None) => return Ok((kept.freeze(), length)),
+            Ok(None) => {
+                busy.received();
+                return Ok((kept.freeze(), length));
+            }
             Ok(Some(Err(_))) | Err(_) => return Err(ReadError::Gone),
         };
+        busy.progress();
         let Some(data) = frame.data_ref() else {
             continue;
         };

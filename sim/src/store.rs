@@ -156,6 +156,29 @@ impl Store {
             .cloned()
     }
 
+    /// The workflows of these ids, in that order; or the ids that name none.
+    /// One pass over the workspace whatever the number of ids.
+    pub fn find_all<'a>(
+        &self,
+        project: &str,
+        workspace: &str,
+        ids: &[&'a str],
+    ) -> Result<Vec<Workflow>, Vec<&'a str>> {
+        let by_id: HashMap<&str, &Workflow> = self
+            .space(project, workspace)
+            .map(|s| s.workflows.iter().map(|w| (w.id.as_str(), w)).collect())
+            .unwrap_or_default();
+        let missing: Vec<&str> = ids
+            .iter()
+            .copied()
+            .filter(|id| !by_id.contains_key(id))
+            .collect();
+        if !missing.is_empty() {
+            return Err(missing);
+        }
+        Ok(ids.iter().map(|id| by_id[id].clone()).collect())
+    }
+
     /// The total number of matches and the page asked for.
     pub fn list(
         &self,

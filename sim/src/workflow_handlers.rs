@@ -89,22 +89,16 @@ pub fn export(shared: &Shared, call: &Call<'_>) -> Response<SimBody> {
             "the body must be {\"id\": [workflow ids]}",
         );
     };
-    let store = shared.store();
-    let mut workflows = Vec::new();
-    let mut missing = Vec::new();
-    for id in ids {
-        match store.find(project, workspace, id) {
-            Some(w) => workflows.push(w),
-            None => missing.push(id),
+    let found = shared.store().find_all(project, workspace, &ids);
+    let workflows = match found {
+        Ok(workflows) => workflows,
+        Err(missing) => {
+            return call.not_found(&format!(
+                "no such workflow in workspace {workspace}: {}",
+                missing.join(", ")
+            ));
         }
-    }
-    drop(store);
-    if !missing.is_empty() {
-        return call.not_found(&format!(
-            "no such workflow in workspace {workspace}: {}",
-            missing.join(", ")
-        ));
-    }
+    };
     let exported = ExportFile {
         format: EXPORT_FORMAT.to_owned(),
         workflows,

@@ -79,7 +79,8 @@ struct Args {
     admin_token: Option<String>,
     /// Close a connection that sends nothing it owes for MS milliseconds: a
     /// request's complete headers (from when it opens or from its previous
-    /// answer), or the next bytes of a body.
+    /// answer), or the next bytes of a body; or that reads none of its
+    /// answer for MS.
     #[arg(
         long,
         value_name = "MS",
@@ -279,7 +280,7 @@ async fn run(args: Args, document: String) -> Result<(), String> {
         }
     );
     println!(
-        "limits: {} connections, closed after {} ms without a request or body bytes",
+        "limits: {} connections, closed after {} ms without a request or body bytes, or reading none of an answer",
         args.max_connections, args.idle_timeout
     );
     // From the seed rather than from `sim.workflows`: copying a million

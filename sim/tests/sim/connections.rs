@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crate::support::{PROJECT, WORKSPACE, fault, raw, sim};
+use crate::support::{PROJECT, WORKSPACE, fault, raw, raw_export, sim};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::{Instant, sleep, timeout_at};
@@ -124,4 +124,106 @@ async fn past_the_cap_idle_connections_make_room_and_busy_ones_stay() {
         idle.len()
     );
     assert!(!closed_by(&mut busy, Instant::now() + Duration::from_millis(50)).await);
+}
+
+/// Sends `list_request` on fresh connections until one is answered 200 or
+/// `deadline` passes (a connection past the cap is closed at once).
+async fn answered_by(addr: std::net::SocketAddr, deadline: Instant) -> bool {
+    while Instant::now() < deadline {
+        let (answer, _) = raw(addr, &list_request(), Duration::from_millis(300)).await;
+        if answer.status() == Some(200) {
+            return true;
+        }
+        sleep(Duration::from_millis(20)).await;
+    }
+    false
+}
+
+#[tokio::test]
+async fn a_client_that_reads_none_of_its_answer_is_closed_and_makes_room() {
+    // One connection allowed: while the reader that never reads holds it,
+    // nobody else gets an answer.
+    let sim = sim()
+        .idle_timeout(LIMIT)
+        .max_connections(1)
+        .export_size(64 << 20)
+        .start()
+        .await
+        .unwrap();
+    let addr = sim.addr();
+    let mut stuck = TcpStream::connect(addr).await.unwrap();
+    stuck.write_all(&raw_export("\"x\"")).await.unwrap();
+    sleep(Duration::from_millis(50)).await;
+
+    let started = Instant::now();
+    assert!(
+        answered_by(addr, started + Duration::from_secs(2)).await,
+        "locked out by a client that does not read its answer"
+    );
+    assert!(started.elapsed() >= LIMIT - Duration::from_millis(100));
+    // Closed, having had only what the socket buffers held of 64 MiB.
+    let mut received = 0usize;
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        match timeout_at(
+            Instant::now() + Duration::from_secs(1),
+            stuck.read(&mut buf),
+        )
+        .await
+        {
+            Ok(Ok(0) | Err(_)) => break,
+            Ok(Ok(n)) => received += n,
+            Err(_) => panic!("still open after {received} bytes"),
+        }
+    }
+    assert!(received < 64 << 20, "{received}");
+}
+
+#[tokio::test]
+async fn an_admin_request_silent_in_its_body_is_closed() {
+    let sim = sim().idle_timeout(LIMIT).start().await.unwrap();
+    let mut stream = TcpStream::connect(sim.addr()).await.unwrap();
+    stream
+        .write_all(b"POST /_sim/faults HTTP/1.1\r\nHost: sim\r\nContent-Length: 100\r\n\r\n{")
+        .await
+        .unwrap();
+    let started = Instant::now();
+    assert!(
+        closed_by(&mut stream, started + 10 * LIMIT).await,
+        "still open"
+    );
+    assert!(started.elapsed() >= LIMIT - Duration::from_millis(20));
+}
+
+#[tokio::test]
+async fn connections_trickling_bodies_do_not_lock_out_a_request() {
+    let cap = 4;
+    let sim = sim()
+        .idle_timeout(LIMIT)
+        .max_connections(cap)
+        .start()
+        .await
+        .unwrap();
+    let addr = sim.addr();
+    // Every connection the cap allows sends a body a byte at a time, well
+    // within the idle limit, and never finishes it.
+    let mut tricklers = tokio::task::JoinSet::new();
+    for _ in 0..cap {
+        let mut stream = TcpStream::connect(addr).await.unwrap();
+        tricklers.spawn(async move {
+            let head = format!(
+                "POST /v1/{PROJECT}/workspaces/{WORKSPACE}/soc/workflows/export HTTP/1.1\r\nHost: sim\r\nContent-Type: application/json;charset=UTF-8\r\nContent-Length: 1000000\r\n\r\n"
+            );
+            stream.write_all(head.as_bytes()).await.unwrap();
+            while stream.write_all(b" ").await.is_ok() {
+                sleep(LIMIT / 4).await;
+            }
+        });
+    }
+    sleep(Duration::from_millis(100)).await;
+    assert!(
+        answered_by(addr, Instant::now() + Duration::from_secs(2)).await,
+        "locked out by connections trickling bodies"
+    );
+    tricklers.abort_all();
 }

@@ -556,3 +556,42 @@ async fn an_admin_token_guards_the_admin_endpoints() {
         assert!(!shown.contains(secret), "{secret} in {shown}");
     }
 }
+
+#[tokio::test]
+async fn the_active_rules_are_bounded_in_number_and_bytes() {
+    let sim = sim().start().await.unwrap();
+    // Rules of 900 header bytes, some 850 kB a POST: before, each POST
+    // kept them all and answered every rule added so far.
+    let rules: Vec<Value> = (0..900)
+        .map(|_| json!({"operation": "*", "action": "pass", "headers": [["X-A", "v".repeat(900)]]}))
+        .collect();
+    let body = serde_json::to_vec(&rules).unwrap();
+    let mut refused = None;
+    for i in 0..20 {
+        let response = client()
+            .post(format!("{}/_sim/faults", sim.base_url()))
+            .body(body.clone())
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        let answer = response.bytes().await.unwrap();
+        assert!(answer.len() <= 8 << 20, "POST {i}: {} bytes", answer.len());
+        if status != 200 {
+            refused = Some((i, status, String::from_utf8_lossy(&answer).into_owned()));
+            break;
+        }
+    }
+    let (i, status, message) = refused.expect("20 POSTs of 850 kB all taken");
+    assert_eq!(status, 400, "{message}");
+    assert!(message.contains("at most"), "{message}");
+    assert!(i >= 2, "refused at POST {i}");
+    // All or nothing: the refused POST added none.
+    assert_eq!(sim.faults().len(), 900 * i);
+    // The test's own rules are not bounded, but leave less room.
+    sim.clear_faults();
+    sim.add_fault(fault(&format!("*=pass,header=X-A:{}", "v".repeat(5 << 20))))
+        .unwrap();
+    let (status, message) = post_rule(&sim, &json!({"operation": "*", "action": "pass"})).await;
+    assert_eq!(status, 400, "{message}");
+}
