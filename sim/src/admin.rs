@@ -14,7 +14,7 @@
 //! - `GET /_sim/requests`: the request log as a JSON array.
 //! - `POST /_sim/workspaces`: add a workspace, `{"project_id": P, "name":
 //!   N, "id": I}` (`id` optional: one is made up); 409 when the project
-//!   has one with that id.
+//!   has one with that id; 400 when the store has no room for it.
 
 use std::time::SystemTime;
 
@@ -29,6 +29,7 @@ use crate::contract::Contract;
 use crate::faults::Fault;
 use crate::pipeline::{CloseConnection, ReadError, read_body};
 use crate::state::Shared;
+use crate::store::workspace_size;
 use crate::workflow::iso_time;
 use crate::workspace::Workspace;
 
@@ -207,6 +208,16 @@ fn add_workspace(shared: &Shared, body: &[u8]) -> Result<Response<SimBody>, (u16
         &new.name,
         &iso_time(SystemTime::now()),
     );
+    if store.has_workspace(&new.project_id, &id) {
+        let message = format!(
+            "workspace {id} already exists in project {}",
+            new.project_id
+        );
+        return Err((409, message));
+    }
+    store
+        .room_for(workspace_size(&workspace), 1)
+        .map_err(|why| (400, format!("cannot add workspace {id}: {why}")))?;
     store
         .add_workspace(workspace.clone())
         .map_err(|e| (409, e))?;
