@@ -11,11 +11,13 @@
 //! - `DELETE /_sim/faults`: remove every rule.
 //! - `GET /_sim/settings`, `PUT /_sim/settings`: `{"latency_ms": N,
 //!   "export_size": N or null}`; fields left out stay as they are.
-//! - `GET /_sim/requests`: the request log as a JSON array.
+//! - `GET /_sim/requests`: the request log as a JSON array, one answer
+//!   at a time.
 //! - `POST /_sim/workspaces`: add a workspace, `{"project_id": P, "name":
 //!   N, "id": I}` (`id` optional: one is made up); 409 when the project
-//!   has one with that id.
+//!   has one with that id; 400 when the store has no room for it.
 
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use http::{Method, Request, Response};
@@ -29,6 +31,7 @@ use crate::contract::Contract;
 use crate::faults::Fault;
 use crate::pipeline::{CloseConnection, ReadError, read_body};
 use crate::state::Shared;
+use crate::store::workspace_size;
 use crate::workflow::iso_time;
 use crate::workspace::Workspace;
 
@@ -70,11 +73,31 @@ pub async fn handle(
         }
         (&Method::GET, "/_sim/settings") => Ok(settings(shared)),
         (&Method::PUT, "/_sim/settings") => change_settings(shared, &body),
-        (&Method::GET, "/_sim/requests") => Ok(json_ok(&shared.log.records())),
+        (&Method::GET, "/_sim/requests") => Ok(request_log(shared).await),
         (&Method::POST, "/_sim/workspaces") => add_workspace(shared, &body),
         (method, path) => Err((404, format!("no admin endpoint {method} {path}"))),
     };
     Ok(result.unwrap_or_else(|(status, message)| error(status, "SIM.Admin", &message)))
+}
+
+/// The request log as a JSON array, one answer at a time: the copy of the
+/// records (up to `KEPT_BYTES`, 64 MiB) and its JSON are made while
+/// holding the one permit of `Shared::log_answer`, and the body keeps it
+/// until it is sent or dropped. Concurrent calls wait their turn, so the
+/// log's answers take at most one copy and one JSON text at a time (the
+/// connection's idle timeout ends a client that reads none of it).
+async fn request_log(shared: &Shared) -> Response<SimBody> {
+    let permit = Arc::clone(&shared.log_answer)
+        .acquire_owned()
+        .await
+        .expect("the semaphore is never closed");
+    // Straight to bytes: a `serde_json::Value` of the records would take
+    // several times their size.
+    let json = serde_json::to_vec(&shared.log.records()).expect("records serialise");
+    Response::builder()
+        .header(http::header::CONTENT_TYPE, "application/json")
+        .body(SimBody::bytes(json).holding_permit(permit))
+        .expect("static headers are valid")
 }
 
 /// All or nothing: every rule is read and checked before any is added, so
@@ -207,6 +230,16 @@ fn add_workspace(shared: &Shared, body: &[u8]) -> Result<Response<SimBody>, (u16
         &new.name,
         &iso_time(SystemTime::now()),
     );
+    if store.has_workspace(&new.project_id, &id) {
+        let message = format!(
+            "workspace {id} already exists in project {}",
+            new.project_id
+        );
+        return Err((409, message));
+    }
+    store
+        .room_for(workspace_size(&workspace), 1)
+        .map_err(|why| (400, format!("cannot add workspace {id}: {why}")))?;
     store
         .add_workspace(workspace.clone())
         .map_err(|e| (409, e))?;
@@ -217,6 +250,52 @@ fn add_workspace(shared: &Shared, body: &[u8]) -> Result<Response<SimBody>, (u16
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// Everything the connections share, with the embedded document and
+    /// no credentials.
+    fn shared() -> Shared {
+        use crate::auth::AuthConfig;
+        use crate::gate::Gate;
+        use crate::log::RequestLog;
+        use crate::state::{Limits, Settings};
+        Shared::new(
+            Contract::from_yaml(crate::contract::EMBEDDED_DOCUMENT).unwrap(),
+            AuthConfig::default(),
+            false,
+            Settings::default(),
+            RequestLog::default(),
+            Limits {
+                idle_timeout: std::time::Duration::from_secs(30),
+                max_connections: 128,
+            },
+            Gate::Open,
+        )
+    }
+
+    /// A second answer of the log is not built while the first is in
+    /// memory, and is once the first is gone. (`timeout(ZERO, f)` polls
+    /// `f` once: no waiting, no timing.)
+    #[tokio::test]
+    async fn one_answer_of_the_request_log_at_a_time() {
+        use std::time::Duration;
+        use tokio::time::timeout;
+        let shared = shared();
+        let first = request_log(&shared).await;
+        assert_eq!(first.status(), 200);
+        let second = request_log(&shared);
+        tokio::pin!(second);
+        assert!(
+            timeout(Duration::ZERO, &mut second).await.is_err(),
+            "a second answer was built while the first was held"
+        );
+        drop(first);
+        let second = timeout(Duration::ZERO, &mut second)
+            .await
+            .expect("built once the first is dropped");
+        assert_eq!(second.status(), 200);
+        drop(second);
+        assert_eq!(shared.log_answer.available_permits(), 1);
+    }
 
     #[test]
     fn a_workspace_needs_a_project_and_a_name_and_nothing_else() {

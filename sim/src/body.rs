@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http_body::{Body, Frame, SizeHint};
+use tokio::sync::OwnedSemaphorePermit;
 
 use crate::connections::Busy;
 
@@ -68,6 +69,8 @@ pub struct SimBody {
     cut: Option<Cut>,
     /// Keeps the connection counted as busy until the body is dropped.
     _busy: Option<Busy>,
+    /// Held until the body is sent (or dropped): see [`SimBody::holding_permit`].
+    _permit: Option<OwnedSemaphorePermit>,
 }
 
 impl SimBody {
@@ -78,6 +81,7 @@ impl SimBody {
             source: Source::Memory(bytes),
             cut: None,
             _busy: None,
+            _permit: None,
         }
     }
 
@@ -88,6 +92,7 @@ impl SimBody {
             source: Source::Pattern { left: size },
             cut: None,
             _busy: None,
+            _permit: None,
         }
     }
 
@@ -99,6 +104,13 @@ impl SimBody {
     /// Marks its connection busy until this body is sent (or dropped).
     pub fn holding(mut self, busy: Busy) -> SimBody {
         self._busy = Some(busy);
+        self
+    }
+
+    /// Holds `permit` until this body is sent (or dropped), so that what
+    /// the permit counts stays counted while the body is in memory.
+    pub fn holding_permit(mut self, permit: OwnedSemaphorePermit) -> SimBody {
+        self._permit = Some(permit);
         self
     }
 

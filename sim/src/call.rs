@@ -50,9 +50,17 @@ impl Call<'_> {
 
 /// The refusal of an operation on a workspace that does not exist: the
 /// documented 403 with [`NO_SUCH_WORKSPACE`], or a 400 when the operation
-/// documents no 403.
-pub fn no_such_workspace(op: &Operation, project: &str, workspace: &str) -> Response<SimBody> {
+/// documents no 403. `full`: why it could not be made on first use.
+pub fn no_such_workspace(
+    op: &Operation,
+    project: &str,
+    workspace: &str,
+    full: Option<&str>,
+) -> Response<SimBody> {
     let status = if op.statuses.contains(&403) { 403 } else { 400 };
-    let message = format!("workspace {workspace} does not exist in project {project}");
+    let mut message = format!("workspace {workspace} does not exist in project {project}");
+    if let Some(why) = full {
+        message.push_str(&format!(" and cannot be made: {why}"));
+    }
     error(status, NO_SUCH_WORKSPACE, &message)
 }

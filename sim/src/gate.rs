@@ -15,7 +15,8 @@ pub enum AdminAccess {
     /// Anyone who can connect: the simulator listens on loopback only and
     /// no admin token was set.
     Open,
-    /// Requests carrying `Authorization: Bearer <admin token>`.
+    /// Requests carrying `Authorization: Bearer <admin token>` (the scheme
+    /// name in any case).
     Token,
     /// Nobody: the simulator listens beyond loopback without an admin token.
     Off,
@@ -52,7 +53,7 @@ impl Gate {
                 let given = headers
                     .get(http::header::AUTHORIZATION)
                     .and_then(|v| v.to_str().ok())
-                    .and_then(|v| v.strip_prefix("Bearer "));
+                    .and_then(bearer_token);
                 match given {
                     Some(given) if token.matches(given) => None,
                     _ => Some(error(
@@ -66,22 +67,86 @@ impl Gate {
     }
 }
 
+/// The token of a `Bearer` credential: the scheme name is case-insensitive
+/// and followed by one or more spaces (RFC 9110 section 11.1); the token
+/// is returned as given, to be compared exactly.
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, rest) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("Bearer")
+        .then(|| rest.trim_start_matches(' '))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use http::header::AUTHORIZATION;
     use proptest::prelude::*;
 
+    /// `Bearer` in the case given by `upper` (one flag a letter).
+    fn scheme(upper: &[bool]) -> String {
+        "bearer"
+            .chars()
+            .zip(upper)
+            .map(|(c, &up)| if up { c.to_ascii_uppercase() } else { c })
+            .collect()
+    }
+
+    /// What RFC 9110 section 11 allows: the scheme name in any case, one
+    /// or more spaces, then exactly the token.
+    fn carries_the_token(value: &str) -> bool {
+        value.split_once(' ').is_some_and(|(scheme, rest)| {
+            scheme.eq_ignore_ascii_case("Bearer") && rest.trim_start_matches(' ') == "admin-secret"
+        })
+    }
+
+    #[test]
+    fn the_scheme_name_is_read_in_any_case_and_the_token_exactly() {
+        let gate = Gate::Token(Secret::new("admin-secret"));
+        let opens = |value: &str| {
+            let mut headers = http::HeaderMap::new();
+            headers.insert(AUTHORIZATION, http::HeaderValue::from_str(value).unwrap());
+            gate.refusal(&headers).is_none()
+        };
+        for open in [
+            "Bearer admin-secret",
+            "bearer admin-secret",
+            "BEARER admin-secret",
+            "bEaReR  admin-secret",
+        ] {
+            assert!(opens(open), "{open}");
+        }
+        for shut in [
+            "bearer Admin-secret",
+            "bearer admin-secret ",
+            "bearer admin-secre",
+            "bearer",
+            "bearer ",
+            "Bearers admin-secret",
+            "Basic admin-secret",
+            "admin-secret",
+            " bearer admin-secret",
+        ] {
+            assert!(!opens(shut), "{shut}");
+        }
+    }
+
     proptest! {
-        /// Any Authorization value: no panic, and only the exact
-        /// `Bearer <admin token>` opens the endpoints.
+        /// Any Authorization value: no panic, and only `Bearer` (in any
+        /// case), spaces and exactly the admin token open the endpoints.
         #[test]
-        fn only_the_exact_bearer_token_opens_the_admin_endpoints(
-            value in any::<String>(),
-            exact in any::<bool>(),
+        fn only_the_bearer_token_opens_the_admin_endpoints(
+            value in prop_oneof![
+                any::<String>(),
+                (
+                    proptest::collection::vec(any::<bool>(), 6),
+                    1..3usize,
+                    prop::sample::select(vec!["admin-secret", "ADMIN-SECRET", "admin-secre", "admin-secret!", " admin-secret", ""]),
+                )
+                    .prop_map(|(upper, spaces, token)| format!("{}{}{token}", scheme(&upper), " ".repeat(spaces))),
+            ],
         ) {
             let gate = Gate::Token(Secret::new("admin-secret"));
-            let value = if exact { "Bearer admin-secret".to_owned() } else { value };
             let mut headers = http::HeaderMap::new();
             if let Ok(value) = http::HeaderValue::from_str(&value) {
                 headers.insert(AUTHORIZATION, value);
@@ -89,7 +154,12 @@ mod tests {
             let open = gate.refusal(&headers).is_none();
             prop_assert_eq!(
                 open,
-                headers.get(AUTHORIZATION).is_some_and(|v| v == "Bearer admin-secret")
+                headers
+                    .get(AUTHORIZATION)
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(carries_the_token),
+                "{:?}",
+                value
             );
         }
     }

@@ -78,6 +78,7 @@ pub use faults::{Fault, FaultAction, MAX_FAULT_BYTES, MAX_FAULTS};
 pub use gate::AdminAccess;
 pub use log::{KEPT_BYTES, KEPT_IN_MEMORY, RequestRecord};
 pub use routes::has_behaviour;
+pub use store::{MAX_WORKSPACES, STORE_BYTES};
 pub use synth::{ExampleRequest, example_request};
 pub use workflow::{EXPORT_FORMAT, ExportFile, MAX_SEEDED, Workflow};
 pub use workspace::{MAX_NUMBERED_WORKSPACES, Workspace};
@@ -124,6 +125,7 @@ pub struct SimulatorBuilder {
     log_file: Option<PathBuf>,
     log_bodies: bool,
     max_clock_skew: Option<Duration>,
+    max_store_bytes: u64,
     limits: Limits,
 }
 
@@ -147,6 +149,7 @@ impl Default for SimulatorBuilder {
             log_file: None,
             log_bodies: false,
             max_clock_skew: Some(auth::GATEWAY_CLOCK_SKEW),
+            max_store_bytes: STORE_BYTES,
             limits: Limits {
                 idle_timeout: IDLE_TIMEOUT,
                 max_connections: MAX_CONNECTIONS,
@@ -315,6 +318,20 @@ impl SimulatorBuilder {
         self
     }
 
+    /// What the stored workspaces and workflows may take, in bytes, as the
+    /// simulator counts them (their text and a measured overhead each);
+    /// default [`STORE_BYTES`] (4 GiB). An import that would pass it is
+    /// refused whole (400 `SecMaster.Sim.StoreFull`), and so is a workspace
+    /// a request would make (with
+    /// [`auto_create_workspaces`](Self::auto_create_workspaces), or through
+    /// `POST /_sim/workspaces`), as is one past [`MAX_WORKSPACES`]. What
+    /// `seed` and `workspaces` make must fit, or `start` fails; what the
+    /// handle adds is counted and not refused.
+    pub fn max_store_bytes(mut self, bytes: u64) -> Self {
+        self.max_store_bytes = bytes;
+        self
+    }
+
     /// Binds the socket and builds the state, outside any runtime.
     fn prepare(self) -> Result<(std::net::TcpListener, Arc<Shared>), StartError> {
         let contract = match &self.document {
@@ -370,6 +387,7 @@ impl SimulatorBuilder {
         }
         let mut store = shared.store();
         store.set_auto_create(self.auto_create_workspaces);
+        store.set_max_bytes(self.max_store_bytes);
         for (project, workspace, count) in &self.seeds {
             store.seed(project, workspace, *count);
         }
@@ -379,6 +397,11 @@ impl SimulatorBuilder {
                 let _ = store.add_workspace(workspace::numbered(project, index));
             }
         }
+        store.check_limits().map_err(|why| {
+            StartError(format!(
+                "the seeded workflows and workspaces do not fit: {why}"
+            ))
+        })?;
         drop(store);
         let listener = std::net::TcpListener::bind(self.listen)
             .map_err(|e| StartError(format!("cannot listen on {}: {e}", self.listen)))?;
@@ -517,7 +540,8 @@ impl Simulator {
     }
 
     /// Adds workflows 1..=count of the deterministic seed, making the
-    /// workspace if need be; returns their ids.
+    /// workspace if need be; returns their ids. Counted towards the
+    /// store's budget, not refused by it.
     ///
     /// # Panics
     ///
@@ -531,15 +555,23 @@ impl Simulator {
     }
 
     /// Adds or replaces one workflow, in its own project and workspace
-    /// (made if need be).
+    /// (made if need be); counted towards the store's budget, not refused
+    /// by it.
     pub fn insert_workflow(&self, workflow: Workflow) {
         self.shared.store().insert(workflow);
     }
 
     /// Adds a workspace, in its own project; refused when the project has
-    /// one with that id.
+    /// one with that id. Counted towards the store's budget and number of
+    /// workspaces, not refused by them.
     pub fn add_workspace(&self, workspace: Workspace) -> Result<(), String> {
         self.shared.store().add_workspace(workspace)
+    }
+
+    /// What the stored workspaces and workflows take, as the store counts
+    /// them against [`SimulatorBuilder::max_store_bytes`].
+    pub fn store_bytes(&self) -> u64 {
+        self.shared.store().bytes()
     }
 
     /// The project's workspaces, oldest first.

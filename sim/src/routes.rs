@@ -97,8 +97,10 @@ pub fn workspace_refusal(
     let [project, workspace, ..] = values.as_slice() else {
         return None;
     };
-    let exists = shared.store().admit_workspace(project, workspace);
-    (!exists).then(|| no_such_workspace(op, project, workspace))
+    let admitted = shared.store().admit_workspace(project, workspace);
+    admitted
+        .err()
+        .map(|full| no_such_workspace(op, project, workspace, full.as_deref()))
 }
 
 /// The answer to a request that passed every check.

@@ -3,7 +3,7 @@
 //! request log and the limits.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::auth::AuthConfig;
@@ -43,6 +43,12 @@ pub struct Shared {
     pub log: RequestLog,
     pub limits: Limits,
     pub admin: Gate,
+    /// One permit: at most one `GET /_sim/requests` answer is built or
+    /// held at a time (a copy of up to [`KEPT_BYTES`] of records and its
+    /// JSON; see `admin::request_log`).
+    ///
+    /// [`KEPT_BYTES`]: crate::log::KEPT_BYTES
+    pub log_answer: Arc<tokio::sync::Semaphore>,
     request_ids: AtomicU64,
     id_prefix: u64,
 }
@@ -75,6 +81,7 @@ impl Shared {
             log,
             limits,
             admin,
+            log_answer: Arc::new(tokio::sync::Semaphore::new(1)),
             request_ids: AtomicU64::new(0),
             id_prefix: nanos,
         }

@@ -142,9 +142,13 @@ pub fn import(shared: &Shared, call: &Call<'_>) -> Response<SimBody> {
         );
     }
     let now = iso_time(SystemTime::now());
-    let ids = shared
+    let imported = shared
         .store()
         .import(project, workspace, parsed.workflows, &now);
+    let ids = match imported {
+        Ok(ids) => ids,
+        Err(why) => return error(400, "SecMaster.Sim.StoreFull", &why),
+    };
     success(
         call.request_id,
         &format!("imported {} workflows", ids.len()),

@@ -38,6 +38,6 @@ pub fn show(shared: &Shared, call: &Call<'_>) -> Response<SimBody> {
     let (project, id) = (call.path_value(0), call.path_value(1));
     match shared.store().workspace(project, id) {
         Some(workspace) => json_ok(&json!({ "workspace": workspace })),
-        None => no_such_workspace(call.op, project, id),
+        None => no_such_workspace(call.op, project, id, None),
     }
 }

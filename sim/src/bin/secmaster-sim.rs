@@ -11,7 +11,7 @@ use secmaster_sim::workflow::seeded;
 use secmaster_sim::workspace::numbered;
 use secmaster_sim::{
     AdminAccess, Contract, EMBEDDED_DOCUMENT, Fault, IDLE_TIMEOUT, MAX_CONNECTIONS,
-    MAX_NUMBERED_WORKSPACES, MAX_SEEDED, Simulator, has_behaviour,
+    MAX_NUMBERED_WORKSPACES, MAX_SEEDED, STORE_BYTES, Simulator, has_behaviour,
 };
 
 /// A local SecMaster service (workflows: list, show, export, import;
@@ -97,6 +97,11 @@ struct Args {
         value_parser = clap::value_parser!(u64).range(1..=1_000_000)
     )]
     max_connections: u64,
+    /// What the stored workspaces and workflows may take, in bytes (as
+    /// counted: their text plus a measured overhead each); an import or a
+    /// new workspace that would pass it is refused. The seed must fit.
+    #[arg(long, value_name = "BYTES", default_value_t = STORE_BYTES)]
+    max_store_bytes: u64,
     /// Also refuse what the document does not allow but the real service
     /// probably tolerates (e.g. export without ;charset=UTF-8).
     #[arg(long)]
@@ -219,7 +224,8 @@ async fn run(args: Args, document: String) -> Result<(), String> {
         )
         .seed(&args.project_id, &args.workspace_id, args.workflows)
         .workspaces(&args.project_id, args.workspaces)
-        .auto_create_workspaces(args.auto_create_workspaces);
+        .auto_create_workspaces(args.auto_create_workspaces)
+        .max_store_bytes(args.max_store_bytes);
     if let Some(token) = &args.token {
         builder = builder.token(token);
     }

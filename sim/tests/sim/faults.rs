@@ -540,6 +540,21 @@ async fn an_admin_token_guards_the_admin_endpoints() {
             "the API token is not it"
         );
         assert_eq!(admin_status(sim, Some("admin-secret")).await, 200);
+        // The scheme name is case-insensitive in HTTP; the token is not.
+        for (authorization, status) in [
+            ("bearer admin-secret", 200),
+            ("BEARER admin-secret", 200),
+            ("bearer ADMIN-SECRET", 401),
+        ] {
+            let answered = client()
+                .get(format!("http://127.0.0.1:{}/_sim/faults", sim.port()))
+                .header("Authorization", authorization)
+                .send()
+                .await
+                .unwrap()
+                .status();
+            assert_eq!(answered.as_u16(), status, "{authorization}");
+        }
     }
     // On loopback without one, open as always.
     let open = sim().start().await.unwrap();

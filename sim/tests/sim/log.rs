@@ -251,6 +251,44 @@ async fn the_last_request_is_the_newest_record() {
     }
 }
 
+/// `GET /_sim/requests` answers one at a time (see admin.rs); calls made
+/// together wait their turn and all get the whole log.
+#[tokio::test]
+async fn concurrent_calls_for_the_request_log_all_get_it_whole() {
+    let sim = sim().start().await.unwrap();
+    // Some 6 MB of records, more than the sockets hold, so that the first
+    // answer is still being sent when the others are asked for.
+    let big = "h".repeat(200_000);
+    for limit in 1..=30 {
+        client()
+            .get(url(&sim, WORKSPACE, &format!("?limit={limit}")))
+            .header("X-Big", &big)
+            .send()
+            .await
+            .unwrap();
+    }
+    let expected: Vec<String> = sim.requests().into_iter().map(|r| r.request_id).collect();
+    assert_eq!(expected.len(), 30);
+    let get = || async {
+        let response = client()
+            .get(format!("{}/_sim/requests", sim.base_url()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        response.json::<Vec<Value>>().await.unwrap()
+    };
+    let (a, b, c) = tokio::join!(get(), get(), get());
+    for answer in [a, b, c] {
+        let ids: Vec<&str> = answer
+            .iter()
+            .map(|r| r["request_id"].as_str().unwrap())
+            .collect();
+        assert_eq!(ids, expected);
+        assert_eq!(answer[29]["headers"].to_string().matches(&big).count(), 1);
+    }
+}
+
 #[test]
 fn a_log_file_that_cannot_be_opened_is_named_with_the_reason() {
     let path = std::env::temp_dir()

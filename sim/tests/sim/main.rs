@@ -13,6 +13,7 @@ mod log;
 mod official_sdk;
 mod operations;
 mod parsers;
+mod store;
 mod support;
 mod transfer;
 mod validation;

@@ -10,7 +10,7 @@ use crate::support::{PROJECT, WORKSPACE, client, sim, upload, url};
 
 /// Sends `request` for `operation`, checks the answer against the
 /// document, returns status and JSON.
-async fn answer(
+pub(crate) async fn answer(
     sim: &Simulator,
     operation: &str,
     request: reqwest::RequestBuilder,
