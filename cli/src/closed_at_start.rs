@@ -11,8 +11,8 @@
 //! calls `main`, in which Rust's start-up code runs. Linux only; elsewhere
 //! a closed standard output is not recognised and its output is discarded.
 //!
-//! The one `unsafe` of the crate: placing a function in that section, and
-//! one `fcntl` call.
+//! One of the crate's two `unsafe` modules (with `reader_gone`): placing a
+//! function in that section, and an `fcntl` call for each descriptor.
 #![allow(unsafe_code)]
 
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -1,7 +1,7 @@
 //! `secmaster`: a command-line client for Huawei Cloud SecMaster's workflow
 //! API, on top of the `secmaster-client` library.
 // Denied rather than forbidden: closed_at_start.rs and reader_gone.rs,
-// alone, allow it (one system call each).
+// alone, allow it (fcntl and poll calls).
 #![deny(unsafe_code)]
 // Standard error goes through `stderr::line` (a failed write must not
 // panic), standard output through `output::stdout_file` (which checks that

@@ -113,14 +113,12 @@ impl Output {
 }
 
 /// True for `-` and the names of standard output itself (`/dev/stdout`,
-/// `/dev/fd/1`, `/proc/self/fd/1`): all are written as standard output is,
-/// with its checks. Opening `/dev/stdout` after a closed standard output
-/// would otherwise open the `/dev/null` put in its place.
+/// `/dev/fd/1`, `/proc/self/fd/1`, however spelt or linked to; see
+/// [`standard_descriptor`]): all are written as standard output is, with
+/// its checks. Opening `/dev/stdout` after a closed standard output would
+/// otherwise open the `/dev/null` put in its place.
 fn names_stdout(path: &Path) -> bool {
-    matches!(
-        path.to_str(),
-        Some("-" | "/dev/stdout" | "/dev/fd/1" | "/proc/self/fd/1")
-    )
+    path.as_os_str() == "-" || standard_descriptor(path) == Some(1)
 }
 
 /// True for a name of standard input or error (`/dev/stderr`, `/dev/fd/2`,
@@ -128,12 +126,43 @@ fn names_stdout(path: &Path) -> bool {
 /// at start-up: the name then opens the `/dev/null` put in its place, and
 /// the file would be thrown away (Linux; see [`crate::closed_at_start`]).
 fn names_closed_stream(path: &Path) -> bool {
-    let fd = match path.to_str() {
-        Some("/dev/stdin" | "/dev/fd/0" | "/proc/self/fd/0") => 0,
-        Some("/dev/stderr" | "/dev/fd/2" | "/proc/self/fd/2") => 2,
-        _ => return false,
-    };
-    crate::closed_at_start::descriptor(fd)
+    standard_descriptor(path).is_some_and(crate::closed_at_start::descriptor)
+}
+
+/// The standard descriptor (0, 1 or 2) that `path` names: `/dev/stdin`,
+/// `/dev/stdout`, `/dev/stderr`, or `N` in `/dev/fd/`, `/proc/self/fd/`,
+/// `/proc/thread-self/fd/` or this process's `/proc/<pid>/fd/`, spelt with
+/// any `//` or `/./` (`/dev/./stderr`), or reached through symbolic links
+/// (at most 40, the kernel's limit). Each name in the chain is compared,
+/// not only the last, which is the file the descriptor holds.
+fn standard_descriptor(path: &Path) -> Option<usize> {
+    let pid = std::process::id().to_string();
+    let mut at = path.to_owned();
+    for _ in 0..=40 {
+        let plain: PathBuf = at.components().collect();
+        let names: Vec<&str> = plain.iter().filter_map(|c| c.to_str()).collect();
+        let fd = match names.as_slice() {
+            ["/", "dev", "stdin"] => Some("0"),
+            ["/", "dev", "stdout"] => Some("1"),
+            ["/", "dev", "stderr"] => Some("2"),
+            ["/", "dev", "fd", n] => Some(*n),
+            ["/", "proc", owner, "fd", n]
+                if *owner == "self" || *owner == "thread-self" || *owner == pid =>
+            {
+                Some(*n)
+            }
+            _ => None,
+        };
+        match fd {
+            Some("0") => return Some(0),
+            Some("1") => return Some(1),
+            Some("2") => return Some(2),
+            _ => {}
+        }
+        // A relative target is relative to the link's directory.
+        at = parent_dir(&at).join(std::fs::read_link(&at).ok()?);
+    }
+    None
 }
 
 /// True when `path` ends in a separator (`dir/`).

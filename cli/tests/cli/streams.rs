@@ -290,3 +290,36 @@ fn a_named_standard_stream_that_was_closed_is_refused_before_any_request() {
     assert_eq!(output.status.code(), Some(0), "{stderr}");
     assert!(stderr.contains(&id), "{stderr}");
 }
+
+// Only four spellings were recognised: `/dev/./stderr`, `//dev/stderr`,
+// `/proc/thread-self/fd/2` or a link to `/dev/stderr` after `2>&-` (and
+// `/dev/./stdout` after `>&-`) opened the `/dev/null` put in its place, and
+// the export was thrown away with exit 0.
+#[test]
+fn a_closed_standard_stream_is_refused_however_it_is_named() {
+    let dir = Scratch::new("named-closed-spelt");
+    let (sim, id) = service(&dir);
+    std::os::unix::fs::symlink("/dev/stderr", dir.path().join("err-link")).unwrap();
+    for args in [
+        "-o /dev/./stderr 2>&-",
+        "-o //dev/stderr 2>&-",
+        "-o /proc/thread-self/fd/2 2>&-",
+        "-o err-link 2>&-",
+        "-o /dev/./stdout >&-",
+    ] {
+        let args = format!("--id {id} {args}");
+        let (output, _) = workflows_in_shell(dir.path(), &sim, "", "export", &args);
+        assert_eq!(output.status.code(), Some(6), "{args}");
+    }
+    assert!(sim.requests().is_empty(), "{:?}", request_ids(&sim));
+    // Open, the link is written as the device it names.
+    let (output, stderr) = workflows_in_shell(
+        dir.path(),
+        &sim,
+        "",
+        "export",
+        &format!("--id {id} -o err-link -q"),
+    );
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains(&id), "{stderr}");
+}
