@@ -406,7 +406,7 @@ pub struct ExportArgs {
     #[arg(short, long, value_name = "PATH")]
     pub output: Option<PathBuf>,
 
-    /// Replace the output file if it exists (with '-o -': write to a terminal)
+    /// Replace the output file if it exists; write to a terminal ('-o -', /dev/tty)
     #[arg(short, long)]
     pub force: bool,
 
@@ -490,7 +490,7 @@ pub struct ApiArgs {
     #[arg(short, long, value_name = "PATH")]
     pub output: Option<PathBuf>,
 
-    /// Replace the output file if it exists (with '-o -': write to a terminal)
+    /// Replace the output file if it exists; write to a terminal ('-o -', /dev/tty)
     #[arg(short, long, requires = "output")]
     pub force: bool,
 

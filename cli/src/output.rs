@@ -85,6 +85,15 @@ impl Output {
                     .write(true)
                     .open(path)
                     .map_err(|e| Failure::io(format!("cannot open {}", shown(path)), &e))?;
+                // A terminal by another name (/dev/tty, /dev/stderr) gets the
+                // same rule as standard output.
+                if file.is_terminal() && !force {
+                    return Err(Failure::Usage(format!(
+                        "{} is a terminal, and the exported file is the service's raw bytes: \
+                         name a file, or add --force to print it",
+                        shown(path)
+                    )));
+                }
                 // A write of no bytes fails where a real one would (/dev/full),
                 // so that the refusal costs no request.
                 #[allow(clippy::unused_io_amount)]

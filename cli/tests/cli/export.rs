@@ -556,6 +556,21 @@ fn standard_output_on_a_terminal_needs_force() {
         stdout_of(&output)
     );
     assert_eq!(sim.requests().len(), 1);
+
+    // The same terminal by another name: it wrote the bytes without asking.
+    for other in ["/dev/tty", "/dev/stderr"] {
+        let output = shell(
+            dir.path(),
+            &command(&format!("-o {other}")).replace("-o - ", ""),
+        )
+        .env("SECMASTER_AUTH_TOKEN", TOKEN)
+        .output()
+        .unwrap();
+        let text = stdout_of(&output);
+        assert!(text.contains(&format!("{other} is a terminal")), "{text}");
+        assert!(text.contains("exit=2"), "{text}");
+    }
+    assert_eq!(sim.requests().len(), 1, "refused before sending");
 }
 
 // A link to itself used to be replaced by a regular file with --force.
