@@ -521,7 +521,9 @@ impl Simulator {
 
     /// Adds a rule; refused when its operation is not in the document (a
     /// short name such as `list` stands for its operationId), or when it
-    /// is not one the server can carry out ([`Fault::check`]).
+    /// is not one the server can carry out ([`Fault::check`]). Not bounded
+    /// by [`MAX_FAULTS`] or [`MAX_FAULT_BYTES`], which only
+    /// `POST /_sim/faults` is held to, but counted towards them.
     pub fn add_fault(&self, fault: Fault) -> Result<(), String> {
         self.shared.add_fault(fault)
     }
