@@ -73,7 +73,7 @@ pub async fn handle(
         }
         (&Method::GET, "/_sim/settings") => Ok(settings(shared)),
         (&Method::PUT, "/_sim/settings") => change_settings(shared, &body),
-        (&Method::GET, "/_sim/requests") => Ok(request_log(shared).await),
+        (&Method::GET, "/_sim/requests") => Ok(request_log(shared, busy).await),
         (&Method::POST, "/_sim/workspaces") => add_workspace(shared, &body),
         (method, path) => Err((404, format!("no admin endpoint {method} {path}"))),
     };
@@ -85,12 +85,16 @@ pub async fn handle(
 /// holding the one permit of `Shared::log_answer`, and the body keeps it
 /// until it is sent or dropped. Concurrent calls wait their turn, so the
 /// log's answers take at most one copy and one JSON text at a time (the
-/// connection's idle timeout ends a client that reads none of it).
-async fn request_log(shared: &Shared) -> Response<SimBody> {
+/// connection's idle timeout ends a client that reads none of it). While
+/// a call waits, its connection may be closed to make room (see
+/// [`Busy::waiting`]): waiting calls do not hold the connection cap.
+async fn request_log(shared: &Shared, busy: &Busy) -> Response<SimBody> {
+    busy.waiting();
     let permit = Arc::clone(&shared.log_answer)
         .acquire_owned()
         .await
         .expect("the semaphore is never closed");
+    busy.received();
     // Straight to bytes: a `serde_json::Value` of the records would take
     // several times their size.
     let json = serde_json::to_vec(&shared.log.records()).expect("records serialise");
@@ -280,9 +284,11 @@ mod tests {
         use std::time::Duration;
         use tokio::time::timeout;
         let shared = shared();
-        let first = request_log(&shared).await;
+        let slot = crate::connections::Connections::new(2).admit().unwrap();
+        let (one, two) = (slot.busy(), slot.busy());
+        let first = request_log(&shared, &one).await;
         assert_eq!(first.status(), 200);
-        let second = request_log(&shared);
+        let second = request_log(&shared, &two);
         tokio::pin!(second);
         assert!(
             timeout(Duration::ZERO, &mut second).await.is_err(),

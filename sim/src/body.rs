@@ -19,6 +19,11 @@ use crate::connections::Busy;
 pub const PERIOD: u64 = 251;
 /// The fixed buffer synthetic bodies are sent from: a whole number of periods.
 const BLOCK: usize = PERIOD as usize * 1024;
+/// The most a body in memory hands hyper at a time. hyper queues what it
+/// takes and drops a body once it has taken its end: a body handed whole
+/// would be dropped, and let go of what it holds (its connection's busy
+/// mark, a permit), before any of it was sent.
+const CHUNK: usize = 256 * 1024;
 /// How long a cut body waits before closing, so that what it did send has
 /// left the socket first.
 const LINGER: Duration = Duration::from_millis(50);
@@ -108,7 +113,9 @@ impl SimBody {
     }
 
     /// Holds `permit` until this body is sent (or dropped), so that what
-    /// the permit counts stays counted while the body is in memory.
+    /// the permit counts stays counted while the body is in memory: hyper
+    /// takes it [`CHUNK`] bytes at a time, and drops it with its last
+    /// chunk, at most some hundreds of kilobytes before the end.
     pub fn holding_permit(mut self, permit: OwnedSemaphorePermit) -> SimBody {
         self._permit = Some(permit);
         self
@@ -157,7 +164,8 @@ impl Body for SimBody {
         let chunk = match &mut this.source {
             Source::Memory(bytes) if bytes.is_empty() => None,
             Source::Memory(bytes) => {
-                Some(bytes.split_to(bytes.len().min(usize::try_from(max).unwrap_or(usize::MAX))))
+                let max = usize::try_from(max).unwrap_or(usize::MAX);
+                Some(bytes.split_to(bytes.len().min(CHUNK).min(max)))
             }
             Source::Pattern { left: 0 } => None,
             Source::Pattern { left } => {
@@ -187,5 +195,37 @@ impl Body for SimBody {
             Source::Memory(bytes) => bytes.len() as u64,
             Source::Pattern { left } => *left,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http_body_util::BodyExt;
+    use std::sync::Arc;
+
+    /// A large body in memory is handed over a chunk at a time and keeps
+    /// its permit until its last chunk is taken (given whole, it was over
+    /// at the first frame, and hyper dropped it with its permit before
+    /// sending a byte).
+    #[tokio::test]
+    async fn a_body_in_memory_is_taken_a_chunk_at_a_time_and_holds_its_permit() {
+        let semaphore = Arc::new(tokio::sync::Semaphore::new(1));
+        let permit = Arc::clone(&semaphore).acquire_owned().await.unwrap();
+        let text: Vec<u8> = (0..3 * CHUNK + 5).map(|i| i as u8).collect();
+        let mut body = SimBody::bytes(text.clone()).holding_permit(permit);
+        let mut taken = Vec::new();
+        while let Some(frame) = body.frame().await {
+            let data = frame.unwrap().into_data().unwrap();
+            assert!(data.len() <= CHUNK, "{}", data.len());
+            taken.extend_from_slice(&data);
+            if taken.len() < text.len() {
+                assert!(!body.is_end_stream());
+            }
+            assert_eq!(semaphore.available_permits(), 0, "let go while in use");
+        }
+        assert_eq!(taken, text);
+        drop(body);
+        assert_eq!(semaphore.available_permits(), 1);
     }
 }

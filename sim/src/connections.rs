@@ -6,7 +6,8 @@
 //! until its answer's body has been sent or dropped. While the body comes
 //! in, it may be closed to make room, in the order of its last bytes: a
 //! client trickling a body (a byte now and then, within the idle limit)
-//! must not hold its connection against everyone else.
+//! must not hold its connection against everyone else. The same goes for
+//! a request waiting its turn for an answer that is made one at a time.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -29,7 +30,8 @@ struct Registry {
 struct Entry {
     /// Requests under way (more than one only with pipelining).
     busy: usize,
-    /// Of those, the ones whose body is still coming in.
+    /// Of those, the ones whose body is still coming in, or that wait
+    /// their turn.
     receiving: usize,
     /// When it last became idle (or was accepted), or last received body
     /// bytes.
@@ -152,8 +154,21 @@ impl Busy {
         }
     }
 
-    /// The body is complete (or will not be read): from now on the
-    /// connection is not closed to make room.
+    /// The request waits for its turn (`GET /_sim/requests`): until
+    /// [`received`](Self::received), the connection may be closed to make
+    /// room, as while a body comes in, in the order it began to wait.
+    /// Nothing is under way that closing it would leave half done.
+    pub fn waiting(&self) {
+        if !self.receiving.swap(true, Ordering::Relaxed)
+            && let Some(entry) = self.connections.registry().by_id.get_mut(&self.id)
+        {
+            entry.receiving += 1;
+            entry.idle_since = Instant::now();
+        }
+    }
+
+    /// The body is complete (or will not be read), or the wait is over:
+    /// from now on the connection is not closed to make room.
     pub fn received(&self) {
         if self.receiving.swap(false, Ordering::Relaxed)
             && let Some(entry) = self.connections.registry().by_id.get_mut(&self.id)

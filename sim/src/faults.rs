@@ -377,10 +377,15 @@ pub struct FaultSet {
     bytes: usize,
 }
 
-/// At most this many rules are active at once...
+/// `POST /_sim/faults` adds no rule past this many active ones...
 pub const MAX_FAULTS: usize = 10_000;
-/// ... taking at most 4 MiB as JSON (what `GET /_sim/faults` answers), so
-/// that adding rules cannot grow memory, or every admin answer, without end.
+/// ... nor past 4 MiB of them as JSON (what `GET /_sim/faults` answers),
+/// so that requests cannot grow memory, or every admin answer, without
+/// end. Rules from the builder ([`SimulatorBuilder::fault`]) and the handle
+/// ([`Simulator::add_fault`]) are not bounded, but count towards both.
+///
+/// [`SimulatorBuilder::fault`]: crate::SimulatorBuilder::fault
+/// [`Simulator::add_fault`]: crate::Simulator::add_fault
 pub const MAX_FAULT_BYTES: usize = 4 << 20;
 
 /// A rule's size as JSON, its times left aside (they count down).

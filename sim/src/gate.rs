@@ -67,6 +67,27 @@ impl Gate {
     }
 }
 
+/// Refuses an admin token that no `Authorization: Bearer` header could
+/// carry to [`bearer_token`]: an empty one, one with a space or tab at
+/// either end (HTTP trims the value's ends, and the spaces after the
+/// scheme are not the token's), or one with anything but printable ASCII
+/// and tabs (any other header value is not read). Such a token would shut
+/// the admin endpoints for good. The message does not show the token.
+pub fn check_admin_token(token: &str) -> Result<(), String> {
+    let printable = token
+        .bytes()
+        .all(|b| b == b'\t' || (b' '..=b'~').contains(&b));
+    let blank = [' ', '\t'];
+    if token.is_empty() || !printable || token.starts_with(blank) || token.ends_with(blank) {
+        return Err(
+            "the admin token must be printable ASCII, not empty, with no space or tab at \
+             either end: no Authorization header could carry it"
+                .to_owned(),
+        );
+    }
+    Ok(())
+}
+
 /// The token of a `Bearer` credential: the scheme name is case-insensitive
 /// and followed by one or more spaces (RFC 9110 section 11.1); the token
 /// is returned as given, to be compared exactly.
@@ -128,6 +149,20 @@ mod tests {
             " bearer admin-secret",
         ] {
             assert!(!opens(shut), "{shut}");
+        }
+    }
+
+    #[test]
+    fn an_admin_token_a_header_can_carry_is_one_that_opens() {
+        for token in ["admin-secret", "a", "a b", "a\tb", "~!x="] {
+            assert_eq!(check_admin_token(token), Ok(()), "{token:?}");
+            let mut headers = http::HeaderMap::new();
+            let value = format!("Bearer {token}");
+            headers.insert(AUTHORIZATION, http::HeaderValue::from_str(&value).unwrap());
+            assert!(Gate::Token(Secret::new(token)).refusal(&headers).is_none());
+        }
+        for token in ["", " a", "a ", "\ta", "a\t", "a\nb", "\u{e9}"] {
+            assert!(check_admin_token(token).is_err(), "{token:?}");
         }
     }
 

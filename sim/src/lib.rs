@@ -197,7 +197,9 @@ impl SimulatorBuilder {
 
     /// Require `Authorization: Bearer <token>` on the `/_sim/` endpoints
     /// (401 without it); without one they are open on loopback and off
-    /// elsewhere.
+    /// elsewhere. The token must be printable ASCII, not empty, with no
+    /// space or tab at either end (no header could carry another), or
+    /// `start` fails.
     pub fn admin_token(mut self, token: impl Into<String>) -> Self {
         self.admin_token = Some(Secret::new(token));
         self
@@ -351,6 +353,9 @@ impl SimulatorBuilder {
                 "{} can be reached from other machines: require a token or an access key (--token or --ak/--sk), or listen on 127.0.0.1",
                 self.listen
             )));
+        }
+        if let Some(token) = &self.admin_token {
+            gate::check_admin_token(token.expose()).map_err(StartError)?;
         }
         let admin = match (self.admin_token, loopback) {
             (Some(token), _) => Gate::Token(token),
@@ -516,7 +521,9 @@ impl Simulator {
 
     /// Adds a rule; refused when its operation is not in the document (a
     /// short name such as `list` stands for its operationId), or when it
-    /// is not one the server can carry out ([`Fault::check`]).
+    /// is not one the server can carry out ([`Fault::check`]). Not bounded
+    /// by [`MAX_FAULTS`] or [`MAX_FAULT_BYTES`], which only
+    /// `POST /_sim/faults` is held to, but counted towards them.
     pub fn add_fault(&self, fault: Fault) -> Result<(), String> {
         self.shared.add_fault(fault)
     }

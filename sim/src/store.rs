@@ -18,7 +18,9 @@ use crate::workflow::{Workflow, seeded};
 use crate::workspace::Workspace;
 
 /// The default budget of the store: what its workspaces and workflows may
-/// take in all, as [`workflow_size`] and [`workspace_size`] count them.
+/// take in all, as the simulator counts them (the text of each and a fixed
+/// overhead measured once; see
+/// [`SimulatorBuilder::max_store_bytes`](crate::SimulatorBuilder::max_store_bytes)).
 /// Room for twice the largest seed (`MAX_SEEDED` workflows take about 1.7
 /// GiB) and then some.
 pub const STORE_BYTES: u64 = 4 << 30;

@@ -74,7 +74,8 @@ struct Args {
     #[arg(long, value_name = "SK", requires = "ak")]
     sk: Option<String>,
     /// Require `Authorization: Bearer T` on the /_sim/ endpoints (otherwise
-    /// open on loopback, off on any other address).
+    /// open on loopback, off on any other address). T: printable ASCII,
+    /// not empty, no space or tab at either end.
     #[arg(long, value_name = "T")]
     admin_token: Option<String>,
     /// Close a connection that sends nothing it owes for MS milliseconds: a

@@ -227,3 +227,51 @@ async fn connections_trickling_bodies_do_not_lock_out_a_request() {
     );
     tricklers.abort_all();
 }
+
+/// Calls for the request log waiting their turn do not hold their
+/// connections against everyone: with the cap's connections taken by one
+/// answer of the log that its client does not read and calls waiting
+/// behind it, a request is still answered, at once (the idle limit is far
+/// away). No timing is asserted: the sleeps only let the calls arrive.
+#[tokio::test]
+async fn calls_waiting_for_the_request_log_make_room() {
+    let cap = 3;
+    let sim = sim()
+        .max_connections(cap)
+        .idle_timeout(Duration::from_secs(60))
+        .start()
+        .await
+        .unwrap();
+    let addr = sim.addr();
+    // Some 20 MB of records: far more than the socket buffers of a client
+    // that reads nothing hold.
+    let big = format!("X-Big: {}\r\n", "h".repeat(200_000));
+    let list = format!(
+        "GET /v1/{PROJECT}/workspaces/{WORKSPACE}/soc/workflows HTTP/1.1\r\nHost: sim\r\n{big}\r\n"
+    );
+    for _ in 0..300 {
+        let (answer, _) = raw(addr, list.as_bytes(), Duration::from_secs(10)).await;
+        assert_eq!(answer.status(), Some(200), "{}", answer.head());
+    }
+    let log = b"GET /_sim/requests HTTP/1.1\r\nHost: sim\r\n\r\n";
+    // The first holds the one answer; the others wait behind it.
+    let mut callers = Vec::new();
+    for _ in 0..cap {
+        let mut stream = TcpStream::connect(addr).await.unwrap();
+        stream.write_all(log).await.unwrap();
+        callers.push(stream);
+        sleep(Duration::from_millis(300)).await;
+    }
+    let (answer, _) = raw(addr, &list_request(), Duration::from_secs(10)).await;
+    assert_eq!(
+        answer.status(),
+        Some(200),
+        "locked out by calls waiting for the request log: {}",
+        answer.head()
+    );
+    // The holder's turn ends when it goes; a caller still waiting (or a
+    // new one) then gets the log.
+    drop(callers);
+    let (answer, _) = raw(addr, log, Duration::from_secs(30)).await;
+    assert_eq!(answer.status(), Some(200), "{}", answer.head());
+}

@@ -610,3 +610,38 @@ async fn the_active_rules_are_bounded_in_number_and_bytes() {
     let (status, message) = post_rule(&sim, &json!({"operation": "*", "action": "pass"})).await;
     assert_eq!(status, 400, "{message}");
 }
+
+/// An admin token that no `Authorization` header could carry (empty,
+/// a space or tab at either end, which HTTP trims or the scheme's spaces
+/// take, or other than printable ASCII) makes the start fail, rather than
+/// lock the admin endpoints for good; a space inside is carried.
+#[tokio::test]
+async fn an_admin_token_no_header_can_carry_is_refused_at_start() {
+    for token in [
+        "",
+        " s3cret",
+        "s3cret ",
+        "s3cret\t",
+        "s3cr\u{e9}t",
+        "s3\ncret",
+    ] {
+        let refused = sim()
+            .admin_token(token)
+            .start()
+            .await
+            .err()
+            .unwrap_or_else(|| panic!("{token:?} was taken"));
+        assert!(refused.0.contains("admin token"), "{refused}");
+        // The token itself is not shown.
+        assert!(token.is_empty() || !refused.0.contains(token), "{refused}");
+    }
+    let spaced = sim().admin_token("admin secret").start().await.unwrap();
+    let answered = client()
+        .get(format!("{}/_sim/faults", spaced.base_url()))
+        .header("Authorization", "Bearer admin secret")
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(answered.as_u16(), 200);
+}

@@ -371,3 +371,79 @@ async fn kept_bodies_stay_within_the_byte_budget() {
     assert!(records.len() < sent, "the oldest went first");
     assert_eq!(records.last().unwrap().body.len(), size, "the newest stays");
 }
+
+/// Two calls for the request log on one keep-alive connection, one after
+/// the other and pipelined: the first answer's turn ends with its body, so
+/// the second is answered (and so is a call on another connection).
+#[tokio::test]
+async fn calls_for_the_request_log_on_one_connection_are_each_answered() {
+    use std::time::Duration;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let sim = sim().start().await.unwrap();
+    let get = b"GET /_sim/requests HTTP/1.1\r\nHost: sim\r\n\r\n";
+    let (first, mut stream) = crate::support::raw(sim.addr(), get, Duration::from_secs(10)).await;
+    assert_eq!(first.status(), Some(200), "{}", first.head());
+    stream.write_all(get).await.unwrap();
+    stream.write_all(get).await.unwrap();
+    // Two more answers of `[]`, whole, on the same connection.
+    let mut bytes = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let answered = tokio::time::timeout(Duration::from_secs(10), async {
+        while bytes.windows(4).filter(|w| w == b"\r\n\r\n").count() < 2 || !bytes.ends_with(b"[]") {
+            let n = stream.read(&mut chunk).await.unwrap();
+            assert!(n > 0, "closed: {}", String::from_utf8_lossy(&bytes));
+            bytes.extend_from_slice(&chunk[..n]);
+        }
+    })
+    .await;
+    assert!(
+        answered.is_ok(),
+        "waiting: {}",
+        String::from_utf8_lossy(&bytes)
+    );
+    let other = client()
+        .get(format!("{}/_sim/requests", sim.base_url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other.status(), 200);
+}
+
+/// The turn of an answer of the log lasts until it is sent, not until
+/// hyper has taken it: while a client reads none of a 60 MB answer, the
+/// next call waits (its answer is not built, so two such texts are never
+/// held at once), and is answered once that client goes. Only the absence
+/// of an answer is waited for; nothing is asserted on speed.
+#[tokio::test]
+async fn an_unread_answer_of_the_request_log_holds_back_the_next() {
+    use std::time::Duration;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpStream;
+    let sim = sim().start().await.unwrap();
+    // Some 60 MB of records: far more than the socket buffers hold.
+    let big = "h".repeat(200_000);
+    for _ in 0..300 {
+        client()
+            .get(url(&sim, WORKSPACE, ""))
+            .header("X-Big", &big)
+            .send()
+            .await
+            .unwrap();
+    }
+    let get = b"GET /_sim/requests HTTP/1.1\r\nHost: sim\r\n\r\n";
+    let mut unread = TcpStream::connect(sim.addr()).await.unwrap();
+    unread.write_all(get).await.unwrap();
+    // Its answer starts: the turn is taken.
+    let mut byte = [0u8; 1];
+    assert_eq!(unread.read(&mut byte).await.unwrap(), 1);
+    let mut next = TcpStream::connect(sim.addr()).await.unwrap();
+    next.write_all(get).await.unwrap();
+    let early = tokio::time::timeout(Duration::from_secs(5), next.read(&mut byte)).await;
+    assert!(
+        early.is_err(),
+        "a second answer of the log while the first is unread"
+    );
+    drop(unread);
+    let later = tokio::time::timeout(Duration::from_secs(60), next.read(&mut byte)).await;
+    assert!(matches!(later, Ok(Ok(1))), "{later:?}");
+}
