@@ -1,6 +1,6 @@
 //! The OpenAPI document, reduced to what requests are checked against and
-//! answers are made from: its operations ([`crate::operation`], read by
-//! [`crate::openapi`]). Built once from the document text.
+//! answers are made from: its operations ([`Operation`], read from the
+//! document by the `openapi` module). Built once from the document text.
 
 use crate::media::MediaType;
 use crate::openapi;
