@@ -287,8 +287,8 @@ async fn run(args: Args, document: String) -> Result<(), String> {
         }
     );
     println!(
-        "limits: {} connections, closed after {} ms without a request or body bytes, or reading none of an answer",
-        args.max_connections, args.idle_timeout
+        "limits: {} connections, closed after {} ms without a request or body bytes, or reading none of an answer; a store of {} bytes",
+        args.max_connections, args.idle_timeout, args.max_store_bytes
     );
     // From the seed rather than from `sim.workflows`: copying a million
     // workflows to show two ids would double the memory they take.

@@ -403,3 +403,37 @@ fn workspaces_are_numbered_or_made_on_first_use_as_the_flags_say() {
     assert_eq!(code, Some(2), "{stderr}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn the_readme_shows_what_the_command_prints_at_start() {
+    // The README's example: its command, then the lines it prints.
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let shown = readme
+        .split("```text\n")
+        .find(|block| block.starts_with("secmaster-sim listening on"))
+        .and_then(|block| block.split("```").next())
+        .expect("the README shows the start-up lines");
+    let dir = scratch("readme");
+    let (child, port) = start(
+        Command::new(BIN).args([
+            "--listen",
+            "127.0.0.1:0",
+            "--workflows",
+            "25",
+            "--token",
+            "dev-token",
+        ]),
+        &dir.join("port"),
+    );
+    let (status, stdout) = stop(child, "TERM");
+    assert!(status.success(), "{status:?}");
+    let printed: String = stdout
+        .replace(&format!("127.0.0.1:{port}"), "127.0.0.1:8080")
+        .lines()
+        .take(shown.lines().count())
+        .map(|line| format!("{line}\n"))
+        .collect();
+    assert_eq!(printed, shown);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
