@@ -341,10 +341,31 @@ pub fn names_in(sim: &Simulator, workspace: &str) -> Vec<String> {
     names
 }
 
+/// `cmd` started through `env --default-signal=INT,TERM`. A test run as a
+/// background job of a script inherits SIGINT ignored (POSIX shells do
+/// that), and secmaster keeps a signal its parent ignored ignored: the
+/// signal a test sends would be lost. Stdio settings are not carried over.
+pub fn with_default_signals(cmd: &std::process::Command) -> std::process::Command {
+    let mut env = std::process::Command::new("env");
+    env.arg("--default-signal=INT,TERM")
+        .arg(cmd.get_program())
+        .args(cmd.get_args());
+    for (name, value) in cmd.get_envs() {
+        match value {
+            Some(value) => env.env(name, value),
+            None => env.env_remove(name),
+        };
+    }
+    if let Some(dir) = cmd.get_current_dir() {
+        env.current_dir(dir);
+    }
+    env
+}
+
 /// Waits (up to 30 s) until `ready`, lets `settle` pass, sends `signal`
-/// (`INT`, `TERM`) to `child` and waits for it to end.
+/// (`INT`, `TERM`) to `child` and waits (up to 30 s) for it to end.
 pub fn interrupt_when(
-    child: std::process::Child,
+    mut child: std::process::Child,
     ready: impl Fn() -> bool,
     not_ready: &str,
     settle: Duration,
@@ -361,5 +382,13 @@ pub fn interrupt_when(
         .status()
         .unwrap();
     assert!(status.success());
+    let sent = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if sent.elapsed() > Duration::from_secs(30) {
+            let _ = child.kill();
+            panic!("still running 30 s after SIG{signal}");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
     child.wait_with_output().unwrap()
 }

@@ -454,13 +454,15 @@ fn an_interrupt_removes_the_temporary_file() {
             .unwrap();
         let dir = Scratch::new("interrupt");
         fs::write(dir.join("out.bin"), b"keep me").unwrap();
-        let child = process(assert_cmd::cargo::cargo_bin("secmaster"))
+        let mut command = process(assert_cmd::cargo::cargo_bin("secmaster"));
+        command
             .env("SECMASTER_AUTH_TOKEN", TOKEN)
             .args(["workflows", "export", "--endpoint"])
             .arg(sim.base_url())
             .args(["--project-id", "P", "--workspace-id", "W", "--id", "a"])
             .args(["-o", "out.bin", "--force"])
-            .current_dir(dir.path())
+            .current_dir(dir.path());
+        let child = with_default_signals(&command)
             .stderr(std::process::Stdio::piped())
             .spawn()
             .unwrap();

@@ -322,9 +322,9 @@ fn an_interrupt_removes_the_copy() {
         let dir = Scratch::new("import-stdin-signal");
         let tmp = Scratch::new("import-stdin-signal-tmp");
         // Standard input stays open with nothing more to read.
-        let mut child = workflows_process_in(dir.path(), &sim, "import", "W2")
-            .arg("-")
-            .env("TMPDIR", tmp.path())
+        let mut command = workflows_process_in(dir.path(), &sim, "import", "W2");
+        command.arg("-").env("TMPDIR", tmp.path());
+        let mut child = with_default_signals(&command)
             .stdin(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
             .spawn()
