@@ -247,3 +247,15 @@ pub fn decode_base64(text: &str) -> Vec<u8> {
     }
     out
 }
+
+/// A connection to `addr` that has sent `request` and will read slowly or
+/// not at all. Its receive buffer is set small (64 KiB): left to itself,
+/// Linux lets it grow to tens of MB on loopback, and an answer that fits
+/// in the buffers has been sent before anyone reads it.
+pub async fn unread_caller(addr: SocketAddr, request: &[u8]) -> TcpStream {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(64 * 1024).unwrap();
+    let mut stream = socket.connect(addr).await.unwrap();
+    stream.write_all(request).await.unwrap();
+    stream
+}
