@@ -15,7 +15,7 @@ use crate::cli::ApiArgs;
 use crate::exit::{Failure, shown};
 use crate::file_answer::{self, Destination};
 use crate::format;
-use crate::output::stdout_file;
+use crate::output::{names_standard_input, stdout_file};
 use crate::session;
 use crate::settings::{Lookup, Settings, WORKSPACE_VARIABLE};
 
@@ -81,13 +81,14 @@ fn refuse_misplaced(
     upload: Option<&Upload>,
 ) -> Result<(), Failure> {
     let stdin_readers = [
-        args.connection
-            .service
-            .token_file
-            .as_deref()
-            .is_some_and(|p| p.as_os_str() == "-"),
-        args.body.as_deref() == Some("@-"),
-        upload == Some(&Upload::Stdin),
+        (args.connection.service.token_file.as_deref()).is_some_and(names_standard_input),
+        (args.body.as_deref().and_then(|b| b.strip_prefix('@')))
+            .is_some_and(|p| names_standard_input(Path::new(p))),
+        match upload {
+            Some(Upload::Stdin) => true,
+            Some(Upload::Path(p)) => names_standard_input(p),
+            None => false,
+        },
     ];
     if stdin_readers.iter().filter(|&&reads| reads).count() > 1 {
         return Err(Failure::Usage(

@@ -14,7 +14,10 @@ use crate::session::Session;
 use crate::settings::Lookup;
 
 pub async fn run(args: ExportArgs, env: Lookup<'_>) -> Result<(), Failure> {
-    let stdin = |p: &Option<PathBuf>| p.as_deref().is_some_and(|p| p.as_os_str() == "-");
+    let stdin = |p: &Option<PathBuf>| {
+        p.as_deref()
+            .is_some_and(crate::output::names_standard_input)
+    };
     if stdin(&args.ids_file) && stdin(&args.connection.service.token_file) {
         return Err(Failure::Usage(
             "--ids-file and --token-file cannot both read standard input".into(),

@@ -34,7 +34,7 @@ pub async fn run(args: ImportArgs, env: Lookup<'_>) -> Result<(), Failure> {
     let query = Query::given(args.query.as_deref())?;
     let stdin = reads_stdin(&args.file);
     if stdin {
-        if args.connection.service.token_file.as_deref() == Some(Path::new("-")) {
+        if (args.connection.service.token_file.as_deref()).is_some_and(reads_stdin) {
             return Err(Failure::Usage(
                 "the file to import and --token-file cannot both read standard input".into(),
             ));
@@ -172,10 +172,7 @@ fn imported_count(message: &str) -> Option<u64> {
 
 /// True for `-` and the names of standard input itself.
 fn reads_stdin(path: &Path) -> bool {
-    matches!(
-        path.to_str(),
-        Some("-" | "/dev/stdin" | "/dev/fd/0" | "/proc/self/fd/0")
-    )
+    crate::output::names_standard_input(path)
 }
 
 /// Refuses, before anything is sent, a file the upload cannot stream: one

@@ -130,6 +130,13 @@ fn names_stdout(path: &Path) -> bool {
     path.as_os_str() == "-" || standard_descriptor(path) == Some(1)
 }
 
+/// True for `-` and the other names of standard input (`/dev/stdin`,
+/// `/dev/fd/0`, `/proc/self/fd/0`, however spelt or linked to): what
+/// reads it, so that two options cannot both read it.
+pub fn names_standard_input(path: &Path) -> bool {
+    path.as_os_str() == "-" || standard_descriptor(path) == Some(0)
+}
+
 /// True for a name of standard input or error (`/dev/stderr`, `/dev/fd/2`,
 /// `/proc/self/fd/2`, and the same for 0) when that descriptor was closed
 /// at start-up: the name then opens the `/dev/null` put in its place, and

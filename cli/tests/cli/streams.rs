@@ -323,3 +323,61 @@ fn a_closed_standard_stream_is_refused_however_it_is_named() {
     assert_eq!(output.status.code(), Some(0), "{stderr}");
     assert!(stderr.contains(&id), "{stderr}");
 }
+
+// Standard input named otherwise (`/dev/stdin`, `/dev/fd/0`) was not seen
+// as standard input by the one-reader check: both options read it, and
+// the second found it empty.
+#[test]
+fn standard_input_named_otherwise_has_one_reader_too() {
+    let sim = start(sim());
+    let dir = Scratch::new("stdin-aliases");
+    export_file(dir.path(), "flows.json", 1);
+    for (file, token) in [
+        ("/dev/stdin", "-"),
+        ("-", "/dev/fd/0"),
+        ("/proc/self/fd/0", "/dev/stdin"),
+    ] {
+        let (_, stderr) = run(
+            workflows(dir.path(), &sim, "import").args([file, "--token-file", token]),
+            2,
+        );
+        assert!(
+            stderr.contains("cannot both read standard input"),
+            "{file} {token}: {stderr}"
+        );
+    }
+    let (_, stderr) = run(
+        workflows(dir.path(), &sim, "export")
+            .args(["--ids-file", "/dev/stdin", "--token-file", "-"])
+            .args(["-o", "out.bin"]),
+        2,
+    );
+    assert!(
+        stderr.contains("cannot both read standard input"),
+        "{stderr}"
+    );
+    for reader in [
+        [
+            "import_workflows",
+            "workspace_id=W2",
+            "uploadFile=@/dev/stdin",
+        ],
+        ["export_workflows", "workspace_id=W", "--body=@/dev/fd/0"],
+    ] {
+        let (_, stderr) = run(
+            api(dir.path(), &sim).args(reader).args([
+                "project_id=P",
+                "--token-file",
+                "-",
+                "-o",
+                "out.bin",
+            ]),
+            2,
+        );
+        assert!(
+            stderr.contains("can read standard input"),
+            "{reader:?}: {stderr}"
+        );
+    }
+    assert!(sim.requests().is_empty());
+}
