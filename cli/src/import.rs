@@ -14,7 +14,7 @@ use crate::cli::{ImportArgs, ObjectFormat};
 use crate::exit::{Failure, shown};
 use crate::fields;
 use crate::format;
-use crate::output::stdout_file;
+use crate::output::{names_standard_input, stdout_file};
 use crate::query::Query;
 use crate::session::Session;
 use crate::settings::Lookup;
@@ -32,9 +32,9 @@ pub async fn run(args: ImportArgs, env: Lookup<'_>) -> Result<(), Failure> {
         ));
     }
     let query = Query::given(args.query.as_deref())?;
-    let stdin = reads_stdin(&args.file);
+    let stdin = names_standard_input(&args.file);
     if stdin {
-        if (args.connection.service.token_file.as_deref()).is_some_and(reads_stdin) {
+        if (args.connection.service.token_file.as_deref()).is_some_and(names_standard_input) {
             return Err(Failure::Usage(
                 "the file to import and --token-file cannot both read standard input".into(),
             ));
@@ -168,11 +168,6 @@ fn imported_count(message: &str) -> Option<u64> {
         }
         _ => None,
     }
-}
-
-/// True for `-` and the names of standard input itself.
-fn reads_stdin(path: &Path) -> bool {
-    crate::output::names_standard_input(path)
 }
 
 /// Refuses, before anything is sent, a file the upload cannot stream: one

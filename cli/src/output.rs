@@ -153,32 +153,24 @@ fn names_closed_stream(path: &Path) -> bool {
 /// not only the last, which is the file the descriptor holds.
 fn standard_descriptor(path: &Path) -> Option<usize> {
     let pid = std::process::id().to_string();
-    let mut at = path.to_owned();
-    for _ in 0..=40 {
-        let plain: PathBuf = at.components().collect();
+    link_chain(path)?.iter().find_map(|name| {
+        let plain: PathBuf = name.components().collect();
         let names: Vec<&str> = plain.iter().filter_map(|c| c.to_str()).collect();
-        let fd = match names.as_slice() {
-            ["/", "dev", "stdin"] => Some("0"),
-            ["/", "dev", "stdout"] => Some("1"),
-            ["/", "dev", "stderr"] => Some("2"),
-            ["/", "dev", "fd", n] => Some(*n),
+        let number = match names.as_slice() {
+            ["/", "dev", "stdin"] => "0",
+            ["/", "dev", "stdout"] => "1",
+            ["/", "dev", "stderr"] => "2",
+            ["/", "dev", "fd", n] => n,
             ["/", "proc", owner, "fd", n]
                 if *owner == "self" || *owner == "thread-self" || *owner == pid =>
             {
-                Some(*n)
+                n
             }
-            _ => None,
+            _ => return None,
         };
-        match fd {
-            Some("0") => return Some(0),
-            Some("1") => return Some(1),
-            Some("2") => return Some(2),
-            _ => {}
-        }
-        // A relative target is relative to the link's directory.
-        at = parent_dir(&at).join(std::fs::read_link(&at).ok()?);
-    }
-    None
+        // Exactly these: the kernel reads no `01` as descriptor 1.
+        ["0", "1", "2"].iter().position(|d| *d == number)
+    })
 }
 
 /// True when `path` ends in a separator (`dir/`).
@@ -193,19 +185,31 @@ fn names_directory(path: &Path) -> bool {
 /// `path` itself when it is no link. More than 40 links (the kernel's own
 /// limit), a loop among them, is an error.
 fn link_target(path: &Path) -> Result<PathBuf, Failure> {
-    let mut at = path.to_owned();
+    let mut chain = link_chain(path).ok_or_else(|| {
+        Failure::Io(format!(
+            "cannot save to {}: too many levels of symbolic links",
+            shown(path)
+        ))
+    })?;
+    Ok(chain.pop().expect("a chain starts with its path"))
+}
+
+/// `path`, then each name its chain of symbolic links leads to, in order,
+/// whether or not the last exists; `None` past 40 links (the kernel's own
+/// limit), a loop among them.
+fn link_chain(path: &Path) -> Option<Vec<PathBuf>> {
+    let mut chain = vec![path.to_owned()];
     for _ in 0..=40 {
-        match std::fs::read_link(&at) {
-            // A relative target is relative to the link's directory; `join`
-            // keeps an absolute one as it is.
-            Ok(target) => at = parent_dir(&at).join(target),
-            Err(_) => return Ok(at),
-        }
+        let at = chain.last().expect("a chain starts with its path");
+        // A relative target is relative to the link's directory; `join`
+        // keeps an absolute one as it is.
+        let next = match std::fs::read_link(at) {
+            Ok(target) => parent_dir(at).join(target),
+            Err(_) => return Some(chain),
+        };
+        chain.push(next);
     }
-    Err(Failure::Io(format!(
-        "cannot save to {}: too many levels of symbolic links",
-        shown(path)
-    )))
+    None
 }
 
 /// True when `--output` is standard output or a device: written directly,
@@ -349,5 +353,60 @@ pub async fn save(
         Ok(Err(e)) if e.kind() == io::ErrorKind::AlreadyExists => Err(exists_failure(target)),
         Ok(Err(e)) => Err(Failure::io(format!("cannot save {}", shown(target)), &e)),
         Err(e) => Err(Failure::Io(format!("saving the file failed: {e}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A name of a standard descriptor, and the descriptor.
+    fn known_name() -> impl Strategy<Value = (String, usize)> {
+        prop::sample::select(vec![
+            ("/dev/stdin".to_owned(), 0),
+            ("/dev/stdout".to_owned(), 1),
+            ("/dev/stderr".to_owned(), 2),
+            ("/dev/fd/0".to_owned(), 0),
+            ("/dev/fd/2".to_owned(), 2),
+            ("/proc/self/fd/1".to_owned(), 1),
+            ("/proc/thread-self/fd/0".to_owned(), 0),
+            (format!("/proc/{}/fd/2", std::process::id()), 2),
+        ])
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+        /// However a name is spelt (`//`, `/./` between its parts), it names
+        /// its descriptor.
+        #[test]
+        fn any_spelling_of_a_standard_name_is_read_as_its_descriptor(
+            (name, fd) in known_name(),
+            extra in prop::collection::vec(prop::sample::select(vec!["/", "./", ""]), 8),
+        ) {
+            let mut spelt = String::new();
+            for (i, part) in name.split('/').enumerate() {
+                if i > 0 {
+                    spelt.push('/');
+                    spelt.push_str(extra[i % extra.len()]);
+                }
+                spelt.push_str(part);
+            }
+            prop_assert_eq!(standard_descriptor(Path::new(&spelt)), Some(fd), "{}", spelt);
+            prop_assert_eq!(names_standard_input(Path::new(&spelt)), fd == 0);
+            prop_assert_eq!(names_stdout(Path::new(&spelt)), fd == 1);
+        }
+
+        /// Any other text is no standard descriptor, and never panics.
+        #[test]
+        fn any_other_name_is_none(text in "\\PC{0,40}", n in 3u32..1000) {
+            let _ = standard_descriptor(Path::new(&text));
+            for other in [format!("/dev/fd/{n}"), "/dev/fd/01".into(), "/proc/1/fd/0".into()] {
+                if std::process::id() != 1 {
+                    prop_assert_eq!(standard_descriptor(Path::new(&other)), None, "{}", other);
+                }
+            }
+        }
     }
 }
