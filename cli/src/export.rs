@@ -40,12 +40,15 @@ pub async fn run(args: ExportArgs, env: Lookup<'_>) -> Result<(), Failure> {
             "no workflow ids: pass --id ID (repeatable), --ids-file FILE or --all".into(),
         ));
     }
+    // Settings first: with no workspace, an upstream `list --format ids`
+    // failed for the same reason, and its empty output would be reported
+    // here as "no workflow ids".
+    let session = Session::resolve(&args.connection, env)?;
     let ids = if args.all {
         Vec::new()
     } else {
         ids::collect(&args.ids, args.ids_file.as_deref())?
     };
-    let session = Session::resolve(&args.connection, env)?;
     let (client, project, workspace) =
         (&session.client, &session.project_id, &session.workspace_id);
     let session = &session;

@@ -96,6 +96,10 @@ pub use workspace::WorkspaceClient;
 /// `reqwest::Error`); use them from here to be sure of the same version.
 pub use reqwest;
 
+/// The `Bytes` that [`WorkflowFile::next_chunk`] gives, re-exported so that
+/// a caller can name it without depending on the `bytes` crate.
+pub use bytes::Bytes;
+
 /// The request and response types of the operations, generated from the
 /// document. Fields the document does not name are kept in `extra`.
 ///

@@ -619,3 +619,22 @@ fn an_empty_export_is_an_error_and_nothing_is_saved() {
     assert!(out.stdout.is_empty());
     assert!(stderr.contains("an empty file (0 bytes)"), "{stderr}");
 }
+
+// `list --format ids | export --ids-file -` without a workspace: the list
+// said so, and the export, finding its input empty, said "no workflow ids".
+#[test]
+fn a_missing_workspace_is_named_before_the_ids_are_read() {
+    let sim = file_sim(1);
+    let dir = Scratch::new("export-no-workspace");
+    let (_, stderr) = run(
+        secmaster(dir.path())
+            .env("SECMASTER_AUTH_TOKEN", TOKEN)
+            .args(["workflows", "export", "--endpoint"])
+            .arg(sim.base_url())
+            .args(["--project-id", "P", "--ids-file", "-", "-o", "out.zip"])
+            .write_stdin(""),
+        2,
+    );
+    assert!(stderr.starts_with("error: no workspace id"), "{stderr}");
+    assert!(sim.requests().is_empty());
+}
